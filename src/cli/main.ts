@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { registerAppCommands } from './app-commands.ts';
+import { registerLabelCommand } from './label-command.ts';
+import { registerServeCommand } from './serve-command.ts';
+
+const program = new Command('wxlogistics')
+  .description('Self-hostable, wire-compatible WeChat Logistics Assistant (物流助手) server')
+  .showHelpAfterError();
+
+registerServeCommand(program);
+registerAppCommands(program);
+registerLabelCommand(program);
+
+
+await program.parseAsync(process.argv);

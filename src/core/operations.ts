@@ -1,0 +1,58 @@
+import { requestSchemas } from './request-schemas.ts';
+import type { LogisticsCore } from './logistics-core.ts';
+import type { Body } from './validate.ts';
+
+/**
+ * One entry per WeChat operation: name, method, path and the core function that
+ * answers it. The HTTP routes and the cloud-call bridge are both built from this
+ * table, so an API exists on every transport or on none.
+ */
+export interface Operation {
+  name: string;
+  method: 'GET' | 'POST';
+  path: string;
+  /** JSON types of the body (47001 on mismatch); absent for GET operations. */
+  schema?: Record<string, unknown>;
+  /** Reachable as `cloud.openapi.logistics.<name>` (testUpdateOrder is not, business-api.md §0). */
+  cloud: boolean;
+  run(core: LogisticsCore, appid: string, body: Body): Promise<Record<string, unknown>>;
+}
+
+const BASE = '/cgi-bin/express/business';
+
+export const operations: readonly Operation[] = [
+  {
+    name: 'addOrder', method: 'POST', path: `${BASE}/order/add`, schema: requestSchemas.addOrder, cloud: true,
+    run: (c, appid, body) => c.orders.addOrder(appid, body),
+  },
+  {
+    name: 'batchGetOrder', method: 'POST', path: `${BASE}/order/batchget`, schema: requestSchemas.batchGetOrder, cloud: true,
+    run: (c, appid, body) => c.orders.batchGetOrder(appid, body),
+  },
+  {
+    name: 'cancelOrder', method: 'POST', path: `${BASE}/order/cancel`, schema: requestSchemas.cancelOrder, cloud: true,
+    run: (c, appid, body) => c.orders.cancelOrder(appid, body),
+  },
+  {
+    name: 'getAllAccount', method: 'GET', path: `${BASE}/account/getall`, cloud: true,
+    run: (c, appid) => c.accounts.getAllAccount(appid),
+  },
+  {
+    name: 'getAllDelivery', method: 'GET', path: `${BASE}/delivery/getall`, cloud: true,
+    run: (c) => c.accounts.getAllDelivery(),
+  },
+  {
+    name: 'getOrder', method: 'POST', path: `${BASE}/order/get`, schema: requestSchemas.getOrder, cloud: true,
+    run: (c, appid, body) => c.orders.getOrder(appid, body),
+  },
+  {
+    name: 'getQuota', method: 'POST', path: `${BASE}/quota/get`, schema: requestSchemas.getQuota, cloud: true,
+    run: (c, appid, body) => c.accounts.getQuota(appid, body),
+  },
+  {
+    name: 'bindAccount', method: 'POST', path: `${BASE}/account/bind`, schema: requestSchemas.bindAccount, cloud: true,
+    run: (c, appid, body) => c.accounts.bindAccount(appid, body),
+  },
+];
+
+export const operationByName = new Map(operations.map((op) => [op.name, op]));

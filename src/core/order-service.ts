@@ -1,0 +1,160 @@
+import { findCarrier, TEST_BIZ_ID, TEST_DELIVERY_ID, type Carrier } from './carriers.ts';
+import { nowSeconds, type Clock } from './clock.ts';
+import { WxError } from './errors.ts';
+import { checkAddOrderBody } from './add-order-checks.ts';
+import { LabelCache } from './label-cache.ts';
+import { carrierAcceptsPassword, EMPTY_DETAIL_LIST } from './simulated-carrier.ts';
+import { arr, canonicalJson, isPresent, obj, requireFields, str, type Body } from './validate.ts';
+import { waybillData, waybillNumber } from './waybill.ts';
+import type { OrderRecord, Repositories, Store } from '../storage/types.ts';
+
+export const ORDER_STATUS_NORMAL = 0;
+export const ORDER_STATUS_CANCELLED = 1;
+export const BATCH_GET_MAX = 100;
+
+/** addOrder, getOrder, batchGetOrder, cancelOrder (business-api.md §1–§3, §6). */
+export class OrderService {
+  readonly labels = new LabelCache();
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async addOrder(appid: string, body: Body) {
+    const carrier = checkAddOrderBody(body);
+    const orderId = str(body.order_id);
+    const canonical = canonicalJson(body);
+    const order = await this.store.transaction(async (tx) => {
+      const existing = await tx.orders.get(appid, orderId);
+      if (existing) return sameOrRepeated(existing, canonical);
+      await this.#checkAccount(tx, appid, carrier, body);
+      const now = nowSeconds(this.clock);
+      const seq = await tx.sequences.next(`waybill:${carrier.delivery_id}`);
+      const record: OrderRecord = {
+        appid,
+        order_id: orderId,
+        delivery_id: carrier.delivery_id,
+        waybill_id: waybillNumber(carrier, seq),
+        biz_id: str(body.biz_id),
+        openid: str(body.openid),
+        body: canonical,
+        order_status: ORDER_STATUS_NORMAL,
+        version: 1,
+        waybill_data: waybillData(carrier, obj(body.receiver) ?? {}),
+        created_at: now,
+        updated_at: now,
+      };
+      const res = await tx.orders.insertIfAbsent(record);
+      // Another instance inserted the same order_id first (PostgreSQL): answer as a replay.
+      if (!res.inserted) return sameOrRepeated(res.existing, canonical);
+      if (carrier.franchise && body.biz_id !== carrier.cash_biz_id) {
+        const ok = await tx.accounts.takeQuota(appid, carrier.delivery_id, str(body.biz_id), now);
+        if (!ok) throw new WxError('quotaRunOut', `account ${str(body.biz_id)} of ${carrier.delivery_id} has no e-waybill quota left`);
+      }
+      return record;
+    });
+    return { errcode: 0, errmsg: 'ok', order_id: order.order_id, waybill_id: order.waybill_id, waybill_data: order.waybill_data };
+  }
+
+  async getOrder(appid: string, body: Body) {
+    requireFields(body, ['order_id', 'delivery_id']);
+    const printType = body.print_type ?? 0;
+    if (printType !== 0 && printType !== 1) throw new WxError('argsError', 'print_type must be 0 or 1');
+    const order = await this.#find(appid, body, 'invalidWaybillId');
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      print_html: this.labels.printHtml(order, printType),
+      waybill_data: order.waybill_data,
+      order_id: order.order_id,
+      delivery_id: order.delivery_id,
+      waybill_id: order.waybill_id,
+      order_status: order.order_status,
+    };
+  }
+
+  async batchGetOrder(appid: string, body: Body) {
+    requireFields(body, ['order_list']);
+    const list = arr(body.order_list);
+    if (list.length > BATCH_GET_MAX) throw new WxError('argsError', `order_list holds at most ${BATCH_GET_MAX} orders`);
+    const order_list = await Promise.all(
+      list.map(async (raw) => {
+        const item = obj(raw) ?? {};
+        try {
+          requireFields(item, ['order_id', 'delivery_id'], 'order_list[].');
+          const order = await this.#find(appid, item, 'invalidWaybillId');
+          return {
+            errcode: 0,
+            errmsg: 'ok',
+            order_id: order.order_id,
+            delivery_id: order.delivery_id,
+            waybill_id: order.waybill_id,
+            print_html: this.labels.printHtml(order, 0),
+            waybill_data: order.waybill_data,
+            order_status: order.order_status,
+          };
+        } catch (e) {
+          if (!(e instanceof WxError)) throw e;
+          // Per-item failures carry the code and text without a rid: the rid belongs to the call.
+          return { errcode: e.errcode, errmsg: e.errmsg, order_id: str(item.order_id), delivery_id: str(item.delivery_id), waybill_id: str(item.waybill_id) };
+        }
+      }),
+    );
+    return { errcode: 0, errmsg: 'ok', order_list };
+  }
+
+  async cancelOrder(appid: string, body: Body) {
+    requireFields(body, ['order_id', 'delivery_id', 'waybill_id']);
+    return this.store.transaction(async (tx) => {
+      const order = await this.#find(appid, body, 'waybillIdNotFound', tx);
+      if (order.order_status === ORDER_STATUS_CANCELLED) throw new WxError('cancelFailed', 'the order is already cancelled');
+      if ((await tx.orders.pathCount(appid, order.order_id)) > 0) {
+        throw new WxError('waybillHasPath', 'the waybill already has path nodes');
+      }
+      await tx.orders.setStatus(appid, order.order_id, ORDER_STATUS_CANCELLED, nowSeconds(this.clock));
+      return { errcode: 0, errmsg: 'ok', delivery_resultcode: 0, delivery_resultmsg: '' };
+    });
+  }
+
+  /** House rule 7: by (order_id, delivery_id) within the app; a differing waybill_id is an error. */
+  async #find(appid: string, body: Body, waybillMismatch: 'invalidWaybillId' | 'waybillIdNotFound', repos: Repositories = this.store) {
+    const deliveryId = str(body.delivery_id);
+    if (!findCarrier(deliveryId)) throw new WxError('deliveryNotRegistered', `delivery_id ${deliveryId} is not a known carrier`);
+    const order = await repos.orders.get(appid, str(body.order_id));
+    if (!order || order.delivery_id !== deliveryId) {
+      throw new WxError('orderNotExists', `no order ${str(body.order_id)} with delivery_id ${deliveryId} in this app`);
+    }
+    if (isPresent(body.waybill_id) && body.waybill_id !== order.waybill_id) {
+      throw new WxError(waybillMismatch, `order ${order.order_id} has waybill_id ${order.waybill_id}`);
+    }
+    return order;
+  }
+
+  /** House rule 5: bound account, cash biz_id, or the TEST sandbox. */
+  async #checkAccount(tx: Repositories, appid: string, carrier: Carrier, body: Body): Promise<void> {
+    const bizId = str(body.biz_id);
+    if (carrier.delivery_id === TEST_DELIVERY_ID && bizId === TEST_BIZ_ID) return;
+    if (bizId !== carrier.cash_biz_id || !carrier.cash_biz_id) {
+      const account = await tx.accounts.get(appid, carrier.delivery_id, bizId);
+      if (!account || account.status_code !== 0) {
+        throw new WxError('bizIdNotBind', `biz_id ${bizId} is not bound to ${carrier.delivery_id} (bindAccount)`);
+      }
+      if (!carrierAcceptsPassword(account)) {
+        throw new WxError('invalidBizIdOrPassword', `${carrier.delivery_id} rejected the password of account ${bizId}`);
+      }
+    }
+    const cargo = obj(body.cargo) ?? {};
+    if (arr(cargo.detail_list).length === 0) {
+      throw new WxError('deliveryLogicFail', 'cargo.detail_list is empty', { ...EMPTY_DETAIL_LIST, waybill_data: [] });
+    }
+  }
+}
+
+/** House rule 6: the same body answers the first result; a different one is 9300522. */
+function sameOrRepeated(existing: OrderRecord, canonical: string): OrderRecord {
+  if (existing.body !== canonical) {
+    throw new WxError('orderIdRepeated', `order_id ${existing.order_id} was already used with a different body`);
+  }
+  return existing;
+}

@@ -1,0 +1,53 @@
+import { createHash, randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+
+/** Lifetime of every access token, as WeChat's `expires_in` (auth-and-errors.md §1). */
+export const TOKEN_TTL_SECONDS = 7200;
+/** The previous token keeps working this long after a new one is issued (house rule 12). */
+export const TOKEN_OVERLAP_SECONDS = 300;
+/** stable_token rotates when less than this remains (auth-and-errors.md §2). */
+export const STABLE_ROTATE_BEFORE_SECONDS = 300;
+export const FORCE_REFRESH_PER_DAY = 20;
+export const FORCE_REFRESH_MIN_GAP_SECONDS = 30;
+
+export type TokenKind = 'token' | 'stable';
+
+/**
+ * A token shaped like WeChat's (auth-and-errors.md §3): a decimal prefix and
+ * `_`, then URL-safe base64 of random bytes; 137 characters in all.
+ */
+export function newAccessToken(): string {
+  return '86_' + randomBytes(100).toString('base64url');
+}
+
+/** Tokens are stored by hash only: a leaked database does not leak bearer tokens. */
+export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('base64url');
+
+export const looksLikeToken = (token: string): boolean => /^[0-9]{1,3}_[A-Za-z0-9_-]{20,600}$/.test(token);
+
+/** The day (Asia/Shanghai, as WeChat counts daily limits) a Unix second falls in. */
+export const shanghaiDay = (unixSeconds: number): number => Math.floor((unixSeconds + 8 * 3600) / 86400);
+
+// Secrets are stored only as a slow hash (issue #2): scrypt with a per-app salt.
+const SCRYPT = { N: 1 << 14, r: 8, p: 1 } as const;
+
+export function hashSecret(secret: string): string {
+  const salt = randomBytes(16);
+  const key = scryptSync(secret, salt, 32, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+export function verifySecret(secret: string, stored: string): boolean {
+  const [scheme, n, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64url');
+  const actual = scryptSync(secret, Buffer.from(salt, 'base64url'), expected.length, {
+    ...SCRYPT,
+    N: Number(n),
+  });
+  return timingSafeEqual(expected, actual);
+}
+
+/** A random app secret like WeChat's: 32 lowercase hex characters. */
+export const newAppSecret = (): string => randomBytes(16).toString('hex');
+/** A random appid like WeChat's mini program ids: `wx` + 16 hex. */
+export const newAppid = (): string => 'wx' + randomBytes(8).toString('hex');

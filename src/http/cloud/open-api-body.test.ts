@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { KeyValuePair } from '../../proto/comm-api.ts';
+import { openApiBodyFromPairs } from './open-api-body.ts';
+
+const pair = (key: string, value: string | Buffer, filename = ''): KeyValuePair => ({
+  key,
+  value: Buffer.isBuffer(value) ? value : Buffer.from(value),
+  contenttype: '',
+  filename,
+});
+
+test('each pair value is JSON; nested objects stay nested', () => {
+  const result = openApiBodyFromPairs([pair('count', '5'), pair('sender', '{"post_code":"510000"}'), pair('note', 'null')]);
+  assert.deepEqual(result, { ok: true, body: { count: 5, sender: { post_code: '510000' }, note: null } });
+});
+
+test('a pair with a filename is a media file, kept as bytes', () => {
+  const result = openApiBodyFromPairs([pair('img', Buffer.from([0x89, 0x50]), 'img.png')]);
+  assert.deepEqual(result, { ok: true, body: { img: { filename: 'img.png', contentType: '', value: Buffer.from([0x89, 0x50]) } } });
+});
+
+test('a value that is not JSON is reported with its key', () => {
+  const result = openApiBodyFromPairs([pair('order_id', 'not json')]);
+  assert.equal(result.ok, false);
+  assert.equal(!result.ok && result.key, 'order_id');
+});
+
+test('a __proto__ key becomes an own property, not the prototype', () => {
+  const result = openApiBodyFromPairs([pair('__proto__', '{"polluted":true}')]);
+  assert.ok(result.ok);
+  assert.equal(Object.getPrototypeOf(result.body), Object.prototype);
+  assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+});

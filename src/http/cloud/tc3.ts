@@ -1,0 +1,168 @@
+// TC3-HMAC-SHA256 in the tcb variant, server side (cloud-call.md §4). Differences from plain
+// CloudAPI v3: the payload hash covers the *form fields* (SignedParams), the method is lower case,
+// and the signed URL keeps `//host[:port]`. Checked against @cloudbase/signature-nodejs 2.2.0.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface Tc3Authorization {
+  secretId: string;
+  /** YYYY-MM-DD, UTC date of X-Timestamp. */
+  date: string;
+  service: string;
+  signedParams: string[];
+  signedHeaders: string[];
+  signature: string;
+}
+
+export interface Tc3Request {
+  /** HTTP method as received; the SDK signs it lower-cased (§4 step 3). */
+  method: string;
+  /** Raw request target (`/admin?env=…&seqId=…`), not decoded. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** Received form fields: text (trimmed before hashing) or binary (raw bytes). */
+  params: ReadonlyArray<{ name: string; value: string | Buffer }>;
+}
+
+export interface Tc3VerifyOptions {
+  /** Max |now − X-Timestamp| in seconds (§4 step 6); 0 or undefined disables the check. */
+  freshnessSeconds?: number | undefined;
+  /** Current time in ms (defaults to Date.now). */
+  now?: () => number;
+}
+
+export type Tc3Failure =
+  | 'missing-authorization'
+  | 'malformed-authorization'
+  | 'wrong-service'
+  | 'missing-signed-header'
+  | 'duplicate-param'
+  | 'unsigned-param'
+  | 'bad-timestamp'
+  | 'date-mismatch'
+  | 'stale'
+  | 'bad-signature';
+
+export type Tc3Result = { ok: true; secretId: string } | { ok: false; reason: Tc3Failure; detail?: string };
+
+const AUTH_RE =
+  /^TC3-HMAC-SHA256 Credential=([^,]+)\/(\d{4}-\d{2}-\d{2})\/([^/,]+)\/tc3_request,\s*SignedParams=([^,]*),\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]{64})$/;
+
+/** Parses the Authorization header (format: §4). SignedParams is required: the SDK always sends it. */
+export function parseTc3Authorization(
+  header: string | undefined,
+): { ok: true; auth: Tc3Authorization } | { ok: false; reason: 'missing-authorization' | 'malformed-authorization' } {
+  if (header === undefined || header === '') return { ok: false, reason: 'missing-authorization' };
+  const m = AUTH_RE.exec(header.trim());
+  if (!m) return { ok: false, reason: 'malformed-authorization' };
+  const [, secretId = '', date = '', service = '', params = '', headers = '', signature = ''] = m;
+  return {
+    ok: true,
+    auth: {
+      secretId,
+      date,
+      service,
+      signedParams: params === '' ? [] : params.split(';'),
+      signedHeaders: headers.split(';'),
+      signature,
+    },
+  };
+}
+
+const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
+
+/** §4 step 5: kDate → kService → kSigning → hex signature. */
+export function tc3Signature(secretKey: string, date: string, service: string, stringToSign: string): string {
+  const kSigning = hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request');
+  return createHmac('sha256', kSigning).update(stringToSign).digest('hex');
+}
+
+function headerValue(headers: Tc3Request['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/**
+ * §4 step 1, as signature-nodejs `formatKeyAndValue` does it: values trimmed and lower-cased,
+ * except content-type, which is taken verbatim or reduced to `multipart/form-data`.
+ */
+function canonicalHeaderValue(name: string, value: string): string {
+  if (name === 'content-type') return value.startsWith('multipart/form-data') ? 'multipart/form-data' : value;
+  return value.trim().toLowerCase();
+}
+
+/** §4 step 2 on the server: hash the received fields in SignedParams order; reject unsigned ones. */
+function hashPayload(
+  params: Tc3Request['params'],
+  signedParams: string[],
+): { ok: true; hash: string } | { ok: false; reason: Tc3Failure; detail: string } {
+  const byName = new Map<string, string | Buffer>();
+  for (const { name, value } of params) {
+    const key = encodeURIComponent(name.trim().toLowerCase());
+    if (byName.has(key)) return { ok: false, reason: 'duplicate-param', detail: key };
+    byName.set(key, typeof value === 'string' ? value.trim() : value);
+  }
+  const signed = new Set(signedParams);
+  for (const [key, value] of byName) {
+    // The SDK skips empty strings when hashing, so only non-empty fields need a signature.
+    if (!signed.has(key) && (typeof value !== 'string' || value !== '')) {
+      return { ok: false, reason: 'unsigned-param', detail: key };
+    }
+  }
+  const hash = createHash('sha256');
+  for (const key of signedParams) {
+    const value = byName.get(key);
+    if (value === undefined || value === '') continue;
+    hash.update(`&${key}=`);
+    hash.update(value);
+    hash.update('\r\n');
+  }
+  return { ok: true, hash: hash.digest('hex') };
+}
+
+/** Verifies a request against the secretKey of its Credential's secretId (§4 steps 1–6). */
+export function verifyTc3(req: Tc3Request, secretKey: string, options: Tc3VerifyOptions = {}): Tc3Result {
+  const parsed = parseTc3Authorization(headerValue(req.headers, 'authorization'));
+  if (!parsed.ok) return parsed;
+  const { auth } = parsed;
+  if (auth.service !== 'tcb') return { ok: false, reason: 'wrong-service', detail: auth.service };
+
+  // The SDK always signs host and content-type; without them the request is not bound to us.
+  for (const required of ['host', 'content-type']) {
+    if (!auth.signedHeaders.includes(required)) return { ok: false, reason: 'missing-signed-header', detail: required };
+  }
+  let canonicalHeaders = '';
+  for (const name of auth.signedHeaders) {
+    const value = headerValue(req.headers, name);
+    if (value === undefined) return { ok: false, reason: 'missing-signed-header', detail: name };
+    canonicalHeaders += `${name}:${canonicalHeaderValue(name, value)}\n`;
+  }
+
+  const timestamp = headerValue(req.headers, 'x-timestamp') ?? '';
+  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: 'bad-timestamp' };
+  const seconds = Number(timestamp);
+  if (new Date(seconds * 1000).toISOString().slice(0, 10) !== auth.date) return { ok: false, reason: 'date-mismatch' };
+  const window = options.freshnessSeconds ?? 0;
+  if (window > 0 && Math.abs((options.now ?? Date.now)() / 1000 - seconds) > window) return { ok: false, reason: 'stale' };
+
+  const payload = hashPayload(req.params, auth.signedParams);
+  if (!payload.ok) return payload;
+
+  const q = req.url.indexOf('?');
+  const path = q === -1 ? req.url : req.url.slice(0, q);
+  const query = q === -1 ? '' : req.url.slice(q + 1);
+  const canonicalRequest = [
+    req.method.toLowerCase(),
+    `//${headerValue(req.headers, 'host') ?? ''}${path}`,
+    query,
+    canonicalHeaders,
+    auth.signedHeaders.join(';'),
+    payload.hash,
+  ].join('\n');
+  const scope = `${auth.date}/${auth.service}/tc3_request`;
+  const stringToSign = `TC3-HMAC-SHA256\n${timestamp}\n${scope}\n${sha256Hex(canonicalRequest)}`;
+  const expected = Buffer.from(tc3Signature(secretKey, auth.date, auth.service, stringToSign));
+  const given = Buffer.from(auth.signature);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad-signature' };
+  return { ok: true, secretId: auth.secretId };
+}

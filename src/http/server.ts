@@ -1,0 +1,114 @@
+import Fastify, { type FastifyInstance, type RouteHandlerMethod } from 'fastify';
+import { nowSeconds } from '../core/clock.ts';
+import { WxError } from '../core/errors.ts';
+import type { LogisticsCore } from '../core/logistics-core.ts';
+import { operations, type Operation } from '../core/operations.ts';
+import { requestSchemas } from '../core/request-schemas.ts';
+import type { Body } from '../core/validate.ts';
+import { asWxError, errorBody, JSON_CONTENT_TYPE } from './envelope.ts';
+import { parseWeChatBody } from './read-body.ts';
+
+export interface ServerOptions {
+  core: LogisticsCore;
+  /** Append explanations to errmsg (issue #6); off by default so answers stay WeChat-exact. */
+  explain?: boolean;
+  logger?: boolean;
+}
+
+interface RouteConfig {
+  /** The one method this path answers (house rule 3: anything else is 43001/43002). */
+  method: 'GET' | 'POST';
+  /** Needs `?access_token=` (every business API; not the token endpoints). */
+  authenticated: boolean;
+}
+
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    appid?: string;
+  }
+}
+
+/** The WeChat-compatible HTTP adapter: routes built from core/operations.ts. */
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const { core } = options;
+  const envelope = { explain: options.explain ?? false };
+  const app = Fastify({
+    logger: options.logger ?? false,
+    exposeHeadRoutes: false,
+    // WeChat parses JSON without coercion: "1" is not a number (47001).
+    ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: false } },
+    return503OnClosing: false,
+  });
+
+  // Compact JSON with WeChat's exact Content-Type (house rule 1); fastify's default
+  // serializer would rewrite the header to add `charset=utf-8`.
+  app.setReplySerializer((payload) => JSON.stringify(payload));
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', parseWeChatBody);
+
+  app.setNotFoundHandler((_req, reply) => {
+    void reply.code(200).header('content-type', JSON_CONTENT_TYPE).send(errorBody(new WxError('invalidUrl'), nowSeconds(core.clock), envelope));
+  });
+
+  app.setErrorHandler((error, req, reply) => {
+    const { wx, unexpected } = asWxError(error);
+    if (unexpected) req.log.error({ err: error }, 'unexpected failure answered as -1 system error');
+    void reply.code(200).header('content-type', JSON_CONTENT_TYPE).send(errorBody(wx, nowSeconds(core.clock), envelope));
+  });
+
+  // House rule 3, in order: method, then access_token (absent, unknown, expired).
+  app.addHook('onRequest', async (req) => {
+    const config = req.routeOptions.config as Partial<RouteConfig>;
+    if (!config.method) return;
+    if (req.method !== config.method) {
+      throw new WxError(config.method === 'POST' ? 'requirePostMethod' : 'requireGetMethod');
+    }
+    if (!config.authenticated) return;
+    const token = (req.query as Record<string, unknown>).access_token;
+    if (typeof token !== 'string' || token === '') throw new WxError('accessTokenMissing');
+    req.appid = await core.tokens.authenticate(token);
+  });
+
+  // A POST without any body never reaches the content parser.
+  app.addHook('preValidation', async (req) => {
+    const config = req.routeOptions.config as Partial<RouteConfig>;
+    if (config.method === 'POST' && req.body === undefined) throw new WxError('emptyPostData');
+  });
+
+  wechatRoute(app, '/cgi-bin/token', { method: 'GET', authenticated: false }, undefined, async (req, reply) => {
+    const q = req.query as Record<string, unknown>;
+    return reply.header('content-type', JSON_CONTENT_TYPE).send(await core.tokens.getAccessToken(q));
+  });
+
+  wechatRoute(app, '/cgi-bin/stable_token', { method: 'POST', authenticated: false }, requestSchemas.stableToken, async (req, reply) => {
+    return reply.header('content-type', JSON_CONTENT_TYPE).send(await core.tokens.getStableAccessToken(req.body as Body));
+  });
+
+  for (const op of operations) registerOperation(app, core, op);
+  return app;
+}
+
+function registerOperation(app: FastifyInstance, core: LogisticsCore, op: Operation): void {
+  wechatRoute(app, op.path, { method: op.method, authenticated: true }, op.schema, async (req, reply) => {
+    const body = op.method === 'POST' ? (req.body as Body) : {};
+    const answer = await op.run(core, req.appid as string, body);
+    return reply.header('content-type', JSON_CONTENT_TYPE).send(answer);
+  });
+}
+
+/**
+ * One WeChat path: its own method with the body schema, and every other method
+ * routed too, so that the onRequest hook can answer 43001/43002 instead of 40066.
+ */
+function wechatRoute(
+  app: FastifyInstance,
+  url: string,
+  config: RouteConfig,
+  schema: Record<string, unknown> | undefined,
+  handler: RouteHandlerMethod,
+): void {
+  app.route({ method: config.method, url, config, ...(schema ? { schema: { body: schema } } : {}), handler });
+  app.route({ method: ALL_METHODS.filter((m) => m !== config.method), url, config, handler });
+}

@@ -16,11 +16,13 @@ export interface ServerOptions {
 }
 
 interface RouteConfig {
-  /** The one method this path answers (house rule 3: anything else is 43001/43002). */
-  method: 'GET' | 'POST';
+  /** The one method this path answers (house rule 3: anything else is 43001/43002). Not `method`: fastify writes that key. */
+  wechatMethod: 'GET' | 'POST';
   /** Needs `?access_token=` (every business API; not the token endpoints). */
   authenticated: boolean;
 }
+
+const serializeJson = (payload: unknown): string => JSON.stringify(payload);
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
 
@@ -42,9 +44,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return503OnClosing: false,
   });
 
-  // Compact JSON with WeChat's exact Content-Type (house rule 1); fastify's default
-  // serializer would rewrite the header to add `charset=utf-8`.
-  app.setReplySerializer((payload) => JSON.stringify(payload));
+  // Compact JSON with WeChat's exact Content-Type (house rule 1): with a reply
+  // serializer of its own, fastify leaves the header alone (no `charset=` added).
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.serializer(serializeJson);
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', parseWeChatBody);
 
@@ -61,9 +65,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // House rule 3, in order: method, then access_token (absent, unknown, expired).
   app.addHook('onRequest', async (req) => {
     const config = req.routeOptions.config as Partial<RouteConfig>;
-    if (!config.method) return;
-    if (req.method !== config.method) {
-      throw new WxError(config.method === 'POST' ? 'requirePostMethod' : 'requireGetMethod');
+    if (!config.wechatMethod) return;
+    if (req.method !== config.wechatMethod) {
+      throw new WxError(config.wechatMethod === 'POST' ? 'requirePostMethod' : 'requireGetMethod');
     }
     if (!config.authenticated) return;
     const token = (req.query as Record<string, unknown>).access_token;
@@ -74,15 +78,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // A POST without any body never reaches the content parser.
   app.addHook('preValidation', async (req) => {
     const config = req.routeOptions.config as Partial<RouteConfig>;
-    if (config.method === 'POST' && req.body === undefined) throw new WxError('emptyPostData');
+    if (config.wechatMethod === 'POST' && req.body === undefined) throw new WxError('emptyPostData');
   });
 
-  wechatRoute(app, '/cgi-bin/token', { method: 'GET', authenticated: false }, undefined, async (req, reply) => {
+  wechatRoute(app, '/cgi-bin/token', { wechatMethod: 'GET', authenticated: false }, undefined, async (req, reply) => {
     const q = req.query as Record<string, unknown>;
     return reply.header('content-type', JSON_CONTENT_TYPE).send(await core.tokens.getAccessToken(q));
   });
 
-  wechatRoute(app, '/cgi-bin/stable_token', { method: 'POST', authenticated: false }, requestSchemas.stableToken, async (req, reply) => {
+  wechatRoute(app, '/cgi-bin/stable_token', { wechatMethod: 'POST', authenticated: false }, requestSchemas.stableToken, async (req, reply) => {
     return reply.header('content-type', JSON_CONTENT_TYPE).send(await core.tokens.getStableAccessToken(req.body as Body));
   });
 
@@ -91,7 +95,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 }
 
 function registerOperation(app: FastifyInstance, core: LogisticsCore, op: Operation): void {
-  wechatRoute(app, op.path, { method: op.method, authenticated: true }, op.schema, async (req, reply) => {
+  wechatRoute(app, op.path, { wechatMethod: op.method, authenticated: true }, op.schema, async (req, reply) => {
     const body = op.method === 'POST' ? (req.body as Body) : {};
     const answer = await op.run(core, req.appid as string, body);
     return reply.header('content-type', JSON_CONTENT_TYPE).send(answer);
@@ -109,6 +113,6 @@ function wechatRoute(
   schema: Record<string, unknown> | undefined,
   handler: RouteHandlerMethod,
 ): void {
-  app.route({ method: config.method, url, config, ...(schema ? { schema: { body: schema } } : {}), handler });
-  app.route({ method: ALL_METHODS.filter((m) => m !== config.method), url, config, handler });
+  app.route({ method: config.wechatMethod, url, config, ...(schema ? { schema: { body: schema } } : {}), handler });
+  app.route({ method: ALL_METHODS.filter((m) => m !== config.wechatMethod), url, config, handler });
 }

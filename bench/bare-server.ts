@@ -1,0 +1,25 @@
+/**
+ * The baseline: a bare node:http server answering every request with the bytes
+ * of one real getOrder answer (same headers as ours). It reads the request body
+ * before answering, as any server must. Usage: bare-server.ts <answer-file>.
+ * Prints one JSON line {"url": …} once listening.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const file = process.argv[2];
+if (!file) throw new Error('usage: bare-server.ts <answer-file>');
+const answer = readFileSync(file);
+const headers = { 'content-type': 'application/json; encoding=utf-8', 'content-length': answer.length };
+
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, headers).end(answer));
+});
+server.keepAliveTimeout = 72_000; // fastify's default, so neither side drops idle connections sooner
+server.listen(0, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(JSON.stringify({ url: `http://127.0.0.1:${port}` }) + '\n');
+});
+process.once('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,47 @@
+/** Starting a benchmark server as a child process and reading its memory. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export interface Child {
+  url: string;
+  pid: number;
+  /** VmRSS and VmHWM (peak) in MB, from /proc/<pid>/status. */
+  memory(): { rssMb: number; peakMb: number };
+  stop(): Promise<void>;
+}
+
+/** Runs `node --import tsx bench/<script> ...args` and waits for its {"url"} line. */
+export async function startChild(script: string, args: string[], nodeFlags: string[] = []): Promise<Child> {
+  const file = fileURLToPath(new URL(script, import.meta.url));
+  const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', file, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await firstLineUrl(proc);
+  const pid = proc.pid as number;
+  return {
+    url,
+    pid,
+    memory: () => ({ rssMb: procStatusMb(pid, 'VmRSS'), peakMb: procStatusMb(pid, 'VmHWM') }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+function firstLineUrl(proc: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: proc.stdout! });
+    lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
+    proc.once('exit', (code) => reject(new Error(`child exited (${code}) before listening`)));
+  });
+}
+
+function procStatusMb(pid: number, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}

@@ -13,6 +13,8 @@ async function withCore<T>(dataDir: string, fn: (core: LogisticsCore) => Promise
   }
 }
 
+const collect = (value: string, previous: string[]) => [...previous, value];
+
 export function registerAppCommands(program: Command): void {
   const app = program.command('app').description('manage mini programs (apps)');
   app
@@ -21,10 +23,32 @@ export function registerAppCommands(program: Command): void {
     .addOption(dataOption())
     .option('--appid <id>', 'appid (default: a random wx… id)')
     .option('--secret <secret>', 'secret (default: random)')
-    .option('--json', 'print {"appid":…,"secret":…}')
-    .action(async (opts: { data: string; appid?: string; secret?: string; json?: boolean }) => {
-      const created = await withCore(opts.data, (core) => core.apps.create({ appid: opts.appid, secret: opts.secret }));
-      console.log(opts.json ? JSON.stringify(created) : `appid: ${created.appid}\nsecret: ${created.secret}`);
+    .option('--cloud-env <env>', 'a cloud env id for cloud calls (repeatable); creates a secretId/secretKey pair', collect, [])
+    .option('--json', 'print {"appid":…,"secret":…} (plus "cloud" with --cloud-env)')
+    .action(async (opts: { data: string; appid?: string; secret?: string; cloudEnv: string[]; json?: boolean }) => {
+      const out = await withCore(opts.data, async (core) => {
+        const created = await core.apps.create({ appid: opts.appid, secret: opts.secret });
+        if (opts.cloudEnv.length === 0) return created;
+        const keys = await core.cloud.enable(created.appid, opts.cloudEnv);
+        return { ...created, cloud: { envs: opts.cloudEnv, ...keys } };
+      });
+      if (opts.json) return console.log(JSON.stringify(out));
+      console.log(`appid: ${out.appid}\nsecret: ${out.secret}`);
+      if ('cloud' in out) console.log(`cloud envs: ${out.cloud.envs.join(', ')}\nsecretId: ${out.cloud.secretId}\nsecretKey: ${out.cloud.secretKey}`);
+    });
+  app
+    .command('cloud')
+    .description('add cloud env ids to an app and create a new secretId/secretKey pair for cloud calls')
+    .requiredOption('--appid <id>', 'the app')
+    .option('--cloud-env <env>', 'a cloud env id (repeatable)', collect, [])
+    .option('--json', 'print JSON')
+    .addOption(dataOption())
+    .action(async (opts: { appid: string; cloudEnv: string[]; json?: boolean; data: string }) => {
+      const keys = await withCore(opts.data, async (core) => {
+        if (!(await core.store.apps.get(opts.appid))) throw new Error(`no app ${opts.appid}`);
+        return core.cloud.enable(opts.appid, opts.cloudEnv);
+      });
+      console.log(opts.json ? JSON.stringify(keys) : `secretId: ${keys.secretId}\nsecretKey: ${keys.secretKey}`);
     });
   app
     .command('list')
@@ -32,9 +56,16 @@ export function registerAppCommands(program: Command): void {
     .addOption(dataOption())
     .option('--json', 'print JSON lines')
     .action(async (opts: { data: string; json?: boolean }) => {
-      const apps = await withCore(opts.data, (core) => core.apps.list());
+      const apps = await withCore(opts.data, async (core) =>
+        Promise.all((await core.apps.list()).map(async (a) => ({ appid: a.appid, created_at: a.created_at, cloud: await core.cloud.settings(a.appid) }))),
+      );
       for (const a of apps) {
-        console.log(opts.json ? JSON.stringify({ appid: a.appid, created_at: a.created_at }) : `${a.appid}\tcreated ${new Date(a.created_at * 1000).toISOString()}`);
+        if (opts.json) {
+          console.log(JSON.stringify(a));
+          continue;
+        }
+        const cloud = a.cloud.envs.length ? `  cloud envs: ${a.cloud.envs.join(',')}  secretIds: ${a.cloud.credentials.map((c) => c.secretId).join(',')}` : '';
+        console.log(`${a.appid}  created ${new Date(a.created_at * 1000).toISOString()}${cloud}`);
       }
     });
 }

@@ -28,7 +28,7 @@ const RULES: { reason: string; applies: (f: AttemptFailure) => boolean; decision
     decision: 'give-up',
   },
   {
-    reason: 'Nothing was retried once the budget is spent.',
+    reason: 'The back-off budget (`maxRetries`) is spent.',
     applies: (f) => f.retriesLeft <= 0,
     decision: 'give-up',
   },

@@ -1,6 +1,7 @@
 import type { Clock } from './clock.ts';
 import { AccountService } from './account-service.ts';
 import { AppService } from './app-service.ts';
+import { CloudService } from './cloud-service.ts';
 import { OrderService } from './order-service.ts';
 import { TokenService } from './token-service.ts';
 import type { Store } from '../storage/types.ts';
@@ -11,6 +12,7 @@ export class LogisticsCore {
   readonly tokens: TokenService;
   readonly orders: OrderService;
   readonly accounts: AccountService;
+  readonly cloud: CloudService;
 
   constructor(
     readonly store: Store,
@@ -20,5 +22,6 @@ export class LogisticsCore {
     this.tokens = new TokenService(store, clock);
     this.orders = new OrderService(store, clock);
     this.accounts = new AccountService(store, clock);
+    this.cloud = new CloudService(store, clock);
   }
 }

@@ -7,12 +7,19 @@ import { requestSchemas } from '../core/request-schemas.ts';
 import type { Body } from '../core/validate.ts';
 import { asWxError, errorBody, JSON_CONTENT_TYPE } from './envelope.ts';
 import { parseWeChatBody } from './read-body.ts';
+import { cloudBridgePlugin } from './cloud/bridge.ts';
+import { cloudApiNames, cloudInvoker } from './cloud-invoke.ts';
+
+/** TC3 signatures older or newer than this are refused (cloud-call.md §4: the gateway checks freshness). */
+const CLOUD_FRESHNESS_SECONDS = 300;
 
 export interface ServerOptions {
   core: LogisticsCore;
   /** Append explanations to errmsg (issue #6); off by default so answers stay WeChat-exact. */
   explain?: boolean;
   logger?: boolean;
+  /** The cloud-call bridge (issue #4): its path (default `/admin`) and signature freshness window. */
+  cloud?: { path?: string; freshnessSeconds?: number };
 }
 
 interface RouteConfig {
@@ -22,7 +29,8 @@ interface RouteConfig {
   authenticated: boolean;
 }
 
-const serializeJson = (payload: unknown): string => JSON.stringify(payload);
+// Strings are already serialized (the cloud bridge's gateway errors).
+const serializeJson = (payload: unknown): string => (typeof payload === 'string' ? payload : JSON.stringify(payload));
 
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
 
@@ -91,6 +99,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   for (const op of operations) registerOperation(app, core, op);
+
+  void app.register(
+    cloudBridgePlugin({
+      path: options.cloud?.path ?? '/admin',
+      freshnessSeconds: options.cloud?.freshnessSeconds ?? CLOUD_FRESHNESS_SECONDS,
+      findAppBySecretId: (secretId) => core.cloud.findBySecretId(secretId),
+      invoke: cloudInvoker(core, envelope),
+      knownApiNames: cloudApiNames,
+    }),
+  );
   return app;
 }
 

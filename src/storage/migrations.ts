@@ -11,6 +11,8 @@
  * - orders (appid, order_id) PK: one addOrder; body is the canonical request JSON.
  * - accounts (appid, delivery_id, biz_id) PK: bound carrier accounts with their quota.
  * - sequences (name PK): counters for waybill numbers.
+ * - cloud_credentials (secret_id PK; appid): secretId/secretKey pairs of the cloud-call bridge.
+ * - cloud_envs (appid, env) PK: the cloud env ids an app may be called from.
  */
 export interface Migration {
   version: number;
@@ -77,6 +79,24 @@ CREATE TABLE accounts (
 CREATE TABLE sequences (
   name TEXT PRIMARY KEY,
   value BIGINT NOT NULL
+);
+`,
+  },
+  {
+    version: 2,
+    name: 'cloud-call credentials and envs',
+    sql: `
+CREATE TABLE cloud_credentials (
+  secret_id TEXT PRIMARY KEY,
+  appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+  secret_key TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX cloud_credentials_by_app ON cloud_credentials (appid);
+CREATE TABLE cloud_envs (
+  appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+  env TEXT NOT NULL,
+  PRIMARY KEY (appid, env)
 );
 `,
   },

@@ -64,6 +64,14 @@ export interface AccountRecord {
   quota_update_time: number;
 }
 
+/** A secretId/secretKey pair for the cloud-call bridge (house rule 13); the key must be kept to verify TC3 signatures. */
+export interface CloudCredentialRecord {
+  secret_id: string;
+  appid: string;
+  secret_key: string;
+  created_at: number;
+}
+
 export interface AppStore {
   insert(app: AppRecord): Promise<void>;
   get(appid: string): Promise<AppRecord | undefined>;
@@ -99,6 +107,15 @@ export interface AccountStore {
   takeQuota(appid: string, deliveryId: string, bizId: string, now: number): Promise<boolean>;
 }
 
+export interface CloudStore {
+  addCredential(credential: CloudCredentialRecord): Promise<void>;
+  findCredential(secretId: string): Promise<CloudCredentialRecord | undefined>;
+  listCredentials(appid: string): Promise<CloudCredentialRecord[]>;
+  /** Adds a cloud env id to the app (no-op when it is there already). */
+  addEnv(appid: string, env: string): Promise<void>;
+  listEnvs(appid: string): Promise<string[]>;
+}
+
 export interface SequenceStore {
   /** The next value (1, 2, …) of a named counter; never the same value twice. */
   next(name: string): Promise<number>;
@@ -110,6 +127,7 @@ export interface Repositories {
   orders: OrderStore;
   accounts: AccountStore;
   sequences: SequenceStore;
+  cloud: CloudStore;
 }
 
 export interface Store extends Repositories {

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type {
   AccountRecord,
   AppRecord,
+  CloudCredentialRecord,
   ForceRefreshState,
   OrderRecord,
   Repositories,
@@ -63,6 +64,11 @@ export function sqliteRepositories(
     accountTakeQuota: db.prepare(
       'UPDATE accounts SET quota_num = quota_num - 1, quota_update_time = ? WHERE appid = ? AND delivery_id = ? AND biz_id = ? AND quota_num > 0',
     ),
+    cloudAdd: db.prepare('INSERT INTO cloud_credentials (secret_id, appid, secret_key, created_at) VALUES (@secret_id, @appid, @secret_key, @created_at)'),
+    cloudFind: db.prepare('SELECT * FROM cloud_credentials WHERE secret_id = ?'),
+    cloudList: db.prepare('SELECT * FROM cloud_credentials WHERE appid = ? ORDER BY created_at, secret_id'),
+    envAdd: db.prepare('INSERT INTO cloud_envs (appid, env) VALUES (?, ?) ON CONFLICT (appid, env) DO NOTHING'),
+    envList: db.prepare('SELECT env FROM cloud_envs WHERE appid = ? ORDER BY env'),
     seqNext: db.prepare(
       'INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value',
     ),
@@ -104,6 +110,13 @@ export function sqliteRepositories(
       upsert: (a) => q(() => void s.accountUpsert.run(a)),
       delete: (appid, d, b) => q(() => s.accountDelete.run(appid, d, b).changes > 0),
       takeQuota: (appid, d, b, now) => q(() => s.accountTakeQuota.run(now, appid, d, b).changes === 1),
+    },
+    cloud: {
+      addCredential: (c) => q(() => void s.cloudAdd.run(c)),
+      findCredential: (id) => q(() => s.cloudFind.get(id) as CloudCredentialRecord | undefined),
+      listCredentials: (appid) => q(() => s.cloudList.all(appid) as CloudCredentialRecord[]),
+      addEnv: (appid, env) => q(() => void s.envAdd.run(appid, env)),
+      listEnvs: (appid) => q(() => (s.envList.all(appid) as { env: string }[]).map((r) => r.env)),
     },
     sequences: {
       next: (name) => q(() => Number((s.seqNext.get(name) as { value: number | bigint }).value)),

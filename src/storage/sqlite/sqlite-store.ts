@@ -44,6 +44,7 @@ export class SqliteStore implements Store {
   get orders() { return this.#repos.orders; }
   get accounts() { return this.#repos.accounts; }
   get sequences() { return this.#repos.sequences; }
+  get cloud() { return this.#repos.cloud; }
 
   /** Applies pending migrations, then prepares the statements (they need the tables). */
   async init(): Promise<void> {

@@ -42,6 +42,7 @@ export class OrderService {
         order_status: ORDER_STATUS_NORMAL,
         version: 1,
         waybill_data: waybillData(carrier, obj(body.receiver) ?? {}),
+        last_action_type: 0,
         created_at: now,
         updated_at: now,
       };

@@ -13,12 +13,97 @@
  * - sequences (name PK): counters for waybill numbers.
  * - cloud_credentials (secret_id PK; appid): secretId/secretKey pairs of the cloud-call bridge.
  * - cloud_envs (appid, env) PK: the cloud env ids an app may be called from.
+ * - path_nodes (appid, order_id, seq) PK: tracking nodes in the order they were added.
+ * - push_configs (appid PK): message-push URL, Token, EncodingAESKey, mode, format.
+ * - events (id PK; status+next_attempt_at, stream+id): the outbox of pushes.
+ * - event_attempts (event_id, attempt) PK: every delivery attempt.
+ * - printers (appid, openid) PK; scheduled_steps (appid, order_id, step) PK, by due_at; settings (key PK).
  */
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Where the dialects differ (auto-increment keys), the PostgreSQL text. */
+  postgres?: string;
 }
+
+const TRACKING_SQL = `
+ALTER TABLE orders ADD COLUMN last_action_type INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX orders_by_time ON orders (created_at, appid, order_id);
+CREATE INDEX orders_by_app_time ON orders (appid, created_at, order_id);
+CREATE TABLE path_nodes (
+  appid TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  action_time BIGINT NOT NULL,
+  action_type INTEGER NOT NULL,
+  action_msg TEXT NOT NULL,
+  PRIMARY KEY (appid, order_id, seq),
+  FOREIGN KEY (appid, order_id) REFERENCES orders(appid, order_id) ON DELETE CASCADE
+);
+CREATE TABLE push_configs (
+  appid TEXT PRIMARY KEY REFERENCES apps(appid) ON DELETE CASCADE,
+  url TEXT NOT NULL,
+  token TEXT NOT NULL,
+  encoding_aes_key TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  format TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE printers (
+  appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+  openid TEXT NOT NULL,
+  tagid_list TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (appid, openid)
+);
+CREATE TABLE scheduled_steps (
+  appid TEXT NOT NULL,
+  order_id TEXT NOT NULL,
+  step INTEGER NOT NULL,
+  due_at BIGINT NOT NULL,
+  action_type INTEGER NOT NULL,
+  action_msg TEXT NOT NULL,
+  PRIMARY KEY (appid, order_id, step),
+  FOREIGN KEY (appid, order_id) REFERENCES orders(appid, order_id) ON DELETE CASCADE
+);
+CREATE INDEX scheduled_steps_due ON scheduled_steps (due_at);
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+`;
+
+const EVENT_COLUMNS = `appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+  stream TEXT NOT NULL,
+  event TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at BIGINT NOT NULL,
+  lease_owner TEXT,
+  lease_until BIGINT,
+  delivered_at BIGINT,
+  last_error TEXT`;
+
+const EVENT_INDEXES = `
+CREATE INDEX events_due ON events (status, next_attempt_at);
+CREATE INDEX events_stream ON events (stream, id);
+CREATE INDEX events_app ON events (appid, id);
+CREATE TABLE event_attempts (
+  event_id BIGINT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+  attempt INTEGER NOT NULL,
+  started_at BIGINT NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  url TEXT NOT NULL,
+  status_code INTEGER,
+  response_excerpt TEXT NOT NULL,
+  error TEXT,
+  delivered BOOLEAN NOT NULL,
+  PRIMARY KEY (event_id, attempt)
+);
+`;
 
 export const migrations: Migration[] = [
   {
@@ -99,5 +184,21 @@ CREATE TABLE cloud_envs (
   PRIMARY KEY (appid, env)
 );
 `,
+  },
+  {
+    version: 3,
+    name: 'paths, push outbox, printers, auto-progress, settings',
+    sql: `${TRACKING_SQL}
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  ${EVENT_COLUMNS}
+);
+${EVENT_INDEXES}`,
+    postgres: `${TRACKING_SQL}
+CREATE TABLE events (
+  id BIGSERIAL PRIMARY KEY,
+  ${EVENT_COLUMNS}
+);
+${EVENT_INDEXES}`,
   },
 ];

@@ -45,8 +45,23 @@ export interface OrderRecord {
   /** Increases with every change of the order (cancel, path node): label cache key. */
   version: number;
   waybill_data: WaybillDataItem[];
+  /** action_type of the newest path node, 0 before the first (search by tracking status). */
+  last_action_type: number;
   created_at: number;
   updated_at: number;
+}
+
+/** Console search over orders; newest first, keyset paging (never OFFSET over 1M rows). */
+export interface OrderSearch {
+  appid?: string;
+  order_id?: string;
+  waybill_id?: string;
+  delivery_id?: string;
+  order_status?: number;
+  last_action_type?: number;
+  /** Only orders strictly older than this one in (created_at, appid, order_id) DESC order. */
+  before?: { created_at: number; appid: string; order_id: string };
+  limit: number;
 }
 
 export interface AccountRecord {
@@ -70,6 +85,103 @@ export interface CloudCredentialRecord {
   appid: string;
   secret_key: string;
   created_at: number;
+}
+
+/** One tracking node of a waybill (business-api.md §7, §13). */
+export interface PathNodeRecord {
+  action_time: number;
+  action_type: number;
+  action_msg: string;
+}
+
+export type PushMode = 'plain' | 'compatible' | 'secure';
+export type PushFormat = 'xml' | 'json';
+
+/** An app's message-push settings, as WeChat's 消息推送 page (events.md §1.1). */
+export interface PushConfigRecord {
+  appid: string;
+  url: string;
+  token: string;
+  /** 43 characters, or '' in plain mode. */
+  encoding_aes_key: string;
+  mode: PushMode;
+  format: PushFormat;
+  updated_at: number;
+}
+
+/**
+ * pending: waiting for (another) attempt; delivered; dead: attempts used up (replayable);
+ * skipped: the app had no push URL when it was written (replayable once one is set).
+ */
+export type EventStatus = 'pending' | 'delivered' | 'dead' | 'skipped';
+
+/** One event of the outbox, written in the transaction of the change it reports. */
+export interface EventRecord {
+  id: number;
+  appid: string;
+  /** Events of one stream (a waybill: `<delivery_id>:<waybill_id>`) are delivered in id order. */
+  stream: string;
+  event: string;
+  /** The event object (wire field names) as JSON; signed and encoded when delivered. */
+  payload: string;
+  created_at: number;
+  status: EventStatus;
+  attempts: number;
+  /** Wall-clock milliseconds: retries wait real time, whatever the simulated clock says. */
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_until: number | null;
+  delivered_at: number | null;
+  last_error: string | null;
+}
+
+export type NewEvent = Pick<EventRecord, 'appid' | 'stream' | 'event' | 'payload' | 'created_at' | 'status' | 'next_attempt_at'>;
+
+/** One delivery attempt, for the log (console, `events list`). */
+export interface EventAttemptRecord {
+  event_id: number;
+  attempt: number;
+  started_at: number;
+  duration_ms: number;
+  url: string;
+  status_code: number | null;
+  response_excerpt: string;
+  error: string | null;
+  delivered: boolean;
+}
+
+export interface EventFilter {
+  appid?: string;
+  status?: EventStatus;
+  stream?: string;
+  /** Newest first, ids below this one (paging). */
+  beforeId?: number;
+  limit: number;
+}
+
+export interface AttemptOutcome {
+  status: EventStatus;
+  attempts: number;
+  next_attempt_at: number;
+  delivered_at: number | null;
+  last_error: string | null;
+}
+
+export interface PrinterRecord {
+  appid: string;
+  openid: string;
+  tagid_list: string;
+  updated_at: number;
+}
+
+/** A step an auto-progressing order will take when the clock reaches `due_at`. */
+export interface ScheduledStepRecord {
+  appid: string;
+  order_id: string;
+  step: number;
+  due_at: number;
+  action_type: number;
+  action_msg: string;
 }
 
 export interface AppStore {
@@ -96,6 +208,55 @@ export interface OrderStore {
   get(appid: string, orderId: string): Promise<OrderRecord | undefined>;
   setStatus(appid: string, orderId: string, orderStatus: number, updatedAt: number): Promise<void>;
   pathCount(appid: string, orderId: string): Promise<number>;
+  /** Appends a node at the end of the path and bumps the order's version; answers the new node count. */
+  appendPathNode(appid: string, orderId: string, node: PathNodeRecord, updatedAt: number): Promise<number>;
+  listPathNodes(appid: string, orderId: string): Promise<PathNodeRecord[]>;
+  search(query: OrderSearch): Promise<OrderRecord[]>;
+}
+
+export interface PushConfigStore {
+  get(appid: string): Promise<PushConfigRecord | undefined>;
+  put(config: PushConfigRecord): Promise<void>;
+}
+
+export interface EventStore {
+  insert(event: NewEvent): Promise<number>;
+  get(id: number): Promise<EventRecord | undefined>;
+  list(filter: EventFilter): Promise<EventRecord[]>;
+  /**
+   * Leases up to `limit` due events (pending, next_attempt_at <= now, lease free or
+   * expired) that are each the oldest pending event of their stream.
+   */
+  claimDue(now: number, owner: string, leaseMs: number, limit: number): Promise<EventRecord[]>;
+  /** Records an attempt and the event's new state; releases the lease. */
+  recordAttempt(attempt: EventAttemptRecord, outcome: AttemptOutcome): Promise<void>;
+  listAttempts(eventId: number): Promise<EventAttemptRecord[]>;
+  /** Makes a dead or skipped event pending again with fresh attempts. */
+  replay(id: number, now: number): Promise<boolean>;
+  /** Drops every lease (a single-process store after a restart). */
+  releaseLeases(): Promise<void>;
+}
+
+export interface PrinterStore {
+  upsert(printer: PrinterRecord): Promise<void>;
+  delete(appid: string, openid: string): Promise<boolean>;
+  list(appid: string): Promise<PrinterRecord[]>;
+}
+
+export interface ScheduleStore {
+  insert(steps: ScheduledStepRecord[]): Promise<void>;
+  /** Steps due at or before `now`, earliest first. */
+  due(now: number, limit: number): Promise<ScheduledStepRecord[]>;
+  /** Removes a step; false when another worker took it already. */
+  take(appid: string, orderId: string, step: number): Promise<boolean>;
+  /** Removes all remaining steps of an order (it was cancelled or ended in an exception). */
+  clear(appid: string, orderId: string): Promise<void>;
+}
+
+/** Small named values: the admin key, the clock offset, per-app auto-progress settings. */
+export interface SettingStore {
+  get(key: string): Promise<string | undefined>;
+  put(key: string, value: string): Promise<void>;
 }
 
 export interface AccountStore {
@@ -128,6 +289,11 @@ export interface Repositories {
   accounts: AccountStore;
   sequences: SequenceStore;
   cloud: CloudStore;
+  pushConfigs: PushConfigStore;
+  events: EventStore;
+  printers: PrinterStore;
+  schedule: ScheduleStore;
+  settings: SettingStore;
 }
 
 export interface Store extends Repositories {

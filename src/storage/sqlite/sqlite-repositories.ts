@@ -3,6 +3,14 @@ import type {
   AccountRecord,
   AppRecord,
   CloudCredentialRecord,
+  EventAttemptRecord,
+  EventFilter,
+  EventRecord,
+  OrderSearch,
+  PathNodeRecord,
+  PrinterRecord,
+  PushConfigRecord,
+  ScheduledStepRecord,
   ForceRefreshState,
   OrderRecord,
   Repositories,
@@ -69,6 +77,61 @@ export function sqliteRepositories(
     cloudList: db.prepare('SELECT * FROM cloud_credentials WHERE appid = ? ORDER BY created_at, secret_id'),
     envAdd: db.prepare('INSERT INTO cloud_envs (appid, env) VALUES (?, ?) ON CONFLICT (appid, env) DO NOTHING'),
     envList: db.prepare('SELECT env FROM cloud_envs WHERE appid = ? ORDER BY env'),
+    pathAppend: db.prepare(
+      'INSERT INTO path_nodes (appid, order_id, seq, action_time, action_type, action_msg) VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM path_nodes WHERE appid = ? AND order_id = ?), ?, ?, ?)',
+    ),
+    pathBump: db.prepare(
+      'UPDATE orders SET version = version + 1, updated_at = ?, last_action_type = ? WHERE appid = ? AND order_id = ?',
+    ),
+    pathCount: db.prepare('SELECT COUNT(*) AS n FROM path_nodes WHERE appid = ? AND order_id = ?'),
+    pathList: db.prepare('SELECT action_time, action_type, action_msg FROM path_nodes WHERE appid = ? AND order_id = ? ORDER BY seq'),
+    pushGet: db.prepare('SELECT * FROM push_configs WHERE appid = ?'),
+    pushPut: db.prepare(
+      `INSERT INTO push_configs (appid, url, token, encoding_aes_key, mode, format, updated_at) VALUES (@appid, @url, @token, @encoding_aes_key, @mode, @format, @updated_at)
+       ON CONFLICT (appid) DO UPDATE SET url = excluded.url, token = excluded.token, encoding_aes_key = excluded.encoding_aes_key,
+         mode = excluded.mode, format = excluded.format, updated_at = excluded.updated_at`,
+    ),
+    eventInsert: db.prepare(
+      `INSERT INTO events (appid, stream, event, payload, created_at, status, attempts, next_attempt_at)
+       VALUES (@appid, @stream, @event, @payload, @created_at, @status, 0, @next_attempt_at)`,
+    ),
+    eventGet: db.prepare('SELECT * FROM events WHERE id = ?'),
+    // The oldest pending event of each stream, if it is due and not leased.
+    eventDue: db.prepare(
+      `SELECT e.* FROM events e
+       WHERE e.status = 'pending' AND e.next_attempt_at <= @now AND (e.lease_until IS NULL OR e.lease_until < @now)
+         AND NOT EXISTS (SELECT 1 FROM events p WHERE p.stream = e.stream AND p.status = 'pending' AND p.id < e.id)
+       ORDER BY e.next_attempt_at, e.id LIMIT @limit`,
+    ),
+    eventLease: db.prepare('UPDATE events SET lease_owner = ?, lease_until = ? WHERE id = ?'),
+    eventOutcome: db.prepare(
+      `UPDATE events SET status = @status, attempts = @attempts, next_attempt_at = @next_attempt_at, delivered_at = @delivered_at,
+         last_error = @last_error, lease_owner = NULL, lease_until = NULL WHERE id = @id`,
+    ),
+    attemptInsert: db.prepare(
+      `INSERT INTO event_attempts (event_id, attempt, started_at, duration_ms, url, status_code, response_excerpt, error, delivered)
+       VALUES (@event_id, @attempt, @started_at, @duration_ms, @url, @status_code, @response_excerpt, @error, @delivered)`,
+    ),
+    attemptList: db.prepare('SELECT * FROM event_attempts WHERE event_id = ? ORDER BY attempt'),
+    eventReplay: db.prepare(
+      `UPDATE events SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
+       WHERE id = ? AND status IN ('dead', 'skipped')`,
+    ),
+    eventRelease: db.prepare('UPDATE events SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL'),
+    printerUpsert: db.prepare(
+      `INSERT INTO printers (appid, openid, tagid_list, updated_at) VALUES (@appid, @openid, @tagid_list, @updated_at)
+       ON CONFLICT (appid, openid) DO UPDATE SET tagid_list = excluded.tagid_list, updated_at = excluded.updated_at`,
+    ),
+    printerDelete: db.prepare('DELETE FROM printers WHERE appid = ? AND openid = ?'),
+    printerList: db.prepare('SELECT * FROM printers WHERE appid = ? ORDER BY updated_at, openid'),
+    stepInsert: db.prepare(
+      'INSERT INTO scheduled_steps (appid, order_id, step, due_at, action_type, action_msg) VALUES (@appid, @order_id, @step, @due_at, @action_type, @action_msg)',
+    ),
+    stepDue: db.prepare('SELECT * FROM scheduled_steps WHERE due_at <= ? ORDER BY due_at, appid, order_id, step LIMIT ?'),
+    stepTake: db.prepare('DELETE FROM scheduled_steps WHERE appid = ? AND order_id = ? AND step = ?'),
+    stepClear: db.prepare('DELETE FROM scheduled_steps WHERE appid = ? AND order_id = ?'),
+    settingGet: db.prepare('SELECT value FROM settings WHERE key = ?'),
+    settingPut: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     seqNext: db.prepare(
       'INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value',
     ),
@@ -102,7 +165,54 @@ export function sqliteRepositories(
           return row && toOrder(row);
         }),
       setStatus: (appid, orderId, status, at) => q(() => void s.orderStatus.run(status, at, appid, orderId)),
-      pathCount: async () => 0, // path nodes arrive with issue #3
+      pathCount: (appid, orderId) => q(() => (s.pathCount.get(appid, orderId) as { n: number }).n),
+      appendPathNode: (appid, orderId, node, at) =>
+        q(() => {
+          s.pathAppend.run(appid, orderId, appid, orderId, node.action_time, node.action_type, node.action_msg);
+          s.pathBump.run(at, node.action_type, appid, orderId);
+          return (s.pathCount.get(appid, orderId) as { n: number }).n;
+        }),
+      listPathNodes: (appid, orderId) => q(() => s.pathList.all(appid, orderId) as PathNodeRecord[]),
+      search: (query) => q(() => (searchOrders(db, query) as OrderRow[]).map(toOrder)),
+    },
+    pushConfigs: {
+      get: (appid) => q(() => s.pushGet.get(appid) as PushConfigRecord | undefined),
+      put: (c) => q(() => void s.pushPut.run(c)),
+    },
+    events: {
+      insert: (e) => q(() => Number(s.eventInsert.run(e).lastInsertRowid)),
+      get: (id) => q(() => s.eventGet.get(id) as EventRecord | undefined),
+      list: (f) => q(() => listEvents(db, f)),
+      claimDue: (now, owner, leaseMs, limit) =>
+        q(() => {
+          const due = s.eventDue.all({ now, limit }) as EventRecord[];
+          for (const e of due) s.eventLease.run(owner, now + leaseMs, e.id);
+          return due.map((e) => ({ ...e, lease_owner: owner, lease_until: now + leaseMs }));
+        }),
+      recordAttempt: (a, o) =>
+        q(() => {
+          s.attemptInsert.run({ ...a, delivered: a.delivered ? 1 : 0 });
+          s.eventOutcome.run({ ...o, id: a.event_id });
+        }),
+      listAttempts: (id) =>
+        q(() => (s.attemptList.all(id) as (Omit<EventAttemptRecord, 'delivered'> & { delivered: number })[]).map((a) => ({ ...a, delivered: a.delivered === 1 }))),
+      replay: (id, now) => q(() => s.eventReplay.run(now, id).changes === 1),
+      releaseLeases: () => q(() => void s.eventRelease.run()),
+    },
+    printers: {
+      upsert: (p) => q(() => void s.printerUpsert.run(p)),
+      delete: (appid, openid) => q(() => s.printerDelete.run(appid, openid).changes > 0),
+      list: (appid) => q(() => s.printerList.all(appid) as PrinterRecord[]),
+    },
+    schedule: {
+      insert: (steps) => q(() => steps.forEach((st) => s.stepInsert.run(st))),
+      due: (now, limit) => q(() => s.stepDue.all(now, limit) as ScheduledStepRecord[]),
+      take: (appid, orderId, step) => q(() => s.stepTake.run(appid, orderId, step).changes === 1),
+      clear: (appid, orderId) => q(() => void s.stepClear.run(appid, orderId)),
+    },
+    settings: {
+      get: (key) => q(() => (s.settingGet.get(key) as { value: string } | undefined)?.value),
+      put: (key, value) => q(() => void s.settingPut.run(key, value)),
     },
     accounts: {
       get: (appid, d, b) => q(() => s.accountGet.get(appid, d, b) as AccountRecord | undefined),
@@ -122,4 +232,38 @@ export function sqliteRepositories(
       next: (name) => q(() => Number((s.seqNext.get(name) as { value: number | bigint }).value)),
     },
   };
+}
+
+/** Orders matching the console's filters, newest first, after an optional keyset cursor. */
+function searchOrders(db: Database.Database, query: OrderSearch): unknown[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  const eq = (column: string, value: unknown) => {
+    if (value === undefined) return;
+    where.push(`${column} = ?`);
+    args.push(value);
+  };
+  eq('appid', query.appid);
+  eq('order_id', query.order_id);
+  eq('waybill_id', query.waybill_id);
+  eq('delivery_id', query.delivery_id);
+  eq('order_status', query.order_status);
+  eq('last_action_type', query.last_action_type);
+  if (query.before) {
+    where.push('(created_at, appid, order_id) < (?, ?, ?)');
+    args.push(query.before.created_at, query.before.appid, query.before.order_id);
+  }
+  const sql = `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, appid DESC, order_id DESC LIMIT ?`;
+  return db.prepare(sql).all(...args, query.limit);
+}
+
+function listEvents(db: Database.Database, f: EventFilter): EventRecord[] {
+  const where: string[] = [];
+  const args: unknown[] = [];
+  if (f.appid !== undefined) (where.push('appid = ?'), args.push(f.appid));
+  if (f.status !== undefined) (where.push('status = ?'), args.push(f.status));
+  if (f.stream !== undefined) (where.push('stream = ?'), args.push(f.stream));
+  if (f.beforeId !== undefined) (where.push('id < ?'), args.push(f.beforeId));
+  const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
+  return db.prepare(sql).all(...args, f.limit) as EventRecord[];
 }

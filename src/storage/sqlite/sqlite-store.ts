@@ -45,6 +45,11 @@ export class SqliteStore implements Store {
   get accounts() { return this.#repos.accounts; }
   get sequences() { return this.#repos.sequences; }
   get cloud() { return this.#repos.cloud; }
+  get pushConfigs() { return this.#repos.pushConfigs; }
+  get events() { return this.#repos.events; }
+  get printers() { return this.#repos.printers; }
+  get schedule() { return this.#repos.schedule; }
+  get settings() { return this.#repos.settings; }
 
   /** Applies pending migrations, then prepares the statements (they need the tables). */
   async init(): Promise<void> {

@@ -1,12 +1,17 @@
 /**
  * Composition root: reads configuration, picks the store backend, wires the
- * core and the adapters. Nothing else constructs concrete implementations.
+ * core, the HTTP adapters and the background workers (push dispatcher,
+ * auto-progress ticker). Nothing else constructs concrete implementations.
  */
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AdjustableClock } from './core/clock.ts';
 import { LogisticsCore } from './core/logistics-core.ts';
+import { ADMIN_PREFIX, adminRoutes } from './http/admin-routes.ts';
 import { buildServer } from './http/server.ts';
+import type { DeliveryPolicy } from './push/delivery-policy.ts';
+import { PushDispatcher } from './push/dispatcher.ts';
 import { SqliteStore } from './storage/sqlite/sqlite-store.ts';
 import type { Store } from './storage/types.ts';
 
@@ -29,24 +34,85 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 export interface AppConfig extends StoreConfig {
   explain?: boolean | undefined;
   logger?: boolean | undefined;
+  /** Admin API key; default: `WXL_ADMIN_KEY`, else one generated once and kept in the store. */
+  adminKey?: string | undefined;
+  /** Push delivery policy (attempts, timeout, backoff, concurrency, poll interval). */
+  push?: Partial<DeliveryPolicy> | undefined;
+  /** How often due auto-progress steps are applied and the shared clock re-read (ms). */
+  tickMs?: number | undefined;
 }
 
 export interface Application {
   core: LogisticsCore;
   server: FastifyInstance;
+  dispatcher: PushDispatcher;
+  adminKey: string;
+  /** Listens and starts the background workers; answers the base URL. */
+  listen(options: { host: string; port: number }): Promise<string>;
+  /** Moves the shared clock, then applies what became due (as the admin API does). */
+  advanceClock(seconds: number): Promise<number>;
   close(): Promise<void>;
 }
 
 export async function createApplication(config: AppConfig): Promise<Application> {
   const store = await openStore(config);
   const core = new LogisticsCore(store, new AdjustableClock());
+  await core.time.sync();
+  // One process owns an SQLite file: leases left by a killed predecessor are void.
+  if (store.kind === 'sqlite') await store.events.releaseLeases();
+  const adminKey = config.adminKey ?? process.env.WXL_ADMIN_KEY ?? (await storedAdminKey(store));
   const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false });
+  const dispatcher = new PushDispatcher({
+    store,
+    clock: core.clock,
+    policy: config.push ?? {},
+    log: (msg, data) => server.log.warn(data ?? {}, msg),
+  });
+  core.tracking.onOutboxWrite = () => dispatcher.nudge();
+  const runDue = async () => {
+    await core.time.sync();
+    await core.progress.runDue();
+  };
+  void server.register(
+    adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => dispatcher.nudge() }),
+    { prefix: ADMIN_PREFIX },
+  );
+
+  let ticker: NodeJS.Timeout | undefined;
+  let ticking: Promise<void> = Promise.resolve();
   return {
     core,
     server,
+    dispatcher,
+    adminKey,
+    async listen(options) {
+      const url = await server.listen(options);
+      dispatcher.start();
+      ticker = setInterval(() => {
+        ticking = ticking.then(runDue).catch((error: unknown) => server.log.error({ err: error }, 'auto-progress tick failed'));
+      }, config.tickMs ?? 1000);
+      ticker.unref();
+      return url;
+    },
+    async advanceClock(seconds) {
+      const now = await core.time.advance(seconds);
+      await runDue();
+      return now;
+    },
     async close() {
+      clearInterval(ticker);
+      await ticking;
+      await dispatcher.stop();
       await server.close();
       await store.close();
     },
   };
+}
+
+async function storedAdminKey(store: Store): Promise<string> {
+  const existing = await store.settings.get('admin_key');
+  if (existing) return existing;
+  const key = randomBytes(18).toString('base64url');
+  await store.settings.put('admin_key', key);
+  return key;
 }

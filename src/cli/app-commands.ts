@@ -51,13 +51,51 @@ export function registerAppCommands(program: Command): void {
       console.log(opts.json ? JSON.stringify(keys) : `secretId: ${keys.secretId}\nsecretKey: ${keys.secretKey}`);
     });
   app
+    .command('push')
+    .description('set the app\'s message-push settings (URL, Token, EncodingAESKey, mode, format)')
+    .requiredOption('--appid <id>', 'the app')
+    .requiredOption('--url <url>', 'receiver URL (any http(s) URL, localhost included)')
+    .requiredOption('--token <token>', 'Token (3-32 letters or digits)')
+    .option('--aes-key <key>', 'EncodingAESKey (43 characters of [a-zA-Z0-9])')
+    .option('--mode <mode>', 'plain | compatible | secure', 'plain')
+    .option('--format <format>', 'xml | json', 'xml')
+    .addOption(dataOption())
+    .action(async (opts: { appid: string; url: string; token: string; aesKey?: string; mode: string; format: string; data: string }) => {
+      const saved = await withCore(opts.data, (core) =>
+        core.push.set(opts.appid, { url: opts.url, token: opts.token, encodingAesKey: opts.aesKey, mode: opts.mode as never, format: opts.format as never }),
+      );
+      console.log(`push for ${saved.appid}: ${saved.mode} ${saved.format} → ${saved.url}`);
+    });
+  app
+    .command('auto-progress')
+    .description('let simulated orders of the app advance by themselves as the clock moves')
+    .requiredOption('--appid <id>', 'the app')
+    .option('--disable', 'turn it off')
+    .option('--exception-probability <p>', 'chance (0-1) that an order ends in an exception (100002, 400002, 300004)', '0')
+    .option('--seed <seed>', 'seed that decides which orders take the exception branch', '')
+    .addOption(dataOption())
+    .action(async (opts: { appid: string; disable?: boolean; exceptionProbability: string; seed: string; data: string }) => {
+      await withCore(opts.data, (core) =>
+        core.progress.configure(opts.appid, { enabled: !opts.disable, exception_probability: Number(opts.exceptionProbability), seed: opts.seed }),
+      );
+      console.log(`auto-progress ${opts.disable ? 'off' : 'on'} for ${opts.appid}`);
+    });
+  app
     .command('list')
     .description('list apps')
     .addOption(dataOption())
     .option('--json', 'print JSON lines')
     .action(async (opts: { data: string; json?: boolean }) => {
       const apps = await withCore(opts.data, async (core) =>
-        Promise.all((await core.apps.list()).map(async (a) => ({ appid: a.appid, created_at: a.created_at, cloud: await core.cloud.settings(a.appid) }))),
+        Promise.all(
+          (await core.apps.list()).map(async (a) => ({
+            appid: a.appid,
+            created_at: a.created_at,
+            cloud: await core.cloud.settings(a.appid),
+            push: (await core.push.get(a.appid)) ?? null,
+            auto_progress: (await core.progress.settings(a.appid)) ?? null,
+          })),
+        ),
       );
       for (const a of apps) {
         if (opts.json) {
@@ -65,7 +103,8 @@ export function registerAppCommands(program: Command): void {
           continue;
         }
         const cloud = a.cloud.envs.length ? `  cloud envs: ${a.cloud.envs.join(',')}  secretIds: ${a.cloud.credentials.map((c) => c.secretId).join(',')}` : '';
-        console.log(`${a.appid}  created ${new Date(a.created_at * 1000).toISOString()}${cloud}`);
+        const push = a.push ? `  push: ${a.push.mode}/${a.push.format} → ${a.push.url}` : '';
+        console.log(`${a.appid}  created ${new Date(a.created_at * 1000).toISOString()}${cloud}${push}`);
       }
     });
 }

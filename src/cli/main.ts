@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAppCommands } from './app-commands.ts';
 import { registerLabelCommand } from './label-command.ts';
 import { registerServeCommand } from './serve-command.ts';
+import { registerEventsCommands } from './events-commands.ts';
 
 const program = new Command('wxlogistics')
   .description('Self-hostable, wire-compatible WeChat Logistics Assistant (物流助手) server')
@@ -10,6 +11,7 @@ const program = new Command('wxlogistics')
 registerServeCommand(program);
 registerAppCommands(program);
 registerLabelCommand(program);
+registerEventsCommands(program);
 
 
 await program.parseAsync(process.argv);

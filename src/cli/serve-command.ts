@@ -1,6 +1,20 @@
 import type { Command } from 'commander';
 import { createApplication } from '../app.ts';
+import { ADMIN_PREFIX } from '../http/admin-routes.ts';
 import { dataOption } from './options.ts';
+
+interface ServeOptions {
+  host: string;
+  port: string;
+  data: string;
+  memory?: boolean;
+  explain?: boolean;
+  log?: boolean;
+  adminKey?: string;
+  pushAttempts: string;
+  pushTimeoutMs: string;
+  pushBackoffMs: string;
+}
 
 export function registerServeCommand(program: Command): void {
   program
@@ -12,14 +26,26 @@ export function registerServeCommand(program: Command): void {
     .option('--memory', 'keep everything in memory (nothing is written to disk)')
     .option('--explain', 'append a plain-language explanation to every errmsg (not WeChat-exact)')
     .option('--log', 'log every request (pino JSON on stdout)')
-    .action(async (opts: { host: string; port: string; data: string; memory?: boolean; explain?: boolean; log?: boolean }) => {
-      const app = await createApplication({ dataDir: opts.data, memory: opts.memory, explain: opts.explain, logger: opts.log });
+    .option('--admin-key <key>', 'admin API key (default: WXL_ADMIN_KEY, else generated once and kept in the store)')
+    .option('--push-attempts <n>', 'delivery attempts per event before it becomes a dead letter', '3')
+    .option('--push-timeout-ms <ms>', 'how long a push waits for the receiver', '5000')
+    .option('--push-backoff-ms <ms>', 'wait before the 2nd attempt; each further wait is 4× longer', '2000')
+    .action(async (opts: ServeOptions) => {
+      const app = await createApplication({
+        dataDir: opts.data,
+        memory: opts.memory,
+        explain: opts.explain,
+        logger: opts.log,
+        adminKey: opts.adminKey,
+        push: { maxAttempts: Number(opts.pushAttempts), timeoutMs: Number(opts.pushTimeoutMs), backoffBaseMs: Number(opts.pushBackoffMs) },
+      });
       const apps = await app.core.apps.list();
       if (apps.length === 0) {
         const demo = await app.core.apps.create();
         console.log(`created demo app  appid: ${demo.appid}  secret: ${demo.secret}`);
       }
-      const address = await app.server.listen({ host: opts.host, port: Number(opts.port) });
+      const address = await app.listen({ host: opts.host, port: Number(opts.port) });
+      console.log(`admin API ${address}${ADMIN_PREFIX}  key: ${app.adminKey}`);
       console.log(`wxlogistics listening at ${address}`);
       const stop = () => {
         void app.close().then(() => process.exit(0));

@@ -23,6 +23,11 @@ export class AdjustableClock implements Clock {
     return this.#offsetMs;
   }
 
+  /** Adopts a larger offset (another instance moved the shared clock); never moves back. */
+  catchUp(offsetMs: number): void {
+    if (Number.isFinite(offsetMs) && offsetMs > this.#offsetMs) this.#offsetMs = offsetMs;
+  }
+
   /** Moves the clock forward by `ms` (negative values are refused). */
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward');

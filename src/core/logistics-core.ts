@@ -1,9 +1,14 @@
-import type { Clock } from './clock.ts';
+import type { AdjustableClock } from './clock.ts';
+import { ClockService } from './clock-service.ts';
 import { AccountService } from './account-service.ts';
 import { AppService } from './app-service.ts';
 import { CloudService } from './cloud-service.ts';
 import { OrderService } from './order-service.ts';
 import { TokenService } from './token-service.ts';
+import { TrackingService } from './tracking-service.ts';
+import { PrinterService } from './printer-service.ts';
+import { PushConfigService } from './push-config-service.ts';
+import { ProgressRunner } from './progress-runner.ts';
 import type { Store } from '../storage/types.ts';
 
 /** The domain, assembled over one store and one clock. Adapters (HTTP, cloud call, CLI) call only this. */
@@ -13,15 +18,26 @@ export class LogisticsCore {
   readonly orders: OrderService;
   readonly accounts: AccountService;
   readonly cloud: CloudService;
+  readonly tracking: TrackingService;
+  readonly printers: PrinterService;
+  readonly push: PushConfigService;
+  readonly progress: ProgressRunner;
+  readonly time: ClockService;
 
   constructor(
     readonly store: Store,
-    readonly clock: Clock,
+    readonly clock: AdjustableClock,
   ) {
     this.apps = new AppService(store, clock);
     this.tokens = new TokenService(store, clock);
     this.orders = new OrderService(store, clock);
     this.accounts = new AccountService(store, clock);
     this.cloud = new CloudService(store, clock);
+    this.tracking = new TrackingService(store, clock);
+    this.printers = new PrinterService(store, clock);
+    this.push = new PushConfigService(store, clock);
+    this.progress = new ProgressRunner(store, clock, this.tracking);
+    this.time = new ClockService(store, clock);
+    this.orders.afterInsert = (tx, order) => this.progress.planNewOrder(tx, order);
   }
 }

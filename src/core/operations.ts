@@ -50,6 +50,22 @@ export const operations: readonly Operation[] = [
     run: (c, appid, body) => c.accounts.getQuota(appid, body),
   },
   {
+    name: 'getPath', method: 'POST', path: `${BASE}/path/get`, schema: requestSchemas.getPath, cloud: true,
+    run: (c, appid, body) => c.tracking.getPath(appid, body),
+  },
+  {
+    name: 'getPrinter', method: 'GET', path: `${BASE}/printer/getall`, cloud: true,
+    run: (c, appid) => c.printers.getPrinter(appid),
+  },
+  {
+    name: 'testUpdateOrder', method: 'POST', path: `${BASE}/test_update_order`, schema: requestSchemas.testUpdateOrder, cloud: false,
+    run: (c, appid, body) => c.tracking.testUpdateOrder(appid, body),
+  },
+  {
+    name: 'updatePrinter', method: 'POST', path: `${BASE}/printer/update`, schema: requestSchemas.updatePrinter, cloud: true,
+    run: (c, appid, body) => c.printers.updatePrinter(appid, body),
+  },
+  {
     name: 'bindAccount', method: 'POST', path: `${BASE}/account/bind`, schema: requestSchemas.bindAccount, cloud: true,
     run: (c, appid, body) => c.accounts.bindAccount(appid, body),
   },

@@ -15,6 +15,8 @@ export const BATCH_GET_MAX = 100;
 /** addOrder, getOrder, batchGetOrder, cancelOrder (business-api.md §1–§3, §6). */
 export class OrderService {
   readonly labels = new LabelCache();
+  /** Runs inside addOrder's transaction after the insert (auto-progress planning). */
+  afterInsert: (tx: Repositories, order: OrderRecord) => Promise<void> = async () => undefined;
 
   constructor(
     private readonly store: Store,
@@ -53,6 +55,7 @@ export class OrderService {
         const ok = await tx.accounts.takeQuota(appid, carrier.delivery_id, str(body.biz_id), now);
         if (!ok) throw new WxError('quotaRunOut', `account ${str(body.biz_id)} of ${carrier.delivery_id} has no e-waybill quota left`);
       }
+      await this.afterInsert(tx, record);
       return record;
     });
     return { errcode: 0, errmsg: 'ok', order_id: order.order_id, waybill_id: order.waybill_id, waybill_data: order.waybill_data };
@@ -114,6 +117,7 @@ export class OrderService {
         throw new WxError('waybillHasPath', 'the waybill already has path nodes');
       }
       await tx.orders.setStatus(appid, order.order_id, ORDER_STATUS_CANCELLED, nowSeconds(this.clock));
+      await tx.schedule.clear(appid, order.order_id); // auto-progress stops with the order
       return { errcode: 0, errmsg: 'ok', delivery_resultcode: 0, delivery_resultmsg: '' };
     });
   }

@@ -50,5 +50,7 @@ export const requestSchemas = {
   getPath: orderRef,
   getQuota: object({ delivery_id: S, biz_id: S }),
   bindAccount: object({ type: S, biz_id: S, delivery_id: S, password: S, remark_content: S }),
+  testUpdateOrder: object({ biz_id: S, order_id: S, delivery_id: S, waybill_id: S, action_time: I, action_type: I, action_msg: S }),
+  updatePrinter: object({ openid: S, update_type: S, tagid_list: S }),
   stableToken: object({ grant_type: S, appid: S, secret: S, force_refresh: B }),
 } as const satisfies Record<string, Schema>;

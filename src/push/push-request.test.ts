@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { verifyPlain, verifySecure, xmlField, xmlTopLevelNames } from '../../test/push-support/wechat-receiver-crypto.ts';
 import { PushError } from './errors.ts';
-import { addExpressPathEvent, toJson, toXml } from './event-payload.ts';
+import { addExpressPathEvent, toJson, toXml } from '../core/push-events.ts';
 import { type PushRequestOptions, buildPushRequest, buildUrlCheck, isAcceptedReply } from './push-request.ts';
 
 const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';

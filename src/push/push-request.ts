@@ -1,7 +1,7 @@
 // Building one push request, events.md §1.2–§1.4. Pure: the dispatcher does the I/O.
 import { decodeAesKey, encryptMessage } from './aes-envelope.ts';
 import { PushError } from './errors.ts';
-import { type WireObject, toJson, toXml } from './event-payload.ts';
+import { type WireObject, toJson, toXml } from '../core/push-events.ts';
 import { msgSignature, signature } from './signature.ts';
 
 export type PushMode = 'plain' | 'compatible' | 'secure';

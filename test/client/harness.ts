@@ -27,7 +27,7 @@ export async function startHarness(): Promise<Harness> {
   app.server.server.on('request', (req) => {
     received.push({ method: req.method ?? '', url: req.url ?? '' });
   });
-  const baseUrl = await app.server.listen({ host: '127.0.0.1', port: 0 });
+  const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
     app,
     baseUrl,

@@ -38,7 +38,7 @@ export async function startTestServer(options: { dataDir?: string; explain?: boo
     existing.length > 0
       ? { appid: existing[0]!.appid, secret: 'test-secret' }
       : await app.core.apps.create({ appid: 'wx00000000000000a1', secret: 'test-secret' });
-  const url = await app.server.listen({ host: '127.0.0.1', port: 0 });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
   let cached: string | undefined;
   const token = async (appid = creds.appid, secret = creds.secret) => {
     const res = await fetch(`${url}/cgi-bin/token?grant_type=client_credential&appid=${appid}&secret=${secret}`);

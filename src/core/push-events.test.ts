@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { xmlElements, xmlField, xmlTopLevelNames } from '../../test/push-support/wechat-receiver-crypto.ts';
-import { addExpressPathEvent, toJson, toXml, updateBusinessBindResultEvent } from './event-payload.ts';
+import { addExpressPathEvent, toJson, toXml, updateBusinessBindResultEvent } from './push-events.ts';
 
 const header = { toUserName: 'toUser', fromUserName: 'fromUser', createTime: 1546924844 };
 const actions = [

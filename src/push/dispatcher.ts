@@ -73,7 +73,14 @@ export class PushDispatcher {
       const room = this.policy.concurrency - this.#inflight;
       if (room > 0) {
         const due = await this.o.store.events.claimDue(Date.now(), this.owner, this.policy.timeoutMs + 10_000, room);
-        for (const event of due) this.#track(this.#deliver(event));
+        for (const event of due) {
+          this.#track(
+            this.#deliver(event).catch((error: unknown) => {
+              // The lease expires and the event is tried again: at-least-once, never lost.
+              this.o.log?.('recording a push attempt failed', { event: event.id, error: String(error) });
+            }),
+          );
+        }
       }
     } catch (error) {
       this.o.log?.('outbox poll failed', { error: String(error) });
@@ -128,13 +135,14 @@ export class PushDispatcher {
       error = describe(e, this.policy.timeoutMs);
     }
     const now = Date.now();
-    const dead = !delivered && attempt >= this.policy.maxAttempts;
+    // Each round (the first, and one per replay) has maxAttempts attempts.
+    const dead = !delivered && attempt % this.policy.maxAttempts === 0;
     await this.o.store.events.recordAttempt(
       { event_id: event.id, attempt, started_at: startedAt, duration_ms: now - startedAt, url, status_code: statusCode, response_excerpt: excerpt, error, delivered },
       {
         status: delivered ? 'delivered' : dead ? 'dead' : 'pending',
         attempts: attempt,
-        next_attempt_at: delivered || dead ? now : now + backoffMs(this.policy, attempt),
+        next_attempt_at: delivered || dead ? now : now + backoffMs(this.policy, ((attempt - 1) % this.policy.maxAttempts) + 1),
         delivered_at: delivered ? Math.floor(this.o.clock.nowMs() / 1000) : null,
         last_error: error,
       },

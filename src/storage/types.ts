@@ -231,7 +231,11 @@ export interface EventStore {
   /** Records an attempt and the event's new state; releases the lease. */
   recordAttempt(attempt: EventAttemptRecord, outcome: AttemptOutcome): Promise<void>;
   listAttempts(eventId: number): Promise<EventAttemptRecord[]>;
-  /** Makes a dead or skipped event pending again with fresh attempts. */
+  /**
+   * Makes a dead or skipped event pending again. `attempts` is kept (the attempt
+   * log numbers attempts for the event's whole life); the dispatcher grants a
+   * fresh round of attempts after each replay.
+   */
   replay(id: number, now: number): Promise<boolean>;
   /** Drops every lease (a single-process store after a restart). */
   releaseLeases(): Promise<void>;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createApplication, type Application } from '../../src/app.ts';
 import type { AdjustableClock } from '../../src/core/clock.ts';
+import type { DeliveryPolicy } from '../../src/push/delivery-policy.ts';
 
 export interface TestServer {
   app: Application;
@@ -31,8 +32,20 @@ export interface WireAnswer {
 export const fixture = (name: string): any =>
   JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 
-export async function startTestServer(options: { dataDir?: string; explain?: boolean } = {}): Promise<TestServer> {
-  const app = await createApplication(options.dataDir ? { dataDir: options.dataDir } : { memory: true, explain: options.explain });
+export interface TestServerOptions {
+  dataDir?: string;
+  explain?: boolean;
+  push?: Partial<DeliveryPolicy>;
+  tickMs?: number;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const app = await createApplication({
+    ...(options.dataDir ? { dataDir: options.dataDir } : { memory: true }),
+    explain: options.explain,
+    push: options.push,
+    tickMs: options.tickMs,
+  });
   const existing = await app.core.apps.list();
   const creds =
     existing.length > 0

@@ -114,7 +114,7 @@ export function sqliteRepositories(
     ),
     attemptList: db.prepare('SELECT * FROM event_attempts WHERE event_id = ? ORDER BY attempt'),
     eventReplay: db.prepare(
-      `UPDATE events SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
+      `UPDATE events SET status = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, last_error = NULL
        WHERE id = ? AND status IN ('dead', 'skipped')`,
     ),
     eventRelease: db.prepare('UPDATE events SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL'),

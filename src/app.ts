@@ -12,6 +12,7 @@ import { ADMIN_PREFIX, adminRoutes } from './http/admin-routes.ts';
 import { buildServer } from './http/server.ts';
 import type { DeliveryPolicy } from './push/delivery-policy.ts';
 import { PushDispatcher } from './push/dispatcher.ts';
+import { isPostgresUrl, PostgresStore } from './storage/postgres/postgres-store.ts';
 import { SqliteStore } from './storage/sqlite/sqlite-store.ts';
 import type { Store } from './storage/types.ts';
 
@@ -20,14 +21,30 @@ export interface StoreConfig {
   dataDir?: string | undefined;
   /** Keep everything in memory (CI). */
   memory?: boolean | undefined;
+  /** `postgres://…` / `postgresql://…` (optionally `?schema=NAME`): the shared PostgreSQL store; wins over dataDir. */
+  storeUrl?: string | undefined;
 }
 
 export const DEFAULT_DATA_DIR = '.wxlogistics';
 
-export async function openStore(config: StoreConfig): Promise<Store> {
+/** The store the configuration names, not yet initialised (`wxlogistics migrate` inits it itself). */
+export function createStore(config: StoreConfig): Store {
+  if (config.storeUrl !== undefined && config.storeUrl !== '' && !config.memory) {
+    if (!isPostgresUrl(config.storeUrl)) throw new Error(`--store: expected postgres://… or postgresql://…, got ${JSON.stringify(config.storeUrl.split(':')[0] + ':…')}`);
+    return new PostgresStore({ connectionString: config.storeUrl });
+  }
   const filename = config.memory ? ':memory:' : join(resolve(config.dataDir ?? DEFAULT_DATA_DIR), 'wxlogistics.sqlite');
-  const store = new SqliteStore({ filename });
-  await store.init();
+  return new SqliteStore({ filename });
+}
+
+export async function openStore(config: StoreConfig): Promise<Store> {
+  const store = createStore(config);
+  try {
+    await store.init();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
   return store;
 }
 
@@ -72,6 +89,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
   const runDue = async () => {
     await core.time.sync();
     await core.progress.runDue();
+    await core.accounts.completeReviews();
   };
   void server.register(
     adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => dispatcher.nudge() }),

@@ -1,15 +1,25 @@
 import { carriers, deliveryRecord, findCarrier } from './carriers.ts';
 import { nowSeconds, type Clock } from './clock.ts';
-import { WxError } from './errors.ts';
+import { errorTable, WxError } from './errors.ts';
+import { updateBusinessBindResultEvent } from './push-events.ts';
+import { originalId, type TrackingService } from './tracking-service.ts';
 import { INITIAL_QUOTA } from './simulated-carrier.ts';
 import { requireFields, str, type Body } from './validate.ts';
 import type { AccountRecord, Store } from '../storage/types.ts';
 
 /** Carrier accounts and the carrier list: bindAccount, getAllAccount, getAllDelivery, getQuota (business-api.md §4, §5, §9, §12). */
+/** getAllAccount status_code: 0 bound (documented); ours for the review states. */
+export const BIND_OK = 0;
+export const BIND_IN_REVIEW = 1;
+export const BIND_REJECTED = 2;
+/** Clock time an EMS review takes in the simulation. */
+export const REVIEW_SECONDS = 60;
+
 export class AccountService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly tracking: TrackingService,
   ) {}
 
   async getAllDelivery() {
@@ -32,9 +42,9 @@ export class AccountService {
       const now = nowSeconds(this.clock);
       const prior = await tx.accounts.get(appid, carrier.delivery_id, bizId);
       const remark = str(body.remark_content);
-      // EMS reviews every binding and needs remark_content (business-api.md §12); the
-      // simulated review decides at once — see docs/deviations.md.
-      const rejected = carrier.bindNeedsReview && remark === '';
+      // EMS reviews every binding (business-api.md §12): the account waits in review
+      // and the result is pushed later as update_business_bind_result (completeReviews).
+      const review = carrier.bindNeedsReview;
       const account: AccountRecord = {
         appid,
         delivery_id: carrier.delivery_id,
@@ -42,8 +52,8 @@ export class AccountService {
         password: str(body.password),
         alias: prior?.alias ?? '',
         remark_content: remark,
-        remark_wrong_msg: rejected ? '缺少审核信息：请在 remark_content 中填写电话、联系人、服务类型和发货地址' : '',
-        status_code: rejected ? 1 : 0,
+        remark_wrong_msg: '',
+        status_code: review ? BIND_IN_REVIEW : BIND_OK,
         quota_num: prior?.quota_num ?? (carrier.franchise ? INITIAL_QUOTA : 0),
         create_time: prior?.create_time ?? now,
         update_time: now,
@@ -52,6 +62,46 @@ export class AccountService {
       await tx.accounts.upsert(account);
       return { errcode: 0, errmsg: 'ok' };
     });
+  }
+
+  /**
+   * Finishes the simulated carrier reviews that have waited REVIEW_SECONDS of
+   * clock time: approved when remark_content was given, rejected otherwise; each
+   * result is pushed as update_business_bind_result (events.md §2.2) in the same
+   * transaction. Answers how many reviews finished.
+   */
+  async completeReviews(): Promise<number> {
+    const now = nowSeconds(this.clock);
+    let finished = 0;
+    for (const app of await this.store.apps.list()) {
+      for (const pending of await this.store.accounts.list(app.appid)) {
+        if (pending.status_code !== BIND_IN_REVIEW || pending.update_time + REVIEW_SECONDS > now) continue;
+        await this.store.transaction(async (tx) => {
+          const a = await tx.accounts.get(pending.appid, pending.delivery_id, pending.biz_id);
+          if (!a || a.status_code !== BIND_IN_REVIEW) return; // another instance finished it
+          const approved = a.remark_content.trim() !== '';
+          await tx.accounts.upsert({
+            ...a,
+            status_code: approved ? BIND_OK : BIND_REJECTED,
+            remark_wrong_msg: approved ? '' : '审核不通过：请在 remark_content 中填写电话、联系人、服务类型和发货地址',
+            update_time: now,
+          });
+          const event = updateBusinessBindResultEvent({
+            toUserName: originalId(a.appid),
+            fromUserName: '',
+            createTime: now,
+            errcode: approved ? 0 : errorTable.argsError.errcode,
+            errmsg: approved ? 'ok' : errorTable.argsError.errmsg,
+            deliveryId: a.delivery_id,
+            bizId: a.biz_id,
+          });
+          await this.tracking.writeEvent(tx, a.appid, `bind:${a.delivery_id}:${a.biz_id}`, event.Event, event);
+          finished++;
+        });
+      }
+    }
+    if (finished > 0) this.tracking.onOutboxWrite();
+    return finished;
   }
 
   async getAllAccount(appid: string) {

@@ -31,9 +31,9 @@ export class LogisticsCore {
     this.apps = new AppService(store, clock);
     this.tokens = new TokenService(store, clock);
     this.orders = new OrderService(store, clock);
-    this.accounts = new AccountService(store, clock);
     this.cloud = new CloudService(store, clock);
     this.tracking = new TrackingService(store, clock);
+    this.accounts = new AccountService(store, clock, this.tracking);
     this.printers = new PrinterService(store, clock);
     this.push = new PushConfigService(store, clock);
     this.progress = new ProgressRunner(store, clock, this.tracking);

@@ -10,6 +10,10 @@ import { AdjustableClock } from './core/clock.ts';
 import { LogisticsCore } from './core/logistics-core.ts';
 import { ADMIN_PREFIX, adminRoutes } from './http/admin-routes.ts';
 import { buildServer } from './http/server.ts';
+import type { ConsoleAccessContext } from './http/console-access.ts';
+import { CONSOLE_API_PREFIX, consoleApi } from './http/console-api.ts';
+import { consoleRoutes } from './http/console-routes.ts';
+import { RequestLog } from './http/request-log.ts';
 import type { DeliveryPolicy } from './push/delivery-policy.ts';
 import { PushDispatcher } from './push/dispatcher.ts';
 import { isPostgresUrl, PostgresStore } from './storage/postgres/postgres-store.ts';
@@ -57,6 +61,8 @@ export interface AppConfig extends StoreConfig {
   push?: Partial<DeliveryPolicy> | undefined;
   /** How often due auto-progress steps are applied and the shared clock re-read (ms). */
   tickMs?: number | undefined;
+  /** How many WeChat calls the console's request log keeps (default 500). */
+  requestLogSize?: number | undefined;
 }
 
 export interface Application {
@@ -78,7 +84,10 @@ export async function createApplication(config: AppConfig): Promise<Application>
   // One process owns an SQLite file: leases left by a killed predecessor are void.
   if (store.kind === 'sqlite') await store.events.releaseLeases();
   const adminKey = config.adminKey ?? process.env.WXL_ADMIN_KEY ?? (await storedAdminKey(store));
-  const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false });
+  // Web console (issue #6): request log filled by the WeChat routes; access decided by the bound address.
+  const requestLog = new RequestLog(config.requestLogSize ?? 500);
+  const consoleAccess: ConsoleAccessContext = { boundHost: undefined, adminKey };
+  const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false, requestLog });
   const dispatcher = new PushDispatcher({
     store,
     clock: core.clock,
@@ -95,6 +104,8 @@ export async function createApplication(config: AppConfig): Promise<Application>
     adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => dispatcher.nudge() }),
     { prefix: ADMIN_PREFIX },
   );
+  void server.register(consoleRoutes());
+  void server.register(consoleApi({ core, requestLog, access: consoleAccess, root: () => server }), { prefix: CONSOLE_API_PREFIX });
 
   let ticker: NodeJS.Timeout | undefined;
   let ticking: Promise<void> = Promise.resolve();
@@ -104,6 +115,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
     dispatcher,
     adminKey,
     async listen(options) {
+      consoleAccess.boundHost = options.host;
       const url = await server.listen(options);
       dispatcher.start();
       ticker = setInterval(() => {
@@ -128,9 +140,6 @@ export async function createApplication(config: AppConfig): Promise<Application>
 }
 
 async function storedAdminKey(store: Store): Promise<string> {
-  const existing = await store.settings.get('admin_key');
-  if (existing) return existing;
-  const key = randomBytes(18).toString('base64url');
-  await store.settings.put('admin_key', key);
-  return key;
+  // putIfAbsent: instances starting together on an empty database agree on one key.
+  return store.settings.putIfAbsent('admin_key', randomBytes(18).toString('base64url'));
 }

@@ -2,10 +2,10 @@ import type { Command } from 'commander';
 import { openStore } from '../app.ts';
 import { AdjustableClock } from '../core/clock.ts';
 import { LogisticsCore } from '../core/logistics-core.ts';
-import { dataOption } from './options.ts';
+import { dataOption, storeOption, type StoreOptions } from './options.ts';
 
-async function withCore<T>(dataDir: string, fn: (core: LogisticsCore) => Promise<T>): Promise<T> {
-  const store = await openStore({ dataDir });
+async function withCore<T>(where: StoreOptions, fn: (core: LogisticsCore) => Promise<T>): Promise<T> {
+  const store = await openStore({ dataDir: where.data, storeUrl: where.store });
   try {
     return await fn(new LogisticsCore(store, new AdjustableClock()));
   } finally {
@@ -21,12 +21,13 @@ export function registerAppCommands(program: Command): void {
     .command('create')
     .description('create an app; prints its appid and secret (the secret is stored only as a hash)')
     .addOption(dataOption())
+    .addOption(storeOption())
     .option('--appid <id>', 'appid (default: a random wx… id)')
     .option('--secret <secret>', 'secret (default: random)')
     .option('--cloud-env <env>', 'a cloud env id for cloud calls (repeatable); creates a secretId/secretKey pair', collect, [])
     .option('--json', 'print {"appid":…,"secret":…} (plus "cloud" with --cloud-env)')
-    .action(async (opts: { data: string; appid?: string; secret?: string; cloudEnv: string[]; json?: boolean }) => {
-      const out = await withCore(opts.data, async (core) => {
+    .action(async (opts: StoreOptions & { appid?: string; secret?: string; cloudEnv: string[]; json?: boolean }) => {
+      const out = await withCore(opts, async (core) => {
         const created = await core.apps.create({ appid: opts.appid, secret: opts.secret });
         if (opts.cloudEnv.length === 0) return created;
         const keys = await core.cloud.enable(created.appid, opts.cloudEnv);
@@ -43,8 +44,9 @@ export function registerAppCommands(program: Command): void {
     .option('--cloud-env <env>', 'a cloud env id (repeatable)', collect, [])
     .option('--json', 'print JSON')
     .addOption(dataOption())
-    .action(async (opts: { appid: string; cloudEnv: string[]; json?: boolean; data: string }) => {
-      const keys = await withCore(opts.data, async (core) => {
+    .addOption(storeOption())
+    .action(async (opts: StoreOptions & { appid: string; cloudEnv: string[]; json?: boolean }) => {
+      const keys = await withCore(opts, async (core) => {
         if (!(await core.store.apps.get(opts.appid))) throw new Error(`no app ${opts.appid}`);
         return core.cloud.enable(opts.appid, opts.cloudEnv);
       });
@@ -60,8 +62,9 @@ export function registerAppCommands(program: Command): void {
     .option('--mode <mode>', 'plain | compatible | secure', 'plain')
     .option('--format <format>', 'xml | json', 'xml')
     .addOption(dataOption())
-    .action(async (opts: { appid: string; url: string; token: string; aesKey?: string; mode: string; format: string; data: string }) => {
-      const saved = await withCore(opts.data, (core) =>
+    .addOption(storeOption())
+    .action(async (opts: StoreOptions & { appid: string; url: string; token: string; aesKey?: string; mode: string; format: string }) => {
+      const saved = await withCore(opts, (core) =>
         core.push.set(opts.appid, { url: opts.url, token: opts.token, encodingAesKey: opts.aesKey, mode: opts.mode as never, format: opts.format as never }),
       );
       console.log(`push for ${saved.appid}: ${saved.mode} ${saved.format} → ${saved.url}`);
@@ -74,8 +77,9 @@ export function registerAppCommands(program: Command): void {
     .option('--exception-probability <p>', 'chance (0-1) that an order ends in an exception (100002, 400002, 300004)', '0')
     .option('--seed <seed>', 'seed that decides which orders take the exception branch', '')
     .addOption(dataOption())
-    .action(async (opts: { appid: string; disable?: boolean; exceptionProbability: string; seed: string; data: string }) => {
-      await withCore(opts.data, (core) =>
+    .addOption(storeOption())
+    .action(async (opts: StoreOptions & { appid: string; disable?: boolean; exceptionProbability: string; seed: string }) => {
+      await withCore(opts, (core) =>
         core.progress.configure(opts.appid, { enabled: !opts.disable, exception_probability: Number(opts.exceptionProbability), seed: opts.seed }),
       );
       console.log(`auto-progress ${opts.disable ? 'off' : 'on'} for ${opts.appid}`);
@@ -84,9 +88,10 @@ export function registerAppCommands(program: Command): void {
     .command('list')
     .description('list apps')
     .addOption(dataOption())
+    .addOption(storeOption())
     .option('--json', 'print JSON lines')
-    .action(async (opts: { data: string; json?: boolean }) => {
-      const apps = await withCore(opts.data, async (core) =>
+    .action(async (opts: StoreOptions & { json?: boolean }) => {
+      const apps = await withCore(opts, async (core) =>
         Promise.all(
           (await core.apps.list()).map(async (a) => ({
             appid: a.appid,

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { EventRecord } from '../storage/types.ts';
 import { withCore } from './app-commands.ts';
-import { dataOption } from './options.ts';
+import { dataOption, storeOption, type StoreOptions } from './options.ts';
 
 const line = (e: EventRecord) =>
   `${e.id}\t${e.status}\t${e.appid}\t${e.event}\t${e.stream}\tattempts=${e.attempts}${e.last_error ? `\t${e.last_error}` : ''}`;
@@ -16,8 +16,9 @@ export function registerEventsCommands(program: Command): void {
     .option('--limit <n>', 'how many', '50')
     .option('--json', 'JSON lines, with each attempt')
     .addOption(dataOption())
-    .action(async (opts: { failed?: boolean; appid?: string; limit: string; json?: boolean; data: string }) => {
-      await withCore(opts.data, async (core) => {
+    .addOption(storeOption())
+    .action(async (opts: StoreOptions & { failed?: boolean; appid?: string; limit: string; json?: boolean }) => {
+      await withCore(opts, async (core) => {
         const list = await core.store.events.list({
           limit: Number(opts.limit),
           ...(opts.failed ? { status: 'dead' as const } : {}),
@@ -33,8 +34,9 @@ export function registerEventsCommands(program: Command): void {
     .description('deliver a dead (or skipped) event again; a running server picks it up')
     .argument('<id>', 'event id')
     .addOption(dataOption())
-    .action(async (id: string, opts: { data: string }) => {
-      const ok = await withCore(opts.data, (core) => core.store.events.replay(Number(id), Date.now()));
+    .addOption(storeOption())
+    .action(async (id: string, opts: StoreOptions) => {
+      const ok = await withCore(opts, (core) => core.store.events.replay(Number(id), Date.now()));
       if (!ok) {
         console.error(`event ${id} is not dead or skipped`);
         process.exitCode = 1;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { labelInput } from '../core/label-cache.ts';
 import { renderLabelHtml } from '../core/label/render-label.ts';
 import { withCore } from './app-commands.ts';
-import { dataOption } from './options.ts';
+import { dataOption, storeOption, type StoreOptions } from './options.ts';
 
 export function registerLabelCommand(program: Command): void {
   program
@@ -13,8 +13,9 @@ export function registerLabelCommand(program: Command): void {
     .option('--print-type <n>', '0 = two-part 100×180 mm, 1 = single-part 76×130 mm', '0')
     .option('--appid <id>', 'app of the order (default: the only app holding that order_id)')
     .addOption(dataOption())
-    .action(async (opts: { orderId: string; deliveryId: string; printType: string; appid?: string; data: string }) => {
-      const html = await withCore(opts.data, async (core) => {
+    .addOption(storeOption())
+    .action(async (opts: StoreOptions & { orderId: string; deliveryId: string; printType: string; appid?: string }) => {
+      const html = await withCore(opts, async (core) => {
         const appids = opts.appid ? [opts.appid] : (await core.apps.list()).map((a) => a.appid);
         for (const appid of appids) {
           const order = await core.store.orders.get(appid, opts.orderId);

@@ -3,6 +3,7 @@ import { registerAppCommands } from './app-commands.ts';
 import { registerLabelCommand } from './label-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerEventsCommands } from './events-commands.ts';
+import { registerMigrateCommand } from './migrate-command.ts';
 
 const program = new Command('wxlogistics')
   .description('Self-hostable, wire-compatible WeChat Logistics Assistant (物流助手) server')
@@ -12,6 +13,7 @@ registerServeCommand(program);
 registerAppCommands(program);
 registerLabelCommand(program);
 registerEventsCommands(program);
+registerMigrateCommand(program);
 
 
 await program.parseAsync(process.argv);

@@ -3,22 +3,18 @@
  * migrations (src/storage/migrations.ts) and reports the versions. Safe to run
  * while instances start: PostgreSQL migrates under an advisory lock.
  */
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createStore } from '../app.ts';
 import { migrations } from '../storage/migrations.ts';
 import { PostgresStore, redactUrl } from '../storage/postgres/postgres-store.ts';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.ts';
-import { dataOption } from './options.ts';
+import { dataOption, storeOption } from './options.ts';
 
 function sqliteVersions(store: SqliteStore): number[] {
   const table = store.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
   if (!table) return [];
   return (store.db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as { version: number }[]).map((r) => r.version);
 }
-
-/** `--store postgres://…` (or DATABASE_URL): the shared PostgreSQL store instead of the data directory. */
-export const storeOption = () =>
-  new Option('--store <url>', 'PostgreSQL store, postgres://user@host:5432/db[?schema=name] (default: the SQLite file in --data)').env('DATABASE_URL');
 
 export function registerMigrateCommand(program: Command): void {
   program

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { createApplication } from '../app.ts';
 import { ADMIN_PREFIX } from '../http/admin-routes.ts';
-import { dataOption } from './options.ts';
+import { dataOption, storeOption } from './options.ts';
 
 interface ServeOptions {
   host: string;
   port: string;
   data: string;
+  store?: string;
   memory?: boolean;
   explain?: boolean;
   log?: boolean;
@@ -23,6 +24,7 @@ export function registerServeCommand(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 = any free port)', '8088')
     .addOption(dataOption())
+    .addOption(storeOption())
     .option('--memory', 'keep everything in memory (nothing is written to disk)')
     .option('--explain', 'append a plain-language explanation to every errmsg (not WeChat-exact)')
     .option('--log', 'log every request (pino JSON on stdout)')
@@ -33,6 +35,7 @@ export function registerServeCommand(program: Command): void {
     .action(async (opts: ServeOptions) => {
       const app = await createApplication({
         dataDir: opts.data,
+        storeUrl: opts.store,
         memory: opts.memory,
         explain: opts.explain,
         logger: opts.log,
@@ -46,6 +49,7 @@ export function registerServeCommand(program: Command): void {
       }
       const address = await app.listen({ host: opts.host, port: Number(opts.port) });
       console.log(`admin API ${address}${ADMIN_PREFIX}  key: ${app.adminKey}`);
+      console.log(`web console ${address}/console`); // issue #6
       console.log(`wxlogistics listening at ${address}`);
       const stop = () => {
         void app.close().then(() => process.exit(0));

@@ -77,6 +77,7 @@ export class AccountService {
       for (const pending of await this.store.accounts.list(app.appid)) {
         if (pending.status_code !== BIND_IN_REVIEW || pending.update_time + REVIEW_SECONDS > now) continue;
         await this.store.transaction(async (tx) => {
+          await tx.apps.lock(pending.appid); // one instance finishes a review, the others see it done
           const a = await tx.accounts.get(pending.appid, pending.delivery_id, pending.biz_id);
           if (!a || a.status_code !== BIND_IN_REVIEW) return; // another instance finished it
           const approved = a.remark_content.trim() !== '';

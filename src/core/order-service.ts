@@ -126,6 +126,7 @@ export class OrderService {
   async #find(appid: string, body: Body, waybillMismatch: 'invalidWaybillId' | 'waybillIdNotFound', repos: Repositories = this.store) {
     const deliveryId = str(body.delivery_id);
     if (!findCarrier(deliveryId)) throw new WxError('deliveryNotRegistered', `delivery_id ${deliveryId} is not a known carrier`);
+    if (repos !== this.store) await repos.orders.lock(appid, str(body.order_id)); // inside a changing transaction
     const order = await repos.orders.get(appid, str(body.order_id));
     if (!order || order.delivery_id !== deliveryId) {
       throw new WxError('orderNotExists', `no order ${str(body.order_id)} with delivery_id ${deliveryId} in this app`);

@@ -43,6 +43,7 @@ export class ProgressRunner {
       if (due.length === 0) break;
       for (const step of due) {
         const done = await this.store.transaction(async (tx) => {
+          await tx.orders.lock(step.appid, step.order_id);
           if (!(await tx.schedule.take(step.appid, step.order_id, step.step))) return false; // another instance took it
           const order = await tx.orders.get(step.appid, step.order_id);
           if (!order || order.order_status === ORDER_STATUS_CANCELLED) return false;

@@ -37,6 +37,7 @@ export class TrackingService {
     if (!isActionType(body.action_type)) throw new WxError('argsError', `action_type ${String(body.action_type)} is not in the enum`);
     const node: PathNodeRecord = { action_time: Number(body.action_time), action_type: body.action_type, action_msg: str(body.action_msg) };
     await this.store.transaction(async (tx) => {
+      await tx.orders.lock(appid, str(body.order_id));
       const order = await tx.orders.get(appid, str(body.order_id));
       if (!order || order.delivery_id !== TEST_DELIVERY_ID || order.waybill_id !== body.waybill_id) {
         throw new WxError('orderNotExists', `no TEST order ${str(body.order_id)} with waybill_id ${str(body.waybill_id)}`);

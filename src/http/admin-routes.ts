@@ -129,6 +129,7 @@ export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
       const b = (req.body ?? {}) as Record<string, unknown>;
       if (!isActionType(b.action_type)) throw new HttpError(400, 'action_type must be in the enum of business-api.md §13');
       const count = await core.store.transaction(async (tx) => {
+        await tx.orders.lock(appid, orderId);
         const order = await tx.orders.get(appid, orderId);
         if (!order) throw new HttpError(404, `no order ${orderId} in app ${appid}`);
         const actionTime = typeof b.action_time === 'number' ? b.action_time : Math.floor(core.clock.nowMs() / 1000);

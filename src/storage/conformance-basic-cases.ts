@@ -190,6 +190,12 @@ export const basicCases: ConformanceCase[] = [
     assert.deepEqual((await store.printers.list(APP)).map((p) => p.openid), ['oA', 'oC']);
   }],
 
+  ['settings: putIfAbsent keeps the first value, also under concurrency', async ({ store }) => {
+    const values = await times(8, (i) => store.settings.putIfAbsent('admin_key', `key-${i}`));
+    assert.equal(new Set(values).size, 1);
+    assert.equal(await store.settings.get('admin_key'), values[0]);
+    assert.equal(await store.settings.putIfAbsent('admin_key', 'later'), values[0]);
+  }],
   ['settings: absent until put; put replaces the value', async ({ store }) => {
     assert.equal(await store.settings.get('admin_key'), undefined);
     await store.settings.put('admin_key', 'one');

@@ -8,6 +8,22 @@ const key = (o: OrderRecord) => `${o.appid}/${o.order_id}`;
 const newestFirst = (a: OrderRecord, b: OrderRecord) => b.created_at - a.created_at || cmp(b.appid, a.appid) || cmp(b.order_id, a.order_id);
 
 export const orderCases: ConformanceCase[] = [
+  ['orders: lock serialises concurrent read-check-write transactions of one order (one cancel wins)', async ({ store }) => {
+    await withApps(store);
+    await store.orders.insertIfAbsent(order('locked'));
+    const results = await times(5, () =>
+      store.transaction(async (tx) => {
+        await tx.orders.lock(APP, 'locked');
+        const o = await tx.orders.get(APP, 'locked');
+        if (o?.order_status !== 0) return false;
+        await sleep(3);
+        await tx.orders.setStatus(APP, 'locked', 1, 2);
+        return true;
+      }),
+    );
+    assert.equal(results.filter(Boolean).length, 1);
+    assert.equal((await store.orders.get(APP, 'locked'))?.version, 2);
+  }],
   ['orders: insertIfAbsent inserts a new order, which get reads back unchanged', async ({ store }) => {
     await withApps(store);
     const o = order('o1');

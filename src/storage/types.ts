@@ -206,6 +206,12 @@ export interface OrderStore {
   /** Inserts unless (appid, order_id) exists; answers the stored order when it does. */
   insertIfAbsent(order: OrderRecord): Promise<{ inserted: true } | { inserted: false; existing: OrderRecord }>;
   get(appid: string, orderId: string): Promise<OrderRecord | undefined>;
+  /**
+   * Serialises changes of one order across instances: a row lock held until the
+   * caller's transaction ends (a no-op where transactions are already exclusive).
+   * Call it first, then read the order, in every transaction that changes it.
+   */
+  lock(appid: string, orderId: string): Promise<void>;
   setStatus(appid: string, orderId: string, orderStatus: number, updatedAt: number): Promise<void>;
   pathCount(appid: string, orderId: string): Promise<number>;
   /** Appends a node at the end of the path and bumps the order's version; answers the new node count. */
@@ -261,6 +267,8 @@ export interface ScheduleStore {
 export interface SettingStore {
   get(key: string): Promise<string | undefined>;
   put(key: string, value: string): Promise<void>;
+  /** Stores `value` unless the key exists; answers the value that is stored either way. */
+  putIfAbsent(key: string, value: string): Promise<string>;
 }
 
 export interface AccountStore {

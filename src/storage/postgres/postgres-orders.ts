@@ -68,6 +68,9 @@ export function postgresOrders(db: Db): OrderStore {
         return count(tx, appid, orderId);
       });
     },
+    async lock(appid, orderId) {
+      await db.query('SELECT 1 FROM orders WHERE appid = $1 AND order_id = $2 FOR UPDATE', [appid, orderId]);
+    },
     async listPathNodes(appid, orderId) {
       return (
         await db.query<PathNodeRecord>('SELECT action_time, action_type, action_msg FROM path_nodes WHERE appid = $1 AND order_id = $2 ORDER BY seq', [

@@ -226,5 +226,10 @@ function settings(db: Db): SettingStore {
     async put(key, value) {
       await db.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
     },
+    async putIfAbsent(key, value) {
+      // Two instances starting on an empty database agree on the first value written.
+      await db.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
+      return (await db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key])).rows[0]!.value;
+    },
   };
 }

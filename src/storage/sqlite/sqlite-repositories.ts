@@ -131,6 +131,7 @@ export function sqliteRepositories(
     stepTake: db.prepare('DELETE FROM scheduled_steps WHERE appid = ? AND order_id = ? AND step = ?'),
     stepClear: db.prepare('DELETE FROM scheduled_steps WHERE appid = ? AND order_id = ?'),
     settingGet: db.prepare('SELECT value FROM settings WHERE key = ?'),
+    settingInsert: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
     settingPut: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     seqNext: db.prepare(
       'INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value',
@@ -164,6 +165,7 @@ export function sqliteRepositories(
           const row = s.orderGet.get(appid, orderId) as OrderRow | undefined;
           return row && toOrder(row);
         }),
+      lock: async () => undefined, // transactions are already exclusive (BEGIN IMMEDIATE)
       setStatus: (appid, orderId, status, at) => q(() => void s.orderStatus.run(status, at, appid, orderId)),
       pathCount: (appid, orderId) => q(() => (s.pathCount.get(appid, orderId) as { n: number }).n),
       appendPathNode: (appid, orderId, node, at) =>
@@ -213,6 +215,11 @@ export function sqliteRepositories(
     settings: {
       get: (key) => q(() => (s.settingGet.get(key) as { value: string } | undefined)?.value),
       put: (key, value) => q(() => void s.settingPut.run(key, value)),
+      putIfAbsent: (key, value) =>
+        q(() => {
+          s.settingInsert.run(key, value);
+          return (s.settingGet.get(key) as { value: string }).value;
+        }),
     },
     accounts: {
       get: (appid, d, b) => q(() => s.accountGet.get(appid, d, b) as AccountRecord | undefined),

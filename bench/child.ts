@@ -12,10 +12,11 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** Runs `node --import tsx bench/<script> ...args` and waits for its {"url"} line. */
+/** Runs `node [--import tsx] bench/<script> ...args` (tsx only for .ts scripts) and waits for its {"url"} line. */
 export async function startChild(script: string, args: string[], nodeFlags: string[] = []): Promise<Child> {
   const file = fileURLToPath(new URL(script, import.meta.url));
-  const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', file, ...args], {
+  const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const proc = spawn(process.execPath, [...nodeFlags, ...loader, file, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await firstLineUrl(proc);

@@ -9,6 +9,7 @@
  * BENCH_WORKING_SET (1000), BENCH_ADD_SECONDS (10), BENCH_CPU_PROF=1 (profile
  * our server; .cpuprofile lands in .bench-cache/prof/).
  */
+import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +30,9 @@ const ADD_SECONDS = env('BENCH_ADD_SECONDS', 10);
 const cacheDir = fileURLToPath(new URL('../.bench-cache/', import.meta.url));
 mkdirSync(cacheDir, { recursive: true });
 
+// The server runs as users run it: the compiled dist/ (see scripts/build.mjs).
+execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
+
 const store = await ensureStore(cacheDir, ORDERS);
 console.log(
   `store: ${ORDERS.toLocaleString('en')} orders, ${store.built ? 'built' : 'cached, originally built'} in ` +
@@ -36,7 +40,7 @@ console.log(
 );
 
 const profDir = join(cacheDir, 'prof');
-const ours = await startChild('./server-child.ts', [store.dataDir], process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
+const ours = await startChild('./server-child.mjs', [store.dataDir], process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []);
 const tokenAnswer = (await (await fetch(`${ours.url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)).json()) as { access_token?: string };
 const token = tokenAnswer.access_token;
 if (!token) throw new Error(`no access_token: ${JSON.stringify(tokenAnswer)}`);

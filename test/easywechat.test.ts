@@ -4,7 +4,8 @@
  * TEST order and fetch its label.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,9 @@ interface EasyMiniApp {
 
 test('node-easywechat gets a token, creates a TEST order and fetches its label from `wxlogistics serve`', async () => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'wxl-easywechat-'));
-  const server = await startServerProcess(['--memory']);
+  // What `npx wxlogistics serve` runs after `npm install`: the compiled dist/ when it was built.
+  const built = existsSync(fileURLToPath(new URL('../dist/cli/main.js', import.meta.url)));
+  const server = await startServerProcess(['--memory'], { WXL_FROM_SOURCE: built ? '0' : '1' });
   try {
     const m = /appid: (\S+)\s+secret: (\S+)/.exec(server.output());
     assert.ok(m, server.output());

@@ -53,7 +53,22 @@ export function labelInput(order: OrderRecord): LabelInput {
  * every call (issue #2). A new order version is a new key, so no invalidation.
  */
 export class LabelCache {
-  readonly #cache = new LRUCache<string, string>({ max: 20_000, maxSize: 512 * 1024 * 1024, sizeCalculation: (v) => v.length });
+  readonly #cache = new LRUCache<string, string>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (v) => v.length });
+  // Whole getOrder answers as UTF-8 bytes: the HTTP adapter sends them without
+  // serialising ~11 KB of JSON per call (a getOrder answer has no rid, so it is
+  // byte-identical for one order version).
+  readonly #answers = new LRUCache<string, Buffer>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (v) => v.length });
+
+  /** The serialised answer for one order version and print type, built once. */
+  answerBytes(order: OrderRecord, printType: PrintType, build: () => object): Buffer {
+    const key = `${order.appid}\u0000${order.order_id}\u0000${order.version}\u0000${printType}`;
+    let bytes = this.#answers.get(key);
+    if (bytes === undefined) {
+      bytes = Buffer.from(JSON.stringify(build()), 'utf8');
+      this.#answers.set(key, bytes);
+    }
+    return bytes;
+  }
 
   printHtml(order: OrderRecord, printType: PrintType): string {
     const key = `${order.appid}\u0000${order.order_id}\u0000${order.version}\u0000${printType}`;

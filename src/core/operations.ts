@@ -16,6 +16,8 @@ export interface Operation {
   /** Reachable as `cloud.openapi.logistics.<name>` (testUpdateOrder is not, business-api.md §0). */
   cloud: boolean;
   run(core: LogisticsCore, appid: string, body: Body): Promise<Record<string, unknown>>;
+  /** The same answer already serialised, where the core caches it (getOrder); HTTP prefers it. */
+  runJson?(core: LogisticsCore, appid: string, body: Body): Promise<Buffer>;
 }
 
 const BASE = '/cgi-bin/express/business';
@@ -44,6 +46,7 @@ export const operations: readonly Operation[] = [
   {
     name: 'getOrder', method: 'POST', path: `${BASE}/order/get`, schema: requestSchemas.getOrder, cloud: true,
     run: (c, appid, body) => c.orders.getOrder(appid, body),
+    runJson: (c, appid, body) => c.orders.getOrderJson(appid, body),
   },
   {
     name: 'getQuota', method: 'POST', path: `${BASE}/quota/get`, schema: requestSchemas.getQuota, cloud: true,

@@ -62,10 +62,24 @@ export class OrderService {
   }
 
   async getOrder(appid: string, body: Body) {
+    const { order, printType } = await this.#getOrderTarget(appid, body);
+    return this.#getOrderAnswer(order, printType);
+  }
+
+  /** getOrder's answer as JSON bytes, cached per order version (the HTTP fast path; same answer as getOrder). */
+  async getOrderJson(appid: string, body: Body): Promise<Buffer> {
+    const { order, printType } = await this.#getOrderTarget(appid, body);
+    return this.labels.answerBytes(order, printType, () => this.#getOrderAnswer(order, printType));
+  }
+
+  async #getOrderTarget(appid: string, body: Body) {
     requireFields(body, ['order_id', 'delivery_id']);
     const printType = body.print_type ?? 0;
     if (printType !== 0 && printType !== 1) throw new WxError('argsError', 'print_type must be 0 or 1');
-    const order = await this.#find(appid, body, 'invalidWaybillId');
+    return { order: await this.#find(appid, body, 'invalidWaybillId'), printType } as const;
+  }
+
+  #getOrderAnswer(order: OrderRecord, printType: 0 | 1) {
     return {
       errcode: 0,
       errmsg: 'ok',

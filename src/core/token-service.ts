@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { nowSeconds, type Clock } from './clock.ts';
 import { WxError } from './errors.ts';
 import {
@@ -14,6 +15,8 @@ import {
   type TokenKind,
 } from './tokens.ts';
 import type { Repositories, Store, TokenRecord } from '../storage/types.ts';
+
+const LOOKUP_TTL_MS = 1000;
 
 export interface TokenAnswer {
   access_token: string;
@@ -78,8 +81,7 @@ export class TokenService {
 
   /** The app an access token belongs to, or the 40001/42001 it earns. */
   async authenticate(token: string): Promise<string> {
-    if (!looksLikeToken(token)) throw new WxError('invalidCredential', 'access_token is malformed');
-    const rec = await this.store.tokens.get(tokenHash(token));
+    const rec = await this.#lookup(token);
     if (!rec) throw new WxError('invalidCredential', 'access_token was never issued by this server');
     const now = nowSeconds(this.clock);
     if (rec.revoke_at !== null && rec.revoke_at <= now && rec.revoke_at < rec.expires_at) {
@@ -87,6 +89,21 @@ export class TokenService {
     }
     if (rec.expires_at <= now) throw new WxError('accessTokenExpired', 'access_token is older than 7200 s');
     return rec.appid;
+  }
+
+  // Token records seen in the last second, so a busy API does not read the token
+  // table on every call. Expiry and revocation are still judged against the clock
+  // on every call; a revocation by another instance is seen within LOOKUP_TTL_MS.
+  readonly #recent = new LRUCache<string, { rec: TokenRecord | undefined; at: number }>({ max: 10_000 });
+
+  async #lookup(token: string): Promise<TokenRecord | undefined> {
+    const hit = this.#recent.get(token);
+    if (hit && Date.now() - hit.at < LOOKUP_TTL_MS) return hit.rec;
+    if (!looksLikeToken(token)) throw new WxError('invalidCredential', 'access_token is malformed');
+    const rec = await this.store.tokens.get(tokenHash(token));
+    // Unknown tokens are not remembered: a token issued by another instance a moment ago must work.
+    if (rec) this.#recent.set(token, { rec, at: Date.now() });
+    return rec;
   }
 
   async #checkCredentials(c: Credentials): Promise<string> {
@@ -114,6 +131,8 @@ export class TokenService {
       const cut = i === 0 && t.revoke_at === null ? Math.min(t.expires_at, now + TOKEN_OVERLAP_SECONDS) : now;
       if (t.revoke_at === null || t.revoke_at > cut) await tx.tokens.setRevokeAt(t.token_hash, cut);
     }
+    // This instance's recent lookups must not outlive the revocations just written.
+    this.#recent.clear();
     const access_token = newAccessToken();
     const rec: TokenRecord = {
       token_hash: tokenHash(access_token),

@@ -1,0 +1,18 @@
+/**
+ * The real server in its own process, as users run it: the compiled dist/ on
+ * plain node (no TypeScript loader), with its background workers started.
+ * Usage: server-child.mjs <dataDir>. Prints one JSON line {"url": …} once
+ * listening; SIGTERM closes it cleanly. run.ts builds dist/ first.
+ */
+import { createApplication } from '../dist/app.js';
+
+const dataDir = process.argv[2];
+if (!dataDir) throw new Error('usage: server-child.mjs <dataDir>');
+
+const app = await createApplication({ dataDir, logger: false });
+const url = await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write(JSON.stringify({ url }) + '\n');
+
+process.once('SIGTERM', () => {
+  void app.close().then(() => process.exit(0));
+});

@@ -16,7 +16,6 @@ import { consoleRoutes } from './http/console-routes.ts';
 import { RequestLog } from './http/request-log.ts';
 import type { DeliveryPolicy } from './push/delivery-policy.ts';
 import { PushDispatcher } from './push/dispatcher.ts';
-import { isPostgresUrl, PostgresStore } from './storage/postgres/postgres-store.ts';
 import { SqliteStore } from './storage/sqlite/sqlite-store.ts';
 import type { Store } from './storage/types.ts';
 
@@ -31,10 +30,17 @@ export interface StoreConfig {
 
 export const DEFAULT_DATA_DIR = '.wxlogistics';
 
-/** The store the configuration names, not yet initialised (`wxlogistics migrate` inits it itself). */
-export function createStore(config: StoreConfig): Store {
+/**
+ * The store the configuration names, not yet initialised (`wxlogistics migrate`
+ * inits it itself). The PostgreSQL driver is loaded only when it is used: an
+ * SQLite server does not carry `pg` in its memory.
+ */
+export async function createStore(config: StoreConfig): Promise<Store> {
   if (config.storeUrl !== undefined && config.storeUrl !== '' && !config.memory) {
-    if (!isPostgresUrl(config.storeUrl)) throw new Error(`--store: expected postgres://… or postgresql://…, got ${JSON.stringify(config.storeUrl.split(':')[0] + ':…')}`);
+    if (!/^postgres(ql)?:\/\//.test(config.storeUrl)) {
+      throw new Error(`--store: expected postgres://… or postgresql://…, got ${JSON.stringify(config.storeUrl.split(':')[0] + ':…')}`);
+    }
+    const { PostgresStore } = await import('./storage/postgres/postgres-store.ts');
     return new PostgresStore({ connectionString: config.storeUrl });
   }
   const filename = config.memory ? ':memory:' : join(resolve(config.dataDir ?? DEFAULT_DATA_DIR), 'wxlogistics.sqlite');
@@ -42,7 +48,7 @@ export function createStore(config: StoreConfig): Store {
 }
 
 export async function openStore(config: StoreConfig): Promise<Store> {
-  const store = createStore(config);
+  const store = await createStore(config);
   try {
     await store.init();
   } catch (error) {

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { createStore } from '../app.ts';
 import { migrations } from '../storage/migrations.ts';
-import { PostgresStore, redactUrl } from '../storage/postgres/postgres-store.ts';
+import type { PostgresStore } from '../storage/postgres/postgres-store.ts';
 import { SqliteStore } from '../storage/sqlite/sqlite-store.ts';
 import { dataOption, storeOption } from './options.ts';
 
@@ -24,12 +24,12 @@ export function registerMigrateCommand(program: Command): void {
     .addOption(dataOption())
     .option('--json', 'print {"store":…,"applied":[…],"version":N}')
     .action(async (opts: { store?: string; data: string; json?: boolean }) => {
-      const store = createStore({ storeUrl: opts.store, dataDir: opts.data });
-      const where = store instanceof PostgresStore ? redactUrl(opts.store ?? '') : `${opts.data} (SQLite)`;
+      const store = await createStore({ storeUrl: opts.store, dataDir: opts.data });
+      const where = store.kind === 'postgres' ? (await import('../storage/postgres/postgres-store.ts')).redactUrl(opts.store ?? '') : `${opts.data} (SQLite)`;
       try {
         let applied: number[];
-        if (store instanceof PostgresStore) {
-          applied = await store.migrate();
+        if (store.kind === 'postgres') {
+          applied = await (store as unknown as PostgresStore).migrate();
         } else if (store instanceof SqliteStore) {
           const before = sqliteVersions(store);
           await store.init();

@@ -47,6 +47,9 @@ export function labelInput(order: OrderRecord): LabelInput {
   return input;
 }
 
+const renderBase64 = (order: OrderRecord, printType: PrintType): string =>
+  Buffer.from(renderLabelHtml(labelInput(order), printType), 'utf8').toString('base64');
+
 /**
  * Rendered labels, base64-encoded, per (app, order, version, print type).
  * Rendering draws two barcodes and a QR code; getOrder must not pay that on
@@ -74,9 +77,15 @@ export class LabelCache {
     const key = `${order.appid}\u0000${order.order_id}\u0000${order.version}\u0000${printType}`;
     let html = this.#cache.get(key);
     if (html === undefined) {
-      html = Buffer.from(renderLabelHtml(labelInput(order), printType), 'utf8').toString('base64');
+      html = renderBase64(order, printType);
       this.#cache.set(key, html);
     }
     return html;
+  }
+
+  /** The label without keeping it (the getOrder answer cache holds it already). */
+  printHtmlOnce(order: OrderRecord, printType: PrintType): string {
+    const key = `${order.appid}\u0000${order.order_id}\u0000${order.version}\u0000${printType}`;
+    return this.#cache.get(key) ?? renderBase64(order, printType);
   }
 }

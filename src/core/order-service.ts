@@ -69,7 +69,7 @@ export class OrderService {
   /** getOrder's answer as JSON bytes, cached per order version (the HTTP fast path; same answer as getOrder). */
   async getOrderJson(appid: string, body: Body): Promise<Buffer> {
     const { order, printType } = await this.#getOrderTarget(appid, body);
-    return this.labels.answerBytes(order, printType, () => this.#getOrderAnswer(order, printType));
+    return this.labels.answerBytes(order, printType, () => this.#getOrderAnswer(order, printType, true));
   }
 
   async #getOrderTarget(appid: string, body: Body) {
@@ -79,11 +79,11 @@ export class OrderService {
     return { order: await this.#find(appid, body, 'invalidWaybillId'), printType } as const;
   }
 
-  #getOrderAnswer(order: OrderRecord, printType: 0 | 1) {
+  #getOrderAnswer(order: OrderRecord, printType: 0 | 1, forAnswerCache = false) {
     return {
       errcode: 0,
       errmsg: 'ok',
-      print_html: this.labels.printHtml(order, printType),
+      print_html: forAnswerCache ? this.labels.printHtmlOnce(order, printType) : this.labels.printHtml(order, printType),
       waybill_data: order.waybill_data,
       order_id: order.order_id,
       delivery_id: order.delivery_id,

@@ -9,6 +9,7 @@ import { asWxError, errorBody, JSON_CONTENT_TYPE } from './envelope.ts';
 import { parseWeChatBody } from './read-body.ts';
 import { cloudBridgePlugin } from './cloud/bridge.ts';
 import { cloudApiNames, cloudInvoker } from './cloud-invoke.ts';
+import { explainError, redactUrl, type RequestLog } from './request-log.ts';
 
 /** TC3 signatures older or newer than this are refused (cloud-call.md §4: the gateway checks freshness). */
 const CLOUD_FRESHNESS_SECONDS = 300;
@@ -20,6 +21,8 @@ export interface ServerOptions {
   logger?: boolean;
   /** The cloud-call bridge (issue #4): its path (default `/admin`) and signature freshness window. */
   cloud?: { path?: string; freshnessSeconds?: number };
+  /** The console's request log (issue #6): every WeChat call is recorded when given. */
+  requestLog?: RequestLog | undefined;
 }
 
 interface RouteConfig {
@@ -37,6 +40,8 @@ const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']
 declare module 'fastify' {
   interface FastifyRequest {
     appid?: string;
+    /** The failure a WeChat call was answered with (set where it becomes the envelope), for the request log. */
+    wxlError: WxError | null;
   }
 }
 
@@ -60,15 +65,22 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', parseWeChatBody);
 
-  app.setNotFoundHandler((_req, reply) => {
-    void reply.code(200).header('content-type', JSON_CONTENT_TYPE).send(errorBody(new WxError('invalidUrl'), nowSeconds(core.clock), envelope));
+  app.decorateRequest('wxlError', null);
+  // --explain (issue #6) shows the request log's explanation: the error's detail, else the errcode's line.
+  const explained = (wx: WxError): WxError => (envelope.explain && !wx.detail ? new WxError(wx.code, explainError(wx), wx.extra) : wx);
+
+  app.setNotFoundHandler((req, reply) => {
+    req.wxlError = new WxError('invalidUrl');
+    void reply.code(200).header('content-type', JSON_CONTENT_TYPE).send(errorBody(explained(req.wxlError), nowSeconds(core.clock), envelope));
   });
 
   app.setErrorHandler((error, req, reply) => {
     const { wx, unexpected } = asWxError(error);
     if (unexpected) req.log.error({ err: error }, 'unexpected failure answered as -1 system error');
-    void reply.code(200).header('content-type', JSON_CONTENT_TYPE).send(errorBody(wx, nowSeconds(core.clock), envelope));
+    req.wxlError = wx;
+    void reply.code(200).header('content-type', JSON_CONTENT_TYPE).send(errorBody(explained(wx), nowSeconds(core.clock), envelope));
   });
+  if (options.requestLog) recordWeChatCalls(app, core, options.requestLog);
 
   // House rule 3, in order: method, then access_token (absent, unknown, expired).
   app.addHook('onRequest', async (req) => {
@@ -112,10 +124,42 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   return app;
 }
 
+/**
+ * Issue #6: one ring-buffer record per WeChat call (and per unknown path, 40066),
+ * after the answer is sent. Reads only what is already parsed; admin and console
+ * routes are not WeChat calls and are left out.
+ */
+function recordWeChatCalls(app: FastifyInstance, core: LogisticsCore, log: RequestLog): void {
+  app.addHook('onResponse', async (req, reply) => {
+    const config = req.routeOptions.config as Partial<RouteConfig>;
+    if (!config.wechatMethod && !req.wxlError) return;
+    const error = req.wxlError;
+    const appid = req.appid ?? stringField(req.query, 'appid') ?? stringField(req.body, 'appid') ?? null;
+    if (!error && appid !== null) {
+      if (req.routeOptions.url === '/cgi-bin/token') log.countToken(appid, 'token');
+      else if (req.routeOptions.url === '/cgi-bin/stable_token') log.countToken(appid, 'stable');
+    }
+    log.record({
+      at: core.clock.nowMs(),
+      method: req.method,
+      path: redactUrl(req.url),
+      appid,
+      errcode: error ? error.errcode : 0,
+      duration_ms: Math.round(reply.elapsedTime * 10) / 10,
+      error: error ?? undefined,
+    });
+  });
+}
+
+const stringField = (v: unknown, key: string): string | undefined => {
+  const field = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+  return typeof field === 'string' && field !== '' ? field : undefined;
+};
+
 function registerOperation(app: FastifyInstance, core: LogisticsCore, op: Operation): void {
   wechatRoute(app, op.path, { wechatMethod: op.method, authenticated: true }, op.schema, async (req, reply) => {
     const body = op.method === 'POST' ? (req.body as Body) : {};
-    const answer = await op.run(core, req.appid as string, body);
+    const answer = op.runJson ? await op.runJson(core, req.appid as string, body) : await op.run(core, req.appid as string, body);
     return reply.header('content-type', JSON_CONTENT_TYPE).send(answer);
   });
 }

@@ -2,7 +2,7 @@
 // (cloud-call.md §8 checklist; house rule 13). Everything app-specific is injected.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { ApiType, decodeCommApiData, encodeCommOpenApiResp } from '../../proto/comm-api.ts';
+import type { encodeCommOpenApiResp } from '../../proto/comm-api.ts';
 import { parseMultipart, type FormPart } from './multipart.ts';
 import { openApiBodyFromPairs } from './open-api-body.ts';
 import { parseTc3Authorization, verifyTc3 } from './tc3.ts';
@@ -50,8 +50,14 @@ function sendGatewayError(reply: FastifyReply, code: string, message: string): F
     .send(JSON.stringify({ code, message, requestId: randomUUID() }));
 }
 
+// protobufjs and the schema load on the first cloud call: a server nobody calls
+// that way does not carry them in memory.
+let protoModule: Promise<typeof import('../../proto/comm-api.ts')> | undefined;
+const proto = () => (protoModule ??= import('../../proto/comm-api.ts'));
+
 /** §5: the API's answer as protobuf, never typed exactly `application/json; charset=utf-8`. */
-function sendOpenApiResp(reply: FastifyReply, resp: Parameters<typeof encodeCommOpenApiResp>[0]): FastifyReply {
+async function sendOpenApiResp(reply: FastifyReply, resp: Parameters<typeof encodeCommOpenApiResp>[0]): Promise<FastifyReply> {
+  const { encodeCommOpenApiResp } = await proto();
   return reply.code(200).header('content-type', 'application/octet-stream').send(encodeCommOpenApiResp(resp));
 }
 
@@ -110,6 +116,7 @@ export function cloudBridgePlugin(opts: CloudBridgeOptions): FastifyPluginAsync 
         return sendGatewayError(reply, GatewayCode.invalidParam, 'apiName and requestData are required');
       }
 
+      const { ApiType, decodeCommApiData } = await proto();
       let data;
       try {
         data = decodeCommApiData(typeof requestData.value === 'string' ? Buffer.from(requestData.value, 'utf8') : requestData.value);

@@ -97,6 +97,28 @@ test('addOrder (nested objects), cancelOrder and getAllDelivery through the clou
   assert.equal(again!.thrown!.errCode, 9300524);
 });
 
+test('getPath through the cloud call: camelCase nodes, the same as the HTTPS twin', async () => {
+  const a = (await s.post(PATHS.addOrder, testOrder('cloud-path'))).json;
+  for (const [type, msg] of [[100001, '揽件成功'], [200001, '运输中']] as const) {
+    await s.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id: 'cloud-path', delivery_id: 'TEST', waybill_id: a.waybill_id, action_time: 1700000000, action_type: type, action_msg: msg });
+  }
+  const [path, wrong] = await runFunction('logistics', [
+    { api: 'getPath', data: { openid: 'oABC123456', orderId: 'cloud-path', deliveryId: 'TEST', waybillId: a.waybill_id } },
+    { api: 'getPath', data: { orderId: 'cloud-path', deliveryId: 'TEST', waybillId: 'other' } },
+  ]);
+  const https = (await s.post(PATHS.getPath, { order_id: 'cloud-path', delivery_id: 'TEST', waybill_id: a.waybill_id })).json;
+  assert.deepEqual(path!.result, {
+    errMsg: 'openapi.logistics.getPath:ok',
+    errCode: 0,
+    openid: https.openid,
+    deliveryId: 'TEST',
+    waybillId: a.waybill_id,
+    pathItemNum: 2,
+    pathItemList: https.path_item_list.map((n: any) => ({ actionTime: n.action_time, actionType: n.action_type, actionMsg: n.action_msg })),
+  });
+  assert.equal(wrong!.thrown!.errCode, 9300528);
+});
+
 test('the gateway refuses a wrong key or an env of another app; an unknown API is -604100', async () => {
   const [wrongKey] = await runFunction('logistics', [{ api: 'getAllDelivery', data: {} }], { TENCENTCLOUD_SECRETKEY: 'not-the-key' });
   assert.equal(wrongKey!.thrown!.errCode, -501008);

@@ -2,6 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { nowSeconds, type Clock } from './clock.ts';
 import type { Store } from '../storage/types.ts';
 
+export interface CloudApp {
+  appid: string;
+  secretKey: string;
+  envs: string[];
+}
+
 export interface CloudSettings {
   envs: string[];
   credentials: { secretId: string; secretKey: string }[];
@@ -25,6 +31,7 @@ export class CloudService {
     }
     const secretId = 'AKID' + randomBytes(16).toString('hex');
     const secretKey = randomBytes(16).toString('hex');
+    this.#recent.clear();
     await this.store.transaction(async (tx) => {
       for (const env of envs) await tx.cloud.addEnv(appid, env);
       await tx.cloud.addCredential({ secret_id: secretId, appid, secret_key: secretKey, created_at: nowSeconds(this.clock) });
@@ -37,10 +44,18 @@ export class CloudService {
     return { envs: await this.store.cloud.listEnvs(appid), credentials };
   }
 
+  // Looked-up keys, kept one second: every cloud call needs them, they rarely change,
+  // and a second is also how long a change takes to reach other instances.
+  readonly #recent = new Map<string, { at: number; found: CloudApp | undefined }>();
+
   /** The app a secretId belongs to, with its key and envs (for the bridge). */
-  async findBySecretId(secretId: string) {
+  async findBySecretId(secretId: string): Promise<CloudApp | undefined> {
+    const hit = this.#recent.get(secretId);
+    if (hit && Date.now() - hit.at < 1000) return hit.found;
     const c = await this.store.cloud.findCredential(secretId);
-    if (!c) return undefined;
-    return { appid: c.appid, secretKey: c.secret_key, envs: await this.store.cloud.listEnvs(c.appid) };
+    const found = c && { appid: c.appid, secretKey: c.secret_key, envs: await this.store.cloud.listEnvs(c.appid) };
+    if (this.#recent.size > 1000) this.#recent.clear();
+    if (found) this.#recent.set(secretId, { at: Date.now(), found });
+    return found;
   }
 }

@@ -19,12 +19,14 @@ export function cloudInvoker(core: LogisticsCore, envelope: EnvelopeOptions) {
   const byName = new Map(
     operations.filter((op) => op.cloud).map((op) => [`logistics.${op.name}`, { op, validate: op.schema ? ajv.compile(op.schema) : undefined }]),
   );
-  return async (appid: string, apiName: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
+  return async (appid: string, apiName: string, body: Record<string, unknown>): Promise<Record<string, unknown> | Uint8Array> => {
     try {
       const entry = byName.get(apiName);
       if (!entry) throw new WxError('invalidUrl', `${apiName} is not a logistics API`);
       if (entry.validate && !entry.validate(body)) throw new WxError('dataFormatError', ajv.errorsText(entry.validate.errors));
-      return await entry.op.run(core, appid, entry.op.method === 'POST' ? body : {});
+      const args = entry.op.method === 'POST' ? body : {};
+      // The same cached bytes the HTTPS route sends, where the core has them (getOrder).
+      return entry.op.runJson ? await entry.op.runJson(core, appid, args) : await entry.op.run(core, appid, args);
     } catch (error) {
       const { wx, unexpected } = asWxError(error);
       if (unexpected) throw error;

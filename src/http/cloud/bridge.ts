@@ -22,8 +22,8 @@ export interface CloudBridgeOptions {
   /** Max request body in bytes; default 10 MiB. */
   bodyLimit?: number;
   findAppBySecretId(secretId: string): Promise<CloudApp | undefined>;
-  /** Runs the HTTPS twin of `apiName`; returns its JSON answer including errcode/errmsg if any. */
-  invoke(appid: string, apiName: string, snakeCaseBody: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Runs the HTTPS twin of `apiName`; returns its JSON answer including errcode/errmsg if any (an object, or already serialised bytes). */
+  invoke(appid: string, apiName: string, snakeCaseBody: Record<string, unknown>): Promise<Record<string, unknown> | Uint8Array>;
   /** `apiName`s as the SDK sends them (`logistics.getOrder`); others get -604100. */
   knownApiNames: string[];
 }
@@ -130,14 +130,15 @@ export function cloudBridgePlugin(opts: CloudBridgeOptions): FastifyPluginAsync 
       const body = openApiBodyFromPairs(data.pairs);
       if (!body.ok) return sendGatewayError(reply, GatewayCode.invalidParam, `parameter ${body.key} is not JSON: ${body.message}`);
 
-      let answer: Record<string, unknown>;
+      let answer: Record<string, unknown> | Uint8Array;
       try {
         answer = await opts.invoke(cloudApp.appid, apiName, body.body);
       } catch (err) {
         request.log.error({ err, apiName }, 'cloud call handler failed');
         return sendOpenApiResp(reply, { errorCode: OpenApiErrorCode.systemError });
       }
-      return sendOpenApiResp(reply, { respData: JSON.stringify(answer), contentType: 'application/json', errorCode: 0, httpCode: 200 });
+      const respData = answer instanceof Uint8Array ? answer : JSON.stringify(answer);
+      return sendOpenApiResp(reply, { respData, contentType: 'application/json', errorCode: 0, httpCode: 200 });
     });
   };
 }

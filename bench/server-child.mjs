@@ -1,15 +1,15 @@
 /**
  * The real server in its own process, as users run it: the compiled dist/ on
  * plain node (no TypeScript loader), with its background workers started.
- * Usage: server-child.mjs <dataDir>. Prints one JSON line {"url": …} once
+ * Usage: server-child.mjs <dataDir | postgres://…?schema=…>. Prints one JSON line {"url": …} once
  * listening; SIGTERM closes it cleanly. run.ts builds dist/ first.
  */
 import { createApplication } from '../dist/app.js';
 
-const dataDir = process.argv[2];
-if (!dataDir) throw new Error('usage: server-child.mjs <dataDir>');
+const where = process.argv[2];
+if (!where) throw new Error('usage: server-child.mjs <dataDir | postgres://…>');
 
-const app = await createApplication({ dataDir, logger: false });
+const app = await createApplication(/^postgres(ql)?:\/\//i.test(where) ? { storeUrl: where, logger: false } : { dataDir: where, logger: false });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(JSON.stringify({ url }) + '\n');
 

@@ -4,6 +4,7 @@ import { registerLabelCommand } from './label-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerEventsCommands } from './events-commands.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
+import { registerStateCommands } from './state-commands.ts';
 
 const program = new Command('wxlogistics')
   .description('Self-hostable, wire-compatible WeChat Logistics Assistant (物流助手) server')
@@ -14,6 +15,7 @@ registerAppCommands(program);
 registerLabelCommand(program);
 registerEventsCommands(program);
 registerMigrateCommand(program);
+registerStateCommands(program);
 
 
 await program.parseAsync(process.argv);

@@ -10,6 +10,7 @@ import type { Store } from './types.ts';
 import { basicCases } from './conformance-basic-cases.ts';
 import { eventCases } from './conformance-event-cases.ts';
 import { orderCases } from './conformance-order-cases.ts';
+import { stateCases } from './conformance-state-cases.ts';
 import { transactionCases } from './conformance-transaction-cases.ts';
 
 export interface StoreConformanceOptions {
@@ -34,11 +35,13 @@ export interface Harness {
   reopen(): Promise<Store>;
   /** A second instance on the same data (closed by the harness). */
   peer(): Promise<Store>;
+  /** Another fresh, empty store: a second database (released by the harness as `cleanup` does). */
+  fresh(): Promise<Store>;
 }
 
 export type ConformanceCase = readonly [title: string, run: (h: Harness) => Promise<void>];
 
-export const allCases = (): ConformanceCase[] => [...basicCases, ...orderCases, ...eventCases, ...transactionCases];
+export const allCases = (): ConformanceCase[] => [...basicCases, ...orderCases, ...eventCases, ...transactionCases, ...stateCases];
 
 export function runStoreConformance(options: StoreConformanceOptions): void {
   const cases = allCases();
@@ -58,6 +61,7 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
     test(name, async () => {
       let store = await options.newStore();
       const peers: Store[] = [];
+      const others: Store[] = [];
       const harness: Harness = {
         get store() {
           return store;
@@ -73,12 +77,19 @@ export function runStoreConformance(options: StoreConformanceOptions): void {
           peers.push(p);
           return p;
         },
+        async fresh() {
+          const s = await options.newStore();
+          others.push(s);
+          return s;
+        },
       };
       try {
         await run(harness);
       } finally {
         for (const p of peers) await p.close();
-        await (options.cleanup ?? ((s: Store) => s.close()))(store);
+        const release = options.cleanup ?? ((s: Store) => s.close());
+        for (const s of others) await release(s);
+        await release(store);
       }
     });
   }

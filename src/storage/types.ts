@@ -6,6 +6,7 @@
  */
 import type { TokenKind } from '../core/tokens.ts';
 import type { WaybillDataItem } from '../core/waybill.ts';
+import type { ImportOptions, ImportSummary, StateRecord } from './state.ts';
 
 export interface AppRecord {
   appid: string;
@@ -314,4 +315,17 @@ export interface Store extends Repositories {
   close(): Promise<void>;
   /** Runs `fn` in one transaction: all of its writes land, or none. */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * The state of one app (or of all), header first, read from one consistent
+   * snapshot; never writes. Tokens are not part of it (./state.ts).
+   */
+  exportState(appid?: string): AsyncIterable<StateRecord>;
+  /**
+   * Writes an export in one transaction: on any error nothing is written. An app
+   * that exists already is an error unless `replace` (then it is reset first, in
+   * the same transaction). Event ids are renumbered; sequences take the maximum.
+   */
+  importState(records: AsyncIterable<StateRecord> | StateRecord[], options?: ImportOptions): Promise<ImportSummary>;
+  /** Deletes an app and everything of it (rows and `…:<appid>` settings); false when there was no such app. */
+  resetApp(appid: string): Promise<boolean>;
 }

@@ -1,7 +1,7 @@
 /**
  * A real wxlogistics server on 127.0.0.1 (port 0) for black-box tests, with a
  * small fetch-based caller. Nothing is mocked: the store is SQLite (memory or a
- * file), requests cross a real socket.
+ * file) or PostgreSQL (`storeUrl`), requests cross a real socket.
  */
 import { readFileSync } from 'node:fs';
 import { createApplication, type Application } from '../../src/app.ts';
@@ -34,6 +34,8 @@ export const fixture = (name: string): any =>
 
 export interface TestServerOptions {
   dataDir?: string;
+  /** A PostgreSQL store (`postgres://…?schema=…`) instead of SQLite. */
+  storeUrl?: string;
   explain?: boolean;
   push?: Partial<DeliveryPolicy>;
   tickMs?: number;
@@ -41,7 +43,7 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const app = await createApplication({
-    ...(options.dataDir ? { dataDir: options.dataDir } : { memory: true }),
+    ...(options.storeUrl ? { storeUrl: options.storeUrl } : options.dataDir ? { dataDir: options.dataDir } : { memory: true }),
     explain: options.explain,
     push: options.push,
     tickMs: options.tickMs,

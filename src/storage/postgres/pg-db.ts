@@ -5,8 +5,19 @@
  */
 import pg from 'pg';
 
+/** A statement PostgreSQL parses and plans once per connection (the hot reads: getOrder, token checks). */
+export interface NamedStatement {
+  name: string;
+  text: string;
+}
+
+export const named = (name: string, text: string): NamedStatement => ({ name, text });
+
+const toQuery = (text: string | NamedStatement, values?: unknown[]): pg.QueryConfig =>
+  typeof text === 'string' ? { text, ...(values ? { values } : {}) } : { name: text.name, text: text.text, ...(values ? { values } : {}) };
+
 export interface Db {
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string | NamedStatement, values?: unknown[]): Promise<pg.QueryResult<R>>;
   /** Runs `fn` atomically: inside the caller's transaction, or in a new one. */
   atomic<T>(fn: (db: Db) => Promise<T>): Promise<T>;
 }
@@ -21,7 +32,7 @@ export function storeTypes(): pg.TypeOverrides {
 /** A Db bound to one checked-out client that is inside BEGIN: `atomic` just runs in it. */
 export function clientDb(client: pg.PoolClient): Db {
   const db: Db = {
-    query: (text, values) => client.query(text, values),
+    query: (text, values) => client.query(toQuery(text, values)),
     atomic: (fn) => fn(db),
   };
   return db;
@@ -30,7 +41,7 @@ export function clientDb(client: pg.PoolClient): Db {
 /** A Db over the pool: each query on any free client, `atomic` in a transaction of its own. */
 export function poolDb(pool: pg.Pool): Db {
   return {
-    query: (text, values) => pool.query(text, values),
+    query: (text, values) => pool.query(toQuery(text, values)),
     atomic: (fn) => inTransaction(pool, (client) => fn(clientDb(client))),
   };
 }

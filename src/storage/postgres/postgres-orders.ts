@@ -7,13 +7,13 @@
  *   worker gets true for a step.
  */
 import type { OrderRecord, OrderSearch, OrderStore, PathNodeRecord, ScheduleStore, ScheduledStepRecord } from '../types.ts';
-import type { Db } from './pg-db.ts';
+import { named, type Db } from './pg-db.ts';
 
 type OrderRow = Omit<OrderRecord, 'waybill_data'> & { waybill_data: string };
 
 const toOrder = (row: OrderRow): OrderRecord => ({ ...row, waybill_data: JSON.parse(row.waybill_data) });
 
-const ORDER_GET = 'SELECT * FROM orders WHERE appid = $1 AND order_id = $2';
+const ORDER_GET = named('wxl_order_get', 'SELECT * FROM orders WHERE appid = $1 AND order_id = $2');
 
 export function postgresOrders(db: Db): OrderStore {
   const get = async (appid: string, orderId: string): Promise<OrderRecord | undefined> => {

@@ -24,17 +24,22 @@ import type {
   TokenStore,
   AccountStore,
 } from '../types.ts';
-import type { Db } from './pg-db.ts';
+import { named, type Db } from './pg-db.ts';
 import { postgresEvents } from './postgres-events.ts';
 import { postgresOrders, postgresSchedule } from './postgres-orders.ts';
 
-export function postgresRepositories(db: Db): Repositories {
+/**
+ * `autonomous` runs outside the caller's transaction: sequences are taken there, so
+ * the counter row is locked for one statement, not until the addOrder commits (a
+ * number lost to a rollback is never reused, which is all waybills need).
+ */
+export function postgresRepositories(db: Db, autonomous: Db = db): Repositories {
   return {
     apps: apps(db),
     tokens: tokens(db),
     orders: postgresOrders(db),
     accounts: accounts(db),
-    sequences: sequences(db),
+    sequences: sequences(autonomous),
     cloud: cloud(db),
     pushConfigs: pushConfigs(db),
     events: postgresEvents(db),
@@ -68,7 +73,7 @@ function apps(db: Db): AppStore {
 function tokens(db: Db): TokenStore {
   return {
     async get(hash) {
-      return first((await db.query<TokenRecord>('SELECT * FROM tokens WHERE token_hash = $1', [hash])).rows);
+      return first((await db.query<TokenRecord>(named('wxl_token_get', 'SELECT * FROM tokens WHERE token_hash = $1'), [hash])).rows);
     },
     async insert(t) {
       await db.query(

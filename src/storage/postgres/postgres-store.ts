@@ -12,15 +12,18 @@
  *   outside it each call runs on any pooled client. Cross-instance atomicity comes
  *   from row locks (`apps.lock`, ON CONFLICT, conditional UPDATEs, SKIP LOCKED),
  *   not from serialising every transaction as the SQLite store does.
+ * - `exportState` / `importState` / `resetApp`: ./postgres-state.ts and ../state.ts.
  * - BIGINT columns are parsed to numbers by this pool's own type parsers.
  * - A statement that fails inside `transaction` aborts it (PostgreSQL semantics):
  *   callers must not catch a store error and carry on in the same transaction.
  */
 import pg from 'pg';
 import { migrations } from '../migrations.ts';
+import { importRecords, resetAppSql, type ImportOptions, type ImportSummary, type StateRecord } from '../state.ts';
 import type { Repositories, Store } from '../types.ts';
-import { ident, inTransaction, poolDb, clientDb, SCHEMA_NAME, storeTypes } from './pg-db.ts';
+import { ident, inTransaction, poolDb, clientDb, SCHEMA_NAME, storeTypes, type Db } from './pg-db.ts';
 import { postgresRepositories } from './postgres-repositories.ts';
+import { postgresDialect, postgresStateSql, readStatePostgres } from './postgres-state.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/db`; a `schema` query parameter sets `schema`. */
@@ -58,6 +61,8 @@ export class PostgresStore implements Store {
   readonly schema: string | undefined;
   readonly #url: string;
   readonly #repos: Repositories;
+  readonly #poolDb: Db;
+  readonly #sidePool: pg.Pool;
   #closed = false;
 
   constructor(options: PostgresStoreOptions) {
@@ -73,12 +78,22 @@ export class PostgresStore implements Store {
       max: options.max ?? 10,
       types: storeTypes(),
       application_name: 'wxlogistics',
-      ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
+      // synchronous_commit=off: a commit does not wait for the WAL flush. A PostgreSQL
+      // crash may lose the last ~0.6 s of commits, never corrupts; the same trade as the
+      // SQLite store's synchronous=NORMAL (docs/scaling.md). Without it every addOrder
+      // waits for an fsync.
+      options: [...(schema !== undefined ? [`-c search_path=${schema}`] : []), '-c synchronous_commit=off'].join(' '),
     });
     // An idle client losing its connection (server restart) must not crash the process;
     // the pool drops it and the next query opens a new one.
     this.pool.on('error', (error) => process.emitWarning(`PostgreSQL idle client: ${error.message}`));
-    this.#repos = postgresRepositories(poolDb(this.pool));
+    // Sequences are taken outside the caller's transaction (postgres-repositories.ts), on a
+    // pool of their own: were they taken from `pool`, transactions holding all of its
+    // connections would wait forever for one more.
+    this.#sidePool = new pg.Pool({ connectionString: parsed.connectionString, max: 2, types: storeTypes(), application_name: 'wxlogistics-seq', options: this.pool.options.options });
+    this.#sidePool.on('error', (error) => process.emitWarning(`PostgreSQL idle client: ${error.message}`));
+    this.#poolDb = poolDb(this.#sidePool);
+    this.#repos = postgresRepositories(poolDb(this.pool), this.#poolDb);
   }
 
   get apps() { return this.#repos.apps; }
@@ -131,7 +146,20 @@ export class PostgresStore implements Store {
   }
 
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
-    return inTransaction(this.pool, (client) => fn(postgresRepositories(clientDb(client))));
+    return inTransaction(this.pool, (client) => fn(postgresRepositories(clientDb(client), this.#poolDb)));
+  }
+
+  /** Streams one REPEATABLE READ READ ONLY snapshot (./postgres-state.ts). */
+  exportState(appid?: string): AsyncIterable<StateRecord> {
+    return readStatePostgres(this.pool, appid);
+  }
+
+  importState(records: AsyncIterable<StateRecord> | StateRecord[], options: ImportOptions = {}): Promise<ImportSummary> {
+    return inTransaction(this.pool, (client) => importRecords(postgresStateSql(client), postgresDialect, records, options));
+  }
+
+  resetApp(appid: string): Promise<boolean> {
+    return inTransaction(this.pool, (client) => resetAppSql(postgresStateSql(client), appid));
   }
 
   /** Drops this store's schema with everything in it (tests). Refuses without a schema of its own. */
@@ -144,6 +172,7 @@ export class PostgresStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     await this.pool.end();
+    await this.#sidePool.end();
   }
 
   #explain(error: unknown): unknown {

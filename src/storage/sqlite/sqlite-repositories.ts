@@ -274,3 +274,28 @@ function listEvents(db: Database.Database, f: EventFilter): EventRecord[] {
   const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
   return db.prepare(sql).all(...args, f.limit) as EventRecord[];
 }
+
+/** Methods that only read: outside a transaction they may run on a read-only connection. */
+const READS = {
+  apps: ['get', 'list'],
+  tokens: ['get', 'listLive', 'getForceRefresh'],
+  orders: ['get', 'pathCount', 'listPathNodes', 'search'],
+  accounts: ['get', 'list'],
+  cloud: ['findCredential', 'listCredentials', 'listEnvs'],
+  pushConfigs: ['get'],
+  events: ['get', 'list', 'listAttempts'],
+  printers: ['list'],
+  schedule: ['due'],
+  settings: ['get'],
+} as const;
+
+/** `writer`'s repositories with their read methods taken from `reader`. */
+export function withReadsFrom(writer: Repositories, reader: Repositories): Repositories {
+  const out = { ...writer } as unknown as Record<string, Record<string, unknown>>;
+  for (const [repo, methods] of Object.entries(READS)) {
+    const from = reader[repo as keyof Repositories] as unknown as Record<string, unknown>;
+    out[repo] = { ...(writer[repo as keyof Repositories] as unknown as Record<string, unknown>) };
+    for (const m of methods) out[repo]![m] = from[m];
+  }
+  return out as unknown as Repositories;
+}

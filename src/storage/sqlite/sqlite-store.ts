@@ -3,14 +3,17 @@
  * `:memory:`). better-sqlite3 is synchronous; transactions are made async-safe
  * by running them one at a time behind a promise queue (BEGIN IMMEDIATE …
  * COMMIT), and reads outside a transaction wait while one is open, so nobody
- * sees half of a write. Tables: see ../migrations.ts.
+ * sees half of a write. Tables: see ../migrations.ts. Export / import / reset:
+ * ./sqlite-state.ts.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrations } from '../migrations.ts';
+import { importRecords, resetAppSql, type ImportOptions, type ImportSummary, type StateRecord, type StateSql } from '../state.ts';
 import type { Repositories, Store } from '../types.ts';
-import { sqliteRepositories } from './sqlite-repositories.ts';
+import { sqliteRepositories, withReadsFrom } from './sqlite-repositories.ts';
+import { readState, readStateFile, sqliteDialect, sqliteStateSql } from './sqlite-state.ts';
 
 /** Transactions committed together at most (see `transaction`). */
 const GROUP_SIZE = 64;
@@ -30,9 +33,13 @@ export class SqliteStore implements Store {
   readonly #pending: { fn: (tx: Repositories) => Promise<unknown>; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
   #inside: Repositories | undefined;
   #outside: Repositories | undefined;
+  readonly #filename: string;
+  #reader: Database.Database | undefined;
+  #stateSql: StateSql | undefined;
 
   constructor(options: SqliteStoreOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
+    this.#filename = options.filename;
     this.db = new Database(options.filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
@@ -62,10 +69,39 @@ export class SqliteStore implements Store {
     migrateSqlite(this.db);
     this.#inside = sqliteRepositories(this.db, () => undefined);
     this.#outside = sqliteRepositories(this.db, () => (this.#txOpen ? this.#queue : undefined));
+    if (this.#filename !== ':memory:') {
+      // A second, read-only connection for reads outside transactions: in WAL mode it
+      // reads the last committed state while a write transaction is open, so getOrder
+      // never waits behind addOrder or the push outbox, and never sees half a write.
+      this.#reader = new Database(this.#filename, { readonly: true, fileMustExist: true });
+      this.#reader.pragma('busy_timeout = 5000');
+      this.#outside = withReadsFrom(this.#outside, sqliteRepositories(this.#reader, () => undefined));
+    }
+    this.#stateSql = sqliteStateSql(this.db);
+  }
+
+  /** A file: streamed from a read-only snapshot; in memory: read whole inside the queue. */
+  async *exportState(appid?: string): AsyncIterable<StateRecord> {
+    if (this.db.memory) yield* await this.transaction(async () => [...readState(this.db, appid)]);
+    else yield* readStateFile(this.db.name, appid);
+  }
+
+  importState(records: AsyncIterable<StateRecord> | StateRecord[], options: ImportOptions = {}): Promise<ImportSummary> {
+    return this.transaction(() => importRecords(this.#sql, sqliteDialect, records, options));
+  }
+
+  resetApp(appid: string): Promise<boolean> {
+    return this.transaction(() => resetAppSql(this.#sql, appid));
+  }
+
+  get #sql(): StateSql {
+    if (!this.#stateSql) throw new Error('SqliteStore used before init()');
+    return this.#stateSql;
   }
 
   async close(): Promise<void> {
     await this.#queue.catch(() => undefined);
+    this.#reader?.close();
     this.db.close();
   }
 

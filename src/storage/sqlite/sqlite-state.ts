@@ -1,0 +1,46 @@
+/**
+ * Export / import / reset on SQLite (formats and SQL: ../state.ts). An export
+ * reads through a second, read-only connection inside one read transaction (a
+ * WAL snapshot: writers go on, the export sees none of their changes); an
+ * in-memory database has no second connection, so its export is read whole
+ * inside the store's transaction queue. Imports run in the queue as one transaction.
+ */
+import Database from 'better-sqlite3';
+import { exportQuery, exportRow, STATE_TABLES, stateHeader, type Dialect, type StateRecord, type StateSql } from '../state.ts';
+
+export const sqliteDialect: Dialect = { collate: '', greatest: 'max', bool: (b) => (b ? 1 : 0) };
+
+/** `StateSql` over one connection; statements prepared once. */
+export function sqliteStateSql(db: Database.Database): StateSql {
+  const cache = new Map<string, Database.Statement>();
+  const stmt = (sql: string): Database.Statement => {
+    let s = cache.get(sql);
+    if (!s) cache.set(sql, (s = db.prepare(sql)));
+    return s;
+  };
+  return {
+    all: async (sql, params) => stmt(sql).all(...params) as Record<string, unknown>[],
+    run: async (sql, params) => stmt(sql).run(...params).changes,
+  };
+}
+
+/** Every record of the export, read through `db` (which must be inside a read transaction). */
+export function* readState(db: Database.Database, appid: string | undefined): Generator<StateRecord> {
+  yield stateHeader(appid);
+  for (const spec of STATE_TABLES) {
+    const { sql, params } = exportQuery(spec, sqliteDialect, appid);
+    for (const raw of db.prepare(sql).iterate(...params)) yield exportRow(spec, raw as Record<string, unknown>);
+  }
+}
+
+/** Streams the export of the database file `filename` from a read-only snapshot. */
+export function* readStateFile(filename: string, appid: string | undefined): Generator<StateRecord> {
+  const reader = new Database(filename, { readonly: true, fileMustExist: true });
+  try {
+    reader.exec('BEGIN');
+    yield* readState(reader, appid);
+    reader.exec('COMMIT');
+  } finally {
+    reader.close();
+  }
+}

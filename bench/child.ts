@@ -12,11 +12,16 @@ export interface Child {
   stop(): Promise<void>;
 }
 
+/** The node flags bin/wxlogistics.js's shebang gives the server (a small young generation). */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=2'];
+
 /** Runs `node [--import tsx] bench/<script> ...args` (tsx only for .ts scripts) and waits for its {"url"} line. */
 export async function startChild(script: string, args: string[], nodeFlags: string[] = []): Promise<Child> {
   const file = fileURLToPath(new URL(script, import.meta.url));
   const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const proc = spawn(process.execPath, [...nodeFlags, ...loader, file, ...args], {
+  // Our server gets the flags users get from the bin's shebang.
+  const serverFlags = file.endsWith('server-child.mjs') ? SERVER_NODE_FLAGS : [];
+  const proc = spawn(process.execPath, [...serverFlags, ...nodeFlags, ...loader, file, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await firstLineUrl(proc);

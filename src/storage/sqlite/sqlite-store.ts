@@ -43,6 +43,10 @@ export class SqliteStore implements Store {
     this.db = new Database(options.filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
+    // Checkpoint the WAL every ~80 MB instead of every 4 MB: on a large store each
+    // checkpoint fsyncs and rewrites scattered pages, and at the default it dominated
+    // addOrder (measured on the 1M-order bench store: 2,300 → 4,300 addOrder/s).
+    this.db.pragma('wal_autocheckpoint = 20000');
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
   }
@@ -75,6 +79,9 @@ export class SqliteStore implements Store {
       // never waits behind addOrder or the push outbox, and never sees half a write.
       this.#reader = new Database(this.#filename, { readonly: true, fileMustExist: true });
       this.#reader.pragma('busy_timeout = 5000');
+      // 8 MB of page cache (default 2 MB): a getOrder working set of thousands of orders
+      // in a million-row table stays in memory instead of costing a pread per lookup.
+      this.#reader.pragma('cache_size = -8192');
       this.#outside = withReadsFrom(this.#outside, sqliteRepositories(this.#reader, () => undefined));
     }
     this.#stateSql = sqliteStateSql(this.db);

@@ -25,12 +25,16 @@ export class FetchHttpClient implements HttpClient {
   constructor(private readonly options: { timeoutMs?: number } = {}) {}
 
   async request(request: HttpRequest): Promise<HttpResponse> {
+    // A timer cleared when the answer is read, not AbortSignal.timeout: that one lives
+    // until it fires, so a busy client would carry 30 s worth of pending timers.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException('request timed out', 'TimeoutError')), this.options.timeoutMs ?? 30_000);
     try {
       const res = await fetch(request.url, {
         method: request.method,
         headers: request.headers,
         ...(request.body === undefined ? {} : { body: request.body }),
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+        signal: abort.signal,
       });
       return { status: res.status, text: await res.text() };
     } catch (error) {
@@ -38,6 +42,8 @@ export class FetchHttpClient implements HttpClient {
       const refused = code === 'ECONNREFUSED' || code === 'ENOTFOUND';
       const reason = error instanceof Error ? `${error.message}${typeof code === 'string' ? ` (${code})` : ''}` : String(error);
       throw new WxTransportError(`${request.method} ${new URL(request.url).pathname}: ${reason}`, !refused, undefined, { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

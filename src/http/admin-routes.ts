@@ -7,10 +7,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { isActionType } from '../core/action-types.ts';
-import { WxError } from '../core/errors.ts';
 import type { LogisticsCore } from '../core/logistics-core.ts';
-import { PushConfigError } from '../core/push-config-service.ts';
 import type { EventStatus } from '../storage/types.ts';
+import { ApiError, useJsonApi } from './json-api.ts';
 
 export const ADMIN_PREFIX = '/_wxl/api';
 
@@ -20,15 +19,6 @@ export interface AdminRoutesOptions {
   /** Wakes the dispatcher and runs due auto-progress steps after the clock moved. */
   afterClockMove: () => Promise<void>;
   nudgeDispatcher: () => void;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export function keyMatches(given: string | undefined, key: string): boolean {
@@ -47,7 +37,7 @@ function presentedKey(req: FastifyRequest): string | undefined {
 
 const num = (v: unknown, name: string): number => {
   const n = typeof v === 'string' && v !== '' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n)) throw new HttpError(400, `${name} must be a number`);
+  if (typeof n !== 'number' || !Number.isFinite(n)) throw new ApiError(400, `${name} must be a number`);
   return n;
 };
 
@@ -56,21 +46,9 @@ const STATUSES: readonly EventStatus[] = ['pending', 'delivered', 'dead', 'skipp
 export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
   const { core } = o;
   return async (app) => {
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-      try {
-        done(null, body === '' ? {} : JSON.parse(body as string));
-      } catch {
-        done(new HttpError(400, 'body is not JSON'));
-      }
-    });
-    app.setErrorHandler((error, _req, reply) => {
-      const status = error instanceof HttpError ? error.statusCode : error instanceof PushConfigError || error instanceof RangeError ? 400 : error instanceof WxError ? 400 : 500;
-      const message = error instanceof WxError ? `${error.errcode} ${error.errmsg}: ${error.detail ?? ''}` : error instanceof Error ? error.message : String(error);
-      void reply.code(status).send({ error: message });
-    });
+    useJsonApi(app);
     app.addHook('onRequest', async (req) => {
-      if (!keyMatches(presentedKey(req), o.adminKey)) throw new HttpError(401, 'admin key required (x-wxl-admin-key header)');
+      if (!keyMatches(presentedKey(req), o.adminKey)) throw new ApiError(401, 'admin key required (x-wxl-admin-key header)');
     });
 
     app.get('/clock', async () => ({ now: Math.floor(core.clock.nowMs() / 1000), offset_seconds: Math.floor(core.clock.offsetMs / 1000) }));
@@ -83,7 +61,7 @@ export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
 
     app.get('/events', async (req) => {
       const q = req.query as Record<string, string | undefined>;
-      if (q.status !== undefined && !STATUSES.includes(q.status as EventStatus)) throw new HttpError(400, `status is one of ${STATUSES.join(', ')}`);
+      if (q.status !== undefined && !STATUSES.includes(q.status as EventStatus)) throw new ApiError(400, `status is one of ${STATUSES.join(', ')}`);
       const events = await core.store.events.list({
         limit: Math.min(num(q.limit ?? '50', 'limit'), 500),
         ...(q.appid ? { appid: q.appid } : {}),
@@ -96,19 +74,19 @@ export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
     app.get('/events/:id', async (req) => {
       const id = num((req.params as { id: string }).id, 'id');
       const event = await core.store.events.get(id);
-      if (!event) throw new HttpError(404, `no event ${id}`);
+      if (!event) throw new ApiError(404, `no event ${id}`);
       return { event, attempts: await core.store.events.listAttempts(id) };
     });
     app.post('/events/:id/replay', async (req) => {
       const id = num((req.params as { id: string }).id, 'id');
-      if (!(await core.store.events.replay(id, Date.now()))) throw new HttpError(409, `event ${id} is not dead or skipped`);
+      if (!(await core.store.events.replay(id, Date.now()))) throw new ApiError(409, `event ${id} is not dead or skipped`);
       o.nudgeDispatcher();
       return { replayed: id };
     });
 
     app.get('/apps/:appid/push', async (req) => {
       const config = await core.push.get((req.params as { appid: string }).appid);
-      if (!config) throw new HttpError(404, 'no push settings');
+      if (!config) throw new ApiError(404, 'no push settings');
       return config;
     });
     app.put('/apps/:appid/push', async (req) => {
@@ -127,11 +105,11 @@ export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
     app.post('/apps/:appid/orders/:orderId/actions', async (req) => {
       const { appid, orderId } = req.params as { appid: string; orderId: string };
       const b = (req.body ?? {}) as Record<string, unknown>;
-      if (!isActionType(b.action_type)) throw new HttpError(400, 'action_type must be in the enum of business-api.md §13');
+      if (!isActionType(b.action_type)) throw new ApiError(400, 'action_type must be in the enum of business-api.md §13');
       const count = await core.store.transaction(async (tx) => {
         await tx.orders.lock(appid, orderId);
         const order = await tx.orders.get(appid, orderId);
-        if (!order) throw new HttpError(404, `no order ${orderId} in app ${appid}`);
+        if (!order) throw new ApiError(404, `no order ${orderId} in app ${appid}`);
         const actionTime = typeof b.action_time === 'number' ? b.action_time : Math.floor(core.clock.nowMs() / 1000);
         return core.tracking.appendNode(tx, order, { action_time: actionTime, action_type: b.action_type as number, action_msg: typeof b.action_msg === 'string' ? b.action_msg : '' });
       });

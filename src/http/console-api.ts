@@ -17,6 +17,7 @@ import type { OrderRecord, OrderSearch, TokenRecord } from '../storage/types.ts'
 import { ADMIN_PREFIX } from './admin-routes.ts';
 import { ADMIN_KEY_HEADER, requestAccess, type ConsoleAccessContext } from './console-access.ts';
 import type { RequestLog } from './request-log.ts';
+import { ApiError, useJsonApi } from './json-api.ts';
 
 export const CONSOLE_API_PREFIX = '/_wxl/console-api';
 
@@ -31,14 +32,6 @@ export interface ConsoleApiOptions {
 const JSON_TYPE = 'application/json; charset=utf-8';
 const PAGE_MAX = 100;
 
-class ConsoleError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Keyset cursor of the order list: the last row's (created_at, appid, order_id). */
 export const encodeCursor = (o: Pick<OrderRecord, 'created_at' | 'appid' | 'order_id'>): string =>
@@ -53,13 +46,13 @@ export function decodeCursor(cursor: string): NonNullable<OrderSearch['before']>
   } catch {
     // fall through to the 400
   }
-  throw new ConsoleError(400, 'before is not a cursor from a previous page');
+  throw new ApiError(400, 'before is not a cursor from a previous page');
 }
 
 const intParam = (v: string | undefined, name: string): number | undefined => {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new ConsoleError(400, `${name} must be an integer`);
+  if (!Number.isInteger(n)) throw new ApiError(400, `${name} must be an integer`);
   return n;
 };
 
@@ -97,7 +90,7 @@ export function consoleApi(o: ConsoleApiOptions): FastifyPluginAsync {
   const findOrder = async (req: FastifyRequest): Promise<OrderRecord> => {
     const { appid, orderId } = req.params as { appid: string; orderId: string };
     const order = await store.orders.get(appid, orderId);
-    if (!order) throw new ConsoleError(404, `no order ${orderId} in app ${appid}`);
+    if (!order) throw new ApiError(404, `no order ${orderId} in app ${appid}`);
     return order;
   };
 
@@ -113,21 +106,10 @@ export function consoleApi(o: ConsoleApiOptions): FastifyPluginAsync {
   };
 
   return async (app) => {
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-      try {
-        done(null, body === '' ? {} : JSON.parse(body as string));
-      } catch {
-        done(new ConsoleError(400, 'body is not JSON'));
-      }
-    });
-    app.setErrorHandler((error, _req, reply) => {
-      const status = error instanceof ConsoleError ? error.statusCode : 500;
-      void reply.code(status).header('content-type', JSON_TYPE).send(JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
-    });
+    useJsonApi(app, JSON_TYPE);
     app.addHook('onRequest', async (req, reply) => {
       const access = requestAccess(req, o.access);
-      if (!access.allowed) throw new ConsoleError(401, access.reason);
+      if (!access.allowed) throw new ApiError(401, access.reason);
       reply.header('content-type', JSON_TYPE).header('cache-control', 'no-store');
     });
 

@@ -62,6 +62,11 @@ export class LabelCache {
   // byte-identical for one order version).
   readonly #answers = new LRUCache<string, Buffer>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (v) => v.length });
 
+  /** The cached answer of an order version, if it was built already. */
+  cachedAnswer(appid: string, orderId: string, version: number, printType: PrintType): Buffer | undefined {
+    return this.#answers.get(`${appid}\u0000${orderId}\u0000${version}\u0000${printType}`);
+  }
+
   /** The serialised answer for one order version and print type, built once. */
   answerBytes(order: OrderRecord, printType: PrintType, build: () => object): Buffer {
     const key = `${order.appid}\u0000${order.order_id}\u0000${order.version}\u0000${printType}`;

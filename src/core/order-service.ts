@@ -6,7 +6,7 @@ import { LabelCache } from './label-cache.ts';
 import { carrierAcceptsPassword, EMPTY_DETAIL_LIST } from './simulated-carrier.ts';
 import { arr, canonicalJson, isPresent, obj, requireFields, str, type Body } from './validate.ts';
 import { waybillData, waybillNumber } from './waybill.ts';
-import type { OrderRecord, Repositories, Store } from '../storage/types.ts';
+import type { OrderHead, OrderRecord, Repositories, Store } from '../storage/types.ts';
 
 export const ORDER_STATUS_NORMAL = 0;
 export const ORDER_STATUS_CANCELLED = 1;
@@ -68,14 +68,17 @@ export class OrderService {
 
   /** getOrder's answer as JSON bytes, cached per order version (the HTTP fast path; same answer as getOrder). */
   async getOrderJson(appid: string, body: Body): Promise<Buffer> {
-    const { order, printType } = await this.#getOrderTarget(appid, body);
+    const printType = checkGetOrderBody(body);
+    // Fast path: the order's head (one covering-index read) keys the cached answer.
+    const head = await this.store.orders.getHead(appid, str(body.order_id));
+    const cached = head && this.labels.cachedAnswer(appid, str(body.order_id), head.version, printType);
+    if (cached && checkFound(head, body, 'invalidWaybillId')) return cached;
+    const { order } = await this.#getOrderTarget(appid, body);
     return this.labels.answerBytes(order, printType, () => this.#getOrderAnswer(order, printType, true));
   }
 
   async #getOrderTarget(appid: string, body: Body) {
-    requireFields(body, ['order_id', 'delivery_id']);
-    const printType = body.print_type ?? 0;
-    if (printType !== 0 && printType !== 1) throw new WxError('argsError', 'print_type must be 0 or 1');
+    const printType = checkGetOrderBody(body);
     return { order: await this.#find(appid, body, 'invalidWaybillId'), printType } as const;
   }
 
@@ -138,17 +141,10 @@ export class OrderService {
 
   /** House rule 7: by (order_id, delivery_id) within the app; a differing waybill_id is an error. */
   async #find(appid: string, body: Body, waybillMismatch: 'invalidWaybillId' | 'waybillIdNotFound', repos: Repositories = this.store) {
-    const deliveryId = str(body.delivery_id);
-    if (!findCarrier(deliveryId)) throw new WxError('deliveryNotRegistered', `delivery_id ${deliveryId} is not a known carrier`);
     if (repos !== this.store) await repos.orders.lock(appid, str(body.order_id)); // inside a changing transaction
     const order = await repos.orders.get(appid, str(body.order_id));
-    if (!order || order.delivery_id !== deliveryId) {
-      throw new WxError('orderNotExists', `no order ${str(body.order_id)} with delivery_id ${deliveryId} in this app`);
-    }
-    if (isPresent(body.waybill_id) && body.waybill_id !== order.waybill_id) {
-      throw new WxError(waybillMismatch, `order ${order.order_id} has waybill_id ${order.waybill_id}`);
-    }
-    return order;
+    checkFound(order, body, waybillMismatch);
+    return order as OrderRecord;
   }
 
   /** House rule 5: bound account, cash biz_id, or the TEST sandbox. */
@@ -169,6 +165,26 @@ export class OrderService {
       throw new WxError('deliveryLogicFail', 'cargo.detail_list is empty', { ...EMPTY_DETAIL_LIST, waybill_data: [] });
     }
   }
+}
+
+function checkGetOrderBody(body: Body): 0 | 1 {
+  requireFields(body, ['order_id', 'delivery_id']);
+  const printType = body.print_type ?? 0;
+  if (printType !== 0 && printType !== 1) throw new WxError('argsError', 'print_type must be 0 or 1');
+  return printType;
+}
+
+/** House rule 4 and 7 for a looked-up order: a known carrier, the order's own, the same waybill. */
+function checkFound(order: OrderHead | undefined, body: Body, waybillMismatch: 'invalidWaybillId' | 'waybillIdNotFound'): true {
+  const deliveryId = str(body.delivery_id);
+  if (!findCarrier(deliveryId)) throw new WxError('deliveryNotRegistered', `delivery_id ${deliveryId} is not a known carrier`);
+  if (!order || order.delivery_id !== deliveryId) {
+    throw new WxError('orderNotExists', `no order ${str(body.order_id)} with delivery_id ${deliveryId} in this app`);
+  }
+  if (isPresent(body.waybill_id) && body.waybill_id !== order.waybill_id) {
+    throw new WxError(waybillMismatch, `order ${str(body.order_id)} has waybill_id ${order.waybill_id}`);
+  }
+  return true;
 }
 
 /** House rule 6: the same body answers the first result; a different one is 9300522. */

@@ -8,6 +8,16 @@ const key = (o: OrderRecord) => `${o.appid}/${o.order_id}`;
 const newestFirst = (a: OrderRecord, b: OrderRecord) => b.created_at - a.created_at || cmp(b.appid, a.appid) || cmp(b.order_id, a.order_id);
 
 export const orderCases: ConformanceCase[] = [
+  ['orders: getHead answers delivery_id, waybill_id, version and order_status, following changes; undefined when absent', async ({ store }) => {
+    await withApps(store);
+    await store.orders.insertIfAbsent(order('head-1'));
+    const o = (await store.orders.get(APP, 'head-1'))!;
+    assert.deepEqual(await store.orders.getHead(APP, 'head-1'), { delivery_id: o.delivery_id, waybill_id: o.waybill_id, version: o.version, order_status: o.order_status });
+    await store.orders.setStatus(APP, 'head-1', 1, 5);
+    assert.deepEqual(await store.orders.getHead(APP, 'head-1'), { delivery_id: o.delivery_id, waybill_id: o.waybill_id, version: o.version + 1, order_status: 1 });
+    assert.equal(await store.orders.getHead(APP, 'nope'), undefined);
+    assert.equal(await store.orders.getHead(APP2, 'head-1'), undefined);
+  }],
   ['orders: lock serialises concurrent read-check-write transactions of one order (one cancel wins)', async ({ store }) => {
     await withApps(store);
     await store.orders.insertIfAbsent(order('locked'));

@@ -201,4 +201,10 @@ CREATE TABLE events (
 );
 ${EVENT_INDEXES}`,
   },
+  {
+    version: 4,
+    name: 'covering index for getOrder',
+    // getOrder reads only these columns when its answer is cached: an index-only read.
+    sql: 'CREATE INDEX orders_head ON orders (appid, order_id, delivery_id, waybill_id, version, order_status);',
+  },
 ];

@@ -52,6 +52,9 @@ export interface OrderRecord {
   updated_at: number;
 }
 
+/** The columns getOrder needs to find an order and key its cached answer (no body). */
+export type OrderHead = Pick<OrderRecord, 'delivery_id' | 'waybill_id' | 'version' | 'order_status'>;
+
 /** Console search over orders; newest first, keyset paging (never OFFSET over 1M rows). */
 export interface OrderSearch {
   appid?: string;
@@ -207,6 +210,8 @@ export interface OrderStore {
   /** Inserts unless (appid, order_id) exists; answers the stored order when it does. */
   insertIfAbsent(order: OrderRecord): Promise<{ inserted: true } | { inserted: false; existing: OrderRecord }>;
   get(appid: string, orderId: string): Promise<OrderRecord | undefined>;
+  /** The order's head only: one covering-index read, for getOrder's cached answers. */
+  getHead(appid: string, orderId: string): Promise<OrderHead | undefined>;
   /**
    * Serialises changes of one order across instances: a row lock held until the
    * caller's transaction ends (a no-op where transactions are already exclusive).

@@ -6,13 +6,14 @@
  * - scheduled_steps (appid, order_id, step) PK: `take` is DELETE, so exactly one
  *   worker gets true for a step.
  */
-import type { OrderRecord, OrderSearch, OrderStore, PathNodeRecord, ScheduleStore, ScheduledStepRecord } from '../types.ts';
+import type { OrderHead, OrderRecord, OrderSearch, OrderStore, PathNodeRecord, ScheduleStore, ScheduledStepRecord } from '../types.ts';
 import { named, type Db } from './pg-db.ts';
 
 type OrderRow = Omit<OrderRecord, 'waybill_data'> & { waybill_data: string };
 
 const toOrder = (row: OrderRow): OrderRecord => ({ ...row, waybill_data: JSON.parse(row.waybill_data) });
 
+const ORDER_HEAD = named('wxl_order_head', 'SELECT delivery_id, waybill_id, version, order_status FROM orders WHERE appid = $1 AND order_id = $2');
 const ORDER_GET = named('wxl_order_get', 'SELECT * FROM orders WHERE appid = $1 AND order_id = $2');
 
 export function postgresOrders(db: Db): OrderStore {
@@ -67,6 +68,9 @@ export function postgresOrders(db: Db): OrderStore {
         );
         return count(tx, appid, orderId);
       });
+    },
+    async getHead(appid, orderId) {
+      return (await db.query<OrderHead>(ORDER_HEAD, [appid, orderId])).rows[0];
     },
     async lock(appid, orderId) {
       await db.query('SELECT 1 FROM orders WHERE appid = $1 AND order_id = $2 FOR UPDATE', [appid, orderId]);

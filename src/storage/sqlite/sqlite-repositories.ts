@@ -6,6 +6,7 @@ import type {
   EventAttemptRecord,
   EventFilter,
   EventRecord,
+  OrderHead,
   OrderSearch,
   PathNodeRecord,
   PrinterRecord,
@@ -56,6 +57,7 @@ export function sqliteRepositories(
        ON CONFLICT (appid, order_id) DO NOTHING`,
     ),
     orderGet: db.prepare('SELECT * FROM orders WHERE appid = ? AND order_id = ?'),
+    orderHead: db.prepare('SELECT delivery_id, waybill_id, version, order_status FROM orders INDEXED BY orders_head WHERE appid = ? AND order_id = ?'),
     orderStatus: db.prepare(
       'UPDATE orders SET order_status = ?, updated_at = ?, version = version + 1 WHERE appid = ? AND order_id = ?',
     ),
@@ -165,6 +167,7 @@ export function sqliteRepositories(
           const row = s.orderGet.get(appid, orderId) as OrderRow | undefined;
           return row && toOrder(row);
         }),
+      getHead: (appid, orderId) => q(() => s.orderHead.get(appid, orderId) as OrderHead | undefined),
       lock: async () => undefined, // transactions are already exclusive (BEGIN IMMEDIATE)
       setStatus: (appid, orderId, status, at) => q(() => void s.orderStatus.run(status, at, appid, orderId)),
       pathCount: (appid, orderId) => q(() => (s.pathCount.get(appid, orderId) as { n: number }).n),
@@ -279,7 +282,7 @@ function listEvents(db: Database.Database, f: EventFilter): EventRecord[] {
 const READS = {
   apps: ['get', 'list'],
   tokens: ['get', 'listLive', 'getForceRefresh'],
-  orders: ['get', 'pathCount', 'listPathNodes', 'search'],
+  orders: ['get', 'getHead', 'pathCount', 'listPathNodes', 'search'],
   accounts: ['get', 'list'],
   cloud: ['findCredential', 'listCredentials', 'listEnvs'],
   pushConfigs: ['get'],

@@ -8,6 +8,7 @@
  */
 import type { OrderHead, OrderRecord, OrderSearch, OrderStore, PathNodeRecord, ScheduleStore, ScheduledStepRecord } from '../types.ts';
 import { named, type Db } from './pg-db.ts';
+import { orderSearchSql } from '../order-search-sql.ts';
 
 type OrderRow = Omit<OrderRecord, 'waybill_data'> & { waybill_data: string };
 
@@ -90,37 +91,7 @@ export function postgresOrders(db: Db): OrderStore {
   };
 }
 
-/**
- * Newest first by (created_at, appid, order_id), text in byte order as in SQLite.
- * The extra `created_at <= $n` lets the (created_at, …) indexes bound the scan.
- */
-function searchSql(query: OrderSearch): { text: string; values: unknown[] } {
-  const where: string[] = [];
-  const values: unknown[] = [];
-  const arg = (v: unknown): string => {
-    values.push(v);
-    return `$${values.length}`;
-  };
-  const eq = (column: string, value: unknown): void => {
-    if (value !== undefined) where.push(`${column} = ${arg(value)}`);
-  };
-  eq('appid', query.appid);
-  eq('order_id', query.order_id);
-  eq('waybill_id', query.waybill_id);
-  eq('delivery_id', query.delivery_id);
-  eq('order_status', query.order_status);
-  eq('last_action_type', query.last_action_type);
-  if (query.before) {
-    const c = arg(query.before.created_at);
-    where.push(
-      `created_at <= ${c}`,
-      `(created_at, appid COLLATE "C", order_id COLLATE "C") < (${c}, ${arg(query.before.appid)}, ${arg(query.before.order_id)})`,
-    );
-  }
-  const text = `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-    ORDER BY created_at DESC, appid COLLATE "C" DESC, order_id COLLATE "C" DESC LIMIT ${arg(query.limit)}`;
-  return { text, values };
-}
+const searchSql = (query: OrderSearch) => orderSearchSql(query, { placeholder: (n) => `$${n}`, collate: ' COLLATE "C"' });
 
 export function postgresSchedule(db: Db): ScheduleStore {
   return {

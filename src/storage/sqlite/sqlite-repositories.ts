@@ -18,6 +18,7 @@ import type {
   TokenRecord,
 } from '../types.ts';
 import type { TokenKind } from '../../core/tokens.ts';
+import { orderSearchSql } from '../order-search-sql.ts';
 
 type OrderRow = Omit<OrderRecord, 'waybill_data'> & { waybill_data: string };
 
@@ -246,25 +247,8 @@ export function sqliteRepositories(
 
 /** Orders matching the console's filters, newest first, after an optional keyset cursor. */
 function searchOrders(db: Database.Database, query: OrderSearch): unknown[] {
-  const where: string[] = [];
-  const args: unknown[] = [];
-  const eq = (column: string, value: unknown) => {
-    if (value === undefined) return;
-    where.push(`${column} = ?`);
-    args.push(value);
-  };
-  eq('appid', query.appid);
-  eq('order_id', query.order_id);
-  eq('waybill_id', query.waybill_id);
-  eq('delivery_id', query.delivery_id);
-  eq('order_status', query.order_status);
-  eq('last_action_type', query.last_action_type);
-  if (query.before) {
-    where.push('(created_at, appid, order_id) < (?, ?, ?)');
-    args.push(query.before.created_at, query.before.appid, query.before.order_id);
-  }
-  const sql = `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, appid DESC, order_id DESC LIMIT ?`;
-  return db.prepare(sql).all(...args, query.limit);
+  const { text, values } = orderSearchSql(query, { placeholder: () => '?', collate: '' });
+  return db.prepare(text).all(...values);
 }
 
 function listEvents(db: Database.Database, f: EventFilter): EventRecord[] {

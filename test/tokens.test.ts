@@ -30,6 +30,15 @@ describe('/cgi-bin/token', () => {
     assert.match(wrong.errmsg, /^invalid appsecret rid: /);
   });
 
+  test('a secret is compared byte for byte: trailing NULs, a prefix or an extra byte give 40125', async () => {
+    const q = (secret: string) => `grant_type=client_credential&appid=${s.appid}&secret=${encodeURIComponent(secret)}`;
+    for (const secret of [`${s.secret}\u0000`, `${s.secret}\u0000\u0000`, s.secret.slice(0, -1), `${s.secret}0`, `${s.secret} `]) {
+      assert.equal((await getToken(q(secret))).errcode, 40125, JSON.stringify(secret));
+      assert.equal((await stable({ ...creds(), secret })).errcode, 40125, JSON.stringify(secret));
+    }
+    assert.ok((await getToken(q(s.secret))).access_token, 'the exact secret still works');
+  });
+
   test('tokens look like WeChat\'s and are random', async () => {
     const a = await s.token();
     const b = await s.token();

@@ -27,23 +27,33 @@ export const looksLikeToken = (token: string): boolean => /^[0-9]{1,3}_[A-Za-z0-
 /** The day (Asia/Shanghai, as WeChat counts daily limits) a Unix second falls in. */
 export const shanghaiDay = (unixSeconds: number): number => Math.floor((unixSeconds + 8 * 3600) / 86400);
 
-// Secrets are stored only as a slow hash (issue #2): scrypt with a per-app salt.
+// Secrets are stored only as a slow hash: scrypt with a per-app salt. scrypt feeds
+// the password to HMAC-SHA256 as its key, and HMAC pads a short key with zero bytes,
+// so `s` and `s\0` would hash alike. The password is therefore SHA-256 of the secret
+// (always 32 bytes: no padding ambiguity), and a secret matches only byte for byte.
 const SCRYPT = { N: 1 << 14, r: 8, p: 1 } as const;
+const SCHEME = 'scrypt-sha256';
+/** Hashes of the first releases: scrypt over the raw secret. */
+const LEGACY_SCHEME = 'scrypt';
+
+const password = (secret: string): Buffer => createHash('sha256').update(secret, 'utf8').digest();
 
 export function hashSecret(secret: string): string {
   const salt = randomBytes(16);
-  const key = scryptSync(secret, salt, 32, SCRYPT);
-  return `scrypt$${SCRYPT.N}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+  const key = scryptSync(password(secret), salt, 32, SCRYPT);
+  return `${SCHEME}$${SCRYPT.N}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
 export function verifySecret(secret: string, stored: string): boolean {
   const [scheme, n, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !salt || !key) return false;
+  if (!n || !salt || !key) return false;
+  let input: Buffer;
+  if (scheme === SCHEME) input = password(secret);
+  // A legacy hash cannot tell `s` from `s\0…`; no real secret holds a NUL, so one never matches.
+  else if (scheme === LEGACY_SCHEME && !secret.includes('\0')) input = Buffer.from(secret, 'utf8');
+  else return false;
   const expected = Buffer.from(key, 'base64url');
-  const actual = scryptSync(secret, Buffer.from(salt, 'base64url'), expected.length, {
-    ...SCRYPT,
-    N: Number(n),
-  });
+  const actual = scryptSync(input, Buffer.from(salt, 'base64url'), expected.length, { ...SCRYPT, N: Number(n) });
   return timingSafeEqual(expected, actual);
 }
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { WxError } from '../core/errors.ts';
 
@@ -44,19 +45,58 @@ export function parseWeChatBody(
     if (finished) return;
     if (size === 0) return finish(new WxError('emptyPostData'));
     try {
-      finish(null, parseJsonObject(Buffer.concat(chunks, size).toString('utf8')));
+      finish(null, parseJsonObject(utf8Text(Buffer.concat(chunks, size))));
     } catch (err) {
       finish(err as Error);
     }
   });
 }
 
+/**
+ * One rule for every string of every API: text must be well-formed Unicode, else
+ * 47001. Bytes that are not UTF-8 would be stored as U+FFFD and a JSON escape of a
+ * lone surrogate (`"x\ud800"`) cannot be stored in UTF-8 at all; either way the
+ * order would be kept under a key other than the one the client sends again.
+ * (WeChat's own answer to such input is unknown: docs/deviations.md.)
+ */
+export function utf8Text(bytes: Buffer): string {
+  if (!isUtf8(bytes)) throw new WxError('dataFormatError', 'body is not valid UTF-8');
+  return bytes.toString('utf8');
+}
+
+/** A `\uD800`–`\uDFFF` escape: the only way JSON text can carry a lone surrogate. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/** With the `u` flag a surrogate class matches only a surrogate that is not half of a pair. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+function assertWellFormed(value: unknown): void {
+  if (typeof value === 'string') {
+    if (LONE_SURROGATE.test(value)) throw new WxError('dataFormatError', 'a string holds a lone UTF-16 surrogate');
+  } else if (Array.isArray(value)) {
+    for (const item of value) assertWellFormed(item);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      assertWellFormed(key);
+      assertWellFormed(item);
+    }
+  }
+}
+
+/** JSON.parse plus the well-formed-Unicode rule, walking the value only when the text has a surrogate escape. */
+export function parseWellFormedJson(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  if (SURROGATE_ESCAPE.test(text)) assertWellFormed(value);
+  return value;
+}
+
 export function parseJsonObject(text: string): Record<string, unknown> {
   if (text.trim() === '') throw new WxError('emptyPostData');
   let value: unknown;
   try {
-    value = JSON.parse(text);
-  } catch {
+    value = parseWellFormedJson(text);
+  } catch (err) {
+    if (err instanceof WxError) throw err;
     throw new WxError('dataFormatError', 'body is not valid JSON');
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -32,3 +32,12 @@ test('a __proto__ key becomes an own property, not the prototype', () => {
   assert.equal(Object.getPrototypeOf(result.body), Object.prototype);
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
 });
+
+test('a value with a lone surrogate escape or bytes that are not UTF-8 is refused, as on the HTTPS path', () => {
+  const lone = openApiBodyFromPairs([pair('order_id', '"x\\ud800"')]);
+  assert.equal(lone.ok, false);
+  const bytes = openApiBodyFromPairs([pair('order_id', Buffer.from([0x22, 0xff, 0x22]))]);
+  assert.equal(bytes.ok, false);
+  const fine = openApiBodyFromPairs([pair('order_id', '"x\\ud83d\\udce6"')]);
+  assert.deepEqual(fine, { ok: true, body: { order_id: 'x📦' } });
+});

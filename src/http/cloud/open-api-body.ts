@@ -1,6 +1,7 @@
 // Rebuilds the HTTPS-form request body from CommApiData pairs (cloud-call.md §3 steps 2–3):
 // one pair per top-level key, value = JSON text; a pair with a filename is a media file.
 import type { KeyValuePair } from '../../proto/comm-api.ts';
+import { parseWellFormedJson, utf8Text } from '../read-body.ts';
 
 /** A media parameter (§3 step 3). The SDK never sends `contenttype`, so it is usually ''. */
 export interface CloudMediaValue {
@@ -13,7 +14,7 @@ export type OpenApiBodyResult =
   | { ok: true; body: Record<string, unknown> }
   | { ok: false; key: string; message: string };
 
-/** JSON-parses every pair value into one snake_case object; keys are taken verbatim. */
+/** JSON-parses every pair value into one snake_case object; keys are taken verbatim. Values follow the HTTPS body's text rule (well-formed UTF-8, no lone surrogates). */
 export function openApiBodyFromPairs(pairs: readonly KeyValuePair[]): OpenApiBodyResult {
   const entries: Array<[string, unknown]> = [];
   for (const pair of pairs) {
@@ -22,7 +23,7 @@ export function openApiBodyFromPairs(pairs: readonly KeyValuePair[]): OpenApiBod
       continue;
     }
     try {
-      entries.push([pair.key, JSON.parse(pair.value.toString('utf8')) as unknown]);
+      entries.push([pair.key, parseWellFormedJson(utf8Text(pair.value))]);
     } catch (err) {
       return { ok: false, key: pair.key, message: err instanceof Error ? err.message : String(err) };
     }

@@ -68,9 +68,13 @@ describe('printers and quota', () => {
     assert.equal((await upd({ openid: 'oPrinter3', update_type: 'bind', tagid_list: Array.from({ length: 11 }, (_, i) => i).join(',') })).json.errcode, 930561);
     assert.equal((await upd({ openid: 'oPrinter3', update_type: 'bind', tagid_list: [1] })).json.errcode, 47001);
     const got = (await s.get('/cgi-bin/express/business/printer/getall')).json;
-    assert.deepEqual(got, { errcode: 0, errmsg: 'ok', count: 2, openid: ['oPrinter1', 'oPrinter2'], tagid_list: ['123,456', ''] });
+    assert.deepEqual(got, { errcode: 0, errmsg: 'ok', count: 2, openid: ['oPrinter1', 'oPrinter2'], tagid_list: ['123', '456'] });
+    assert.equal((await upd({ openid: 'oPrinter2', update_type: 'bind', tagid_list: '456,789' })).json.errcode, 0);
+    assert.deepEqual((await s.get('/cgi-bin/express/business/printer/getall')).json.tagid_list, ['123', '456', '789'], 'each tag id once');
     assert.equal((await upd({ openid: 'oPrinter1', update_type: 'unbind' })).json.errcode, 0);
-    assert.equal((await s.get('/cgi-bin/express/business/printer/getall')).json.count, 1);
+    const left = (await s.get('/cgi-bin/express/business/printer/getall')).json;
+    assert.equal(left.count, 1);
+    assert.deepEqual(left.tagid_list, ['456', '789']);
   });
 
   test('getQuota answers the balance of a bound franchise account; errors otherwise', async () => {

@@ -32,15 +32,20 @@ export class PrinterService {
     return { errcode: 0, errmsg: 'ok' };
   }
 
-  /** `tagid_list[i]` holds the tags of `openid[i]` (the spec's example pairs them; see docs/deviations.md). */
+  /**
+   * `tagid_list` is an array of tag ids (business-api.md §11: `["123", "456"]`): the
+   * tags of every printer, split from updatePrinter's comma-separated string, each
+   * once, in printer order (docs/deviations.md).
+   */
   async getPrinter(appid: string) {
     const printers = await this.store.printers.list(appid);
+    const tags = new Set(printers.flatMap((p) => (p.tagid_list === '' ? [] : p.tagid_list.split(','))));
     return {
       errcode: 0,
       errmsg: 'ok',
       count: printers.length,
       openid: printers.map((p) => p.openid),
-      tagid_list: printers.map((p) => p.tagid_list),
+      tagid_list: [...tags],
     };
   }
 }

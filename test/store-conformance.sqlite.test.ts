@@ -22,6 +22,7 @@ const open = async (filename: string): Promise<SqliteStore> => {
 
 const common: Record<string, string> = {
   'two instances: an order written through one is read through the other': SINGLE_PROCESS,
+  'two instances: concurrent addNumber through both loses no add': SINGLE_PROCESS,
   'two instances: concurrent insertIfAbsent of one order through both inserts it once': SINGLE_PROCESS,
   'two instances: apps.lock serialises read-modify-write transactions across both': SINGLE_PROCESS,
   'two instances: quota, sequences and scheduled steps are handed out once across both': SINGLE_PROCESS,

@@ -16,7 +16,7 @@ before(async () => {
 after(() => s.close());
 
 const postBytes = async (path: string, bytes: Buffer) => {
-  const res = await fetch(`${s.url}${path}?access_token=${t}`, { method: 'POST', body: bytes });
+  const res = await fetch(`${s.url}${path}?access_token=${t}`, { method: 'POST', body: new Uint8Array(bytes) });
   return (await res.json()) as { errcode: number; errmsg: string };
 };
 

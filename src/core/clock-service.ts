@@ -22,9 +22,9 @@ export class ClockService {
   /** Moves the clock forward by `seconds`; answers the new time (Unix seconds). */
   async advance(seconds: number): Promise<number> {
     if (!Number.isFinite(seconds) || seconds <= 0) throw new RangeError('seconds must be a positive number');
-    await this.sync();
-    this.clock.advance(seconds * 1000);
-    await this.store.settings.put(OFFSET_KEY, String(this.clock.offsetMs));
+    // One atomic add in the store: two instances moving the clock at once both count.
+    const offsetMs = await this.store.settings.addNumber(OFFSET_KEY, Math.round(seconds * 1000));
+    this.clock.catchUp(offsetMs);
     return Math.floor(this.clock.nowMs() / 1000);
   }
 }

@@ -196,6 +196,15 @@ export const basicCases: ConformanceCase[] = [
     assert.equal(await store.settings.get('admin_key'), values[0]);
     assert.equal(await store.settings.putIfAbsent('admin_key', 'later'), values[0]);
   }],
+  ['settings: addNumber adds atomically, from 0 when absent, also over a value written by put', async ({ store }) => {
+    assert.equal(await store.settings.addNumber('clock_offset_ms', 1500), 1500);
+    const sums = await times(20, () => store.settings.addNumber('clock_offset_ms', 1000));
+    assert.equal(Math.max(...sums), 21_500, 'no add is lost');
+    assert.equal(new Set(sums).size, 20, 'each add sees its own sum');
+    assert.equal(Number(await store.settings.get('clock_offset_ms')), 21_500);
+    await store.settings.put('legacy', '1234.5');
+    assert.equal(await store.settings.addNumber('legacy', 0.5), 1235);
+  }],
   ['settings: absent until put; put replaces the value', async ({ store }) => {
     assert.equal(await store.settings.get('admin_key'), undefined);
     await store.settings.put('admin_key', 'one');

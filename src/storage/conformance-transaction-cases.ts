@@ -117,6 +117,12 @@ export const transactionCases: ConformanceCase[] = [
     assert.equal(await reopened.sequences.next('s'), 2);
   }],
 
+  ['two instances: concurrent addNumber through both loses no add', async (h) => {
+    const other = await h.peer();
+    await times(30, (i) => (i % 2 ? other : h.store).settings.addNumber('clock_offset_ms', 1000));
+    assert.equal(Number(await h.store.settings.get('clock_offset_ms')), 30_000);
+    assert.equal(Number(await other.settings.get('clock_offset_ms')), 30_000);
+  }],
   ['two instances: an order written through one is read through the other', async (h) => {
     const other = await h.peer();
     await withApps(h.store);

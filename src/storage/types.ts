@@ -275,6 +275,8 @@ export interface SettingStore {
   put(key: string, value: string): Promise<void>;
   /** Stores `value` unless the key exists; answers the value that is stored either way. */
   putIfAbsent(key: string, value: string): Promise<string>;
+  /** Adds `delta` to the number stored under `key` (0 when absent) in one atomic statement; answers the sum. */
+  addNumber(key: string, delta: number): Promise<number>;
 }
 
 export interface AccountStore {

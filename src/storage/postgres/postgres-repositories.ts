@@ -236,5 +236,13 @@ function settings(db: Db): SettingStore {
       await db.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, value]);
       return (await db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key])).rows[0]!.value;
     },
+    async addNumber(key, delta) {
+      const { rows } = await db.query<{ value: string }>(
+        `INSERT INTO settings (key, value) VALUES ($1, $2::numeric::text) ON CONFLICT (key)
+         DO UPDATE SET value = (settings.value::numeric + excluded.value::numeric)::text RETURNING value`,
+        [key, String(delta)],
+      );
+      return Number(rows[0]!.value);
+    },
   };
 }

@@ -135,6 +135,10 @@ export function sqliteRepositories(
     stepClear: db.prepare('DELETE FROM scheduled_steps WHERE appid = ? AND order_id = ?'),
     settingGet: db.prepare('SELECT value FROM settings WHERE key = ?'),
     settingInsert: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
+    settingAdd: db.prepare(
+      `INSERT INTO settings (key, value) VALUES (?, CAST(? AS TEXT)) ON CONFLICT (key)
+       DO UPDATE SET value = CAST(CAST(settings.value AS NUMERIC) + CAST(excluded.value AS NUMERIC) AS TEXT) RETURNING value`,
+    ),
     settingPut: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
     seqNext: db.prepare(
       'INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value',
@@ -224,6 +228,7 @@ export function sqliteRepositories(
           s.settingInsert.run(key, value);
           return (s.settingGet.get(key) as { value: string }).value;
         }),
+      addNumber: (key, delta) => q(() => Number((s.settingAdd.get(key, delta) as { value: string }).value)),
     },
     accounts: {
       get: (appid, d, b) => q(() => s.accountGet.get(appid, d, b) as AccountRecord | undefined),

@@ -5,7 +5,7 @@ import { checkAddOrderBody } from './add-order-checks.ts';
 import { LabelCache } from './label-cache.ts';
 import { carrierAcceptsPassword, EMPTY_DETAIL_LIST } from './simulated-carrier.ts';
 import { arr, canonicalJson, isPresent, obj, requireFields, str, type Body } from './validate.ts';
-import { waybillData, waybillNumber } from './waybill.ts';
+import { waybillCounterName, waybillData, waybillNumber } from './waybill.ts';
 import type { OrderHead, OrderRecord, Repositories, Store } from '../storage/types.ts';
 
 export const ORDER_STATUS_NORMAL = 0;
@@ -32,7 +32,7 @@ export class OrderService {
       if (existing) return sameOrRepeated(existing, canonical);
       await this.#checkAccount(tx, appid, carrier, body);
       const now = nowSeconds(this.clock);
-      const seq = await tx.sequences.next(`waybill:${carrier.delivery_id}`);
+      const seq = await tx.sequences.next(waybillCounterName(carrier.delivery_id));
       const record: OrderRecord = {
         appid,
         order_id: orderId,

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Carrier } from './carriers.ts';
 
+// x -> (a*x + b) mod 10^n is a bijection when gcd(a, 10) = 1.
+const MULTIPLIER = 7_919n * 1_000_003n; // odd, not a multiple of 5
+
 /**
  * Simulated waybill numbers: the carrier's prefix, then `digits` digits that are
  * a bijection of a per-carrier sequence number. Distinct sequence numbers give
@@ -12,11 +15,34 @@ export function waybillNumber(carrier: Carrier, sequence: number): string {
   const space = 10n ** BigInt(digits);
   const seq = BigInt(sequence);
   if (seq < 1n || seq >= space) throw new RangeError(`waybill sequence ${sequence} out of range`);
-  // x -> (a*x + b) mod 10^n is a bijection when gcd(a, 10) = 1.
-  const a = 7_919n * 1_000_003n; // odd, not a multiple of 5
   const b = space / 3n;
-  const n = (a * seq + b) % space;
+  const n = (MULTIPLIER * seq + b) % space;
   return prefix + n.toString().padStart(digits, '0');
+}
+
+/** The store counter (sequences) a carrier's waybill numbers are drawn from. */
+export const waybillCounterName = (deliveryId: string): string => `waybill:${deliveryId}`;
+
+/** The inverse of waybillNumber: the sequence number a simulated waybill id was made from, if it is one. */
+export function waybillSequence(carrier: Carrier, waybillId: string): number | undefined {
+  const { prefix, digits } = carrier.waybill;
+  const tail = waybillId.slice(prefix.length);
+  if (!waybillId.startsWith(prefix) || tail.length !== digits || !/^\d+$/.test(tail)) return undefined;
+  const space = 10n ** BigInt(digits);
+  const seq = (multiplierInverse(space) * (BigInt(tail) - space / 3n + space)) % space;
+  return seq >= 1n && seq <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(seq) : undefined;
+}
+
+/** a⁻¹ mod m by the extended Euclidean algorithm (gcd(a, m) = 1 for m = 10^n). */
+function multiplierInverse(m: bigint): bigint {
+  let [r0, r1] = [MULTIPLIER % m, m];
+  let [s0, s1] = [1n, 0n];
+  while (r1 !== 0n) {
+    const q = r0 / r1;
+    [r0, r1] = [r1, r0 - q * r1];
+    [s0, s1] = [s1, s0 - q * s1];
+  }
+  return ((s0 % m) + m) % m;
 }
 
 export interface WaybillDataItem {

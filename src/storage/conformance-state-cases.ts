@@ -4,6 +4,8 @@ import type { ConformanceCase } from './conformance.ts';
 import { account, app, APP, APP2, newEvent, order, token } from './conformance-fixtures.ts';
 import { STATE_FORMAT, STATE_TABLES, STATE_VERSION, type StateHeader, type StateRecord, type StateRow } from './state.ts';
 import type { Store } from './types.ts';
+import { findCarrier } from '../core/carriers.ts';
+import { waybillNumber } from '../core/waybill.ts';
 
 const APP3 = 'wxc000000000000003';
 
@@ -95,20 +97,19 @@ export const stateCases: ConformanceCase[] = [
     const o1 = rowsOf(records).find((r) => r.table === 'orders' && r.row.appid === APP && r.row.order_id === 'o1')!;
     assert.deepEqual(o1.row, { ...order('o1'), waybill_data: JSON.stringify(order('o1').waybill_data), order_status: 0, version: 3, last_action_type: 200001, updated_at: 1_700_000_400 });
   }],
-  ['state: the export of one app holds only its rows, its own settings keys and the waybill counters', async ({ store }) => {
+  ['state: the export of one app holds only its rows and its own settings keys, no waybill counters', async ({ store }) => {
     await fillEverything(store);
     const records = await exportOf(store, APP);
     assert.equal((records[0] as { appid?: string }).appid, APP);
     const rows = rowsOf(records);
-    assert.deepEqual(tables(records), STATE_TABLES.map((t) => t.name));
+    assert.deepEqual(tables(records), STATE_TABLES.map((t) => t.name).filter((t) => t !== 'sequences'), 'the counters are shared by every app');
     for (const r of rows) if ('appid' in r.row) assert.equal(r.row.appid, APP, `${r.table} row of another app`);
     assert.deepEqual(rows.filter((r) => r.table === 'settings').map((r) => r.row.key), [`autoprogress:${APP}`]);
     const eventIds = new Set(rows.filter((r) => r.table === 'events').map((r) => r.row.id));
     const attempts = rows.filter((r) => r.table === 'event_attempts');
     assert.equal(attempts.length, 2);
     assert.ok(attempts.every((a) => eventIds.has(a.row.event_id)));
-    assert.deepEqual(rows.filter((r) => r.table === 'sequences').map((r) => r.row), [{ name: 'waybill:TEST', value: 3 }]);
-    assert.equal(rowsOf(await exportOf(store, APP3)).filter((r) => r.table !== 'sequences').length, 0, 'an unknown app: nothing but the counters');
+    assert.equal(rowsOf(await exportOf(store, APP3)).length, 0, 'an unknown app: nothing');
   }],
   ['state: export is read-only: the source is unchanged and a second export is byte-identical', async ({ store }) => {
     await fillEverything(store);
@@ -254,14 +255,31 @@ export const stateCases: ConformanceCase[] = [
     for (const id of eventIds) assert.deepEqual(await store.events.listAttempts(id), []);
     assert.ok((await store.schedule.due(Number.MAX_SAFE_INTEGER, 10)).every((s) => s.appid !== APP));
     assert.equal(await store.settings.get(`autoprogress:${APP}`), undefined);
-    assert.deepEqual(rowsOf(await exportOf(store, APP)).map((r) => r.table), ['sequences']);
+    assert.deepEqual(rowsOf(await exportOf(store, APP)).map((r) => r.table), []);
     assert.deepEqual(lines(await exportOf(store, APP2)), other);
     assert.equal(await store.settings.get('admin_key'), 'source-key');
     assert.equal(await store.sequences.next('waybill:TEST'), 4, 'waybill counters are never reset');
     await store.apps.insert(app(APP));
     assert.deepEqual(await store.orders.search({ appid: APP, limit: 10 }), [], 'the appid can be created again, empty');
   }],
-  ['state: sequences take the larger of source and target on import', async (h) => {
+  ['state: an app export raises the target counters to its own waybill numbers only', async (h) => {
+    const TEST = findCarrier('TEST')!;
+    await h.store.apps.insert(app(APP));
+    await h.store.apps.insert(app(APP2));
+    for (let i = 0; i < 40; i++) await h.store.sequences.next('waybill:TEST');
+    await h.store.orders.insertIfAbsent(order('mine', { waybill_id: waybillNumber(TEST, 7) }));
+    await h.store.orders.insertIfAbsent(order('other', { appid: APP2, waybill_id: waybillNumber(TEST, 40) }));
+    const exported = await exportOf(h.store, APP);
+    assert.ok(!lines(exported).some((l) => l.includes('"sequences"')), 'no counter of the source in an app export');
+    const target = await h.fresh();
+    await target.importState(exported);
+    assert.equal(await target.sequences.next('waybill:TEST'), 8, "the app's highest waybill is never handed out again");
+    const busy = await h.fresh();
+    for (let i = 0; i < 20; i++) await busy.sequences.next('waybill:TEST');
+    await busy.importState(exported);
+    assert.equal(await busy.sequences.next('waybill:TEST'), 21, 'a higher target counter is kept');
+  }],
+  ['state: sequences take the larger of source and target on a whole import', async (h) => {
     await h.store.apps.insert(app(APP));
     for (let i = 0; i < 5; i++) await h.store.sequences.next('waybill:A');
     for (let i = 0; i < 2; i++) await h.store.sequences.next('waybill:B');
@@ -269,7 +287,7 @@ export const stateCases: ConformanceCase[] = [
     for (let i = 0; i < 3; i++) await target.sequences.next('waybill:A');
     for (let i = 0; i < 9; i++) await target.sequences.next('waybill:B');
     await target.sequences.next('waybill:C');
-    await target.importState(await exportOf(h.store, APP));
+    await target.importState(await exportOf(h.store));
     assert.deepEqual(
       [await target.sequences.next('waybill:A'), await target.sequences.next('waybill:B'), await target.sequences.next('waybill:C')],
       [6, 10, 2],

@@ -14,6 +14,8 @@
  * from the target), and event leases (`lease_owner`/`lease_until` are written as
  * null: a lease belongs to a process of the source).
  */
+import { findCarrier } from '../core/carriers.ts';
+import { waybillCounterName, waybillSequence } from '../core/waybill.ts';
 import { migrations } from './migrations.ts';
 
 export const STATE_FORMAT = 'wxlogistics-state';
@@ -76,6 +78,8 @@ export interface TableSpec {
 }
 
 const BY_APPID = 'appid = ?';
+/** A table no row of which belongs to one app. */
+const NONE_OF_AN_APP = '1 = 0';
 /** A `?` that PostgreSQL can type (length() is overloaded). */
 const APPID = 'CAST(? AS TEXT)';
 
@@ -140,8 +144,10 @@ export const STATE_TABLES = [
   },
   // Per-app keys end in `:<appid>` (autoprogress:<appid>); the others are global (admin_key, clock_offset_ms).
   { name: 'settings', columns: text('key', 'value'), key: ['key'], ofApp: `length(key) > length(${APPID}) + 1 AND substr(key, length(key) - length(${APPID})) = ':' || ${APPID}` },
-  // Global waybill counters: always exported whole, so the target never hands out a number again.
-  { name: 'sequences', columns: [c('name', 'text'), c('value', 'int')], key: ['name'], ofApp: '' },
+  // Global waybill counters, shared by every app: only a whole export carries them. An app's
+  // export does not (they would tell how many waybills other apps made); on import, each
+  // order's waybill number raises its carrier's counter instead (importRecords).
+  { name: 'sequences', columns: [c('name', 'text'), c('value', 'int')], key: ['name'], ofApp: NONE_OF_AN_APP },
 ] as const satisfies readonly TableSpec[];
 
 const specs = new Map<string, TableSpec>(STATE_TABLES.map((t) => [t.name, t]));
@@ -227,6 +233,21 @@ export function checkRow(record: unknown, n: number): { spec: TableSpec; values:
   return { spec, values, row: Object.fromEntries(spec.columns.map((col, i) => [col.name, values[i]])) };
 }
 
+/**
+ * The target must never hand out an imported waybill number again: the carrier's
+ * counter becomes at least the sequence the number was made from (simulated
+ * carriers; other numbers are not ours to count).
+ */
+async function raiseWaybillCounter(sql: StateSql, dialect: Dialect, deliveryId: string, waybillId: string): Promise<void> {
+  const carrier = findCarrier(deliveryId);
+  const seq = carrier && waybillSequence(carrier, waybillId);
+  if (seq === undefined) return;
+  await sql.run(
+    `INSERT INTO sequences (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = ${dialect.greatest}(sequences.value, excluded.value)`,
+    [waybillCounterName(deliveryId), seq],
+  );
+}
+
 /** The appid once per `?` of the table's `ofApp` condition. */
 const appParams = (spec: TableSpec, appid: string): string[] => Array.from({ length: spec.ofApp.split('?').length - 1 }, () => appid);
 
@@ -305,6 +326,7 @@ export async function importRecords(
       await sql.run(`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) ${conflict}`, params);
     } else {
       await sql.run(`INSERT INTO ${spec.name} (${names.join(', ')}) VALUES (${marks})`, params);
+      if (spec.name === 'orders') await raiseWaybillCounter(sql, dialect, row.delivery_id as string, row.waybill_id as string);
     }
     summary.rows[spec.name as StateTable] = (summary.rows[spec.name as StateTable] ?? 0) + 1;
   }

@@ -294,7 +294,7 @@ async function waitDelivered(waybills: string[], n: number, ms: number): Promise
       return (c.delivered ?? 0) >= n && (c.pending ?? 0) === 0;
     }, ms);
   } catch (error) {
-    throw new Error(`${String(error)}; outbox ${JSON.stringify(await count())}; streams ${JSON.stringify((await db.query(`SELECT DISTINCT stream FROM "${SCHEMA}".events`)).rows)}`);
+    throw new Error(`${String(error)}; outbox ${JSON.stringify(await count())}; streams ${JSON.stringify((await db.query(`SELECT DISTINCT stream FROM "${SCHEMA}".events`)).rows)}`, { cause: error });
   }
 }
 

@@ -31,6 +31,7 @@ export const DEFAULT_BASE_URL = 'https://api.weixin.qq.com';
 
 // The API methods come from the resource files (one per resource) and are
 // copied onto the instance in the constructor; this interface types them.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the merge is the point: the methods are assigned in the constructor
 export interface LogisticsClient extends OrdersResource, AccountsResource, DeliveriesResource, PathsResource, PrintersResource {}
 
 /**
@@ -41,6 +42,7 @@ export interface LogisticsClient extends OrdersResource, AccountsResource, Deliv
  * const client = new LogisticsClient({ appid: 'wx…', secret: '…', baseUrl: 'http://127.0.0.1:8080' });
  * const { data } = await client.getAllDelivery();
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class LogisticsClient {
   /**
    * `cloud.openapi` of wx-server-sdk over HTTPS: camelCase arguments, answers

@@ -4,7 +4,7 @@
  * from server.ts hooks at the cost of one small object per call: nothing is
  * re-parsed or copied from bodies (getOrder is benchmarked).
  */
-import { WxError } from '../core/errors.ts';
+import type { WxError } from '../core/errors.ts';
 import type { TokenKind } from '../core/tokens.ts';
 
 export interface RequestLogEntry {

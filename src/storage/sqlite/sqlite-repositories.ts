@@ -259,10 +259,22 @@ function searchOrders(db: Database.Database, query: OrderSearch): unknown[] {
 function listEvents(db: Database.Database, f: EventFilter): EventRecord[] {
   const where: string[] = [];
   const args: unknown[] = [];
-  if (f.appid !== undefined) (where.push('appid = ?'), args.push(f.appid));
-  if (f.status !== undefined) (where.push('status = ?'), args.push(f.status));
-  if (f.stream !== undefined) (where.push('stream = ?'), args.push(f.stream));
-  if (f.beforeId !== undefined) (where.push('id < ?'), args.push(f.beforeId));
+  if (f.appid !== undefined) {
+    where.push('appid = ?');
+    args.push(f.appid);
+  }
+  if (f.status !== undefined) {
+    where.push('status = ?');
+    args.push(f.status);
+  }
+  if (f.stream !== undefined) {
+    where.push('stream = ?');
+    args.push(f.stream);
+  }
+  if (f.beforeId !== undefined) {
+    where.push('id < ?');
+    args.push(f.beforeId);
+  }
   const sql = `SELECT * FROM events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
   return db.prepare(sql).all(...args, f.limit) as EventRecord[];
 }

@@ -1,6 +1,6 @@
 // One order: the label as it prints, the tracking timeline, carrier buttons, push deliveries.
 import { api, apiText, enc } from '../api.js';
-import { badge, card, defs, empty, fieldName, fill, fmtTime, h, icon, pageHeader } from '../dom.js';
+import { badge, defs, empty, fieldName, fill, fmtTime, h, icon, pageHeader } from '../dom.js';
 import { icons } from '../icons.js';
 import { CARRIER_ACTIONS, orderStage, stage } from '../stages.js';
 

@@ -76,7 +76,10 @@ function ordersTable(orders) {
 export async function render(main, { query }) {
   const filters = Object.fromEntries(FILTERS.map((k) => [k, query.get(k) ?? '']));
   const key = FILTERS.map((k) => filters[k]).join('\u0000');
-  if (key !== trailKey) (trail = []), (trailKey = key);
+  if (key !== trailKey) {
+    trail = [];
+    trailKey = key;
+  }
   const before = query.get('before') ?? '';
   const q = new URLSearchParams({ limit: String(PAGE) });
   for (const k of ['appid', 'order_id', 'waybill_id', 'delivery_id']) if (filters[k]) q.set(k, filters[k]);

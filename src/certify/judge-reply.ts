@@ -51,7 +51,9 @@ export function judgeExchange(x: Exchange, o: JudgeOptions): Judged {
   const limit = `limit ${o.timeoutMs} ms (events.md §1.5)`;
   if (x.kind === 'timeout') return add('FAIL', 'answered in time', `no answer within ${o.timeoutMs} ms; WeChat drops the connection after 5 s`), none;
   if (x.kind === 'error') return add('FAIL', 'answered in time', `no answer: ${x.message}`), none;
-  if (x.status < 200 || x.status > 299) return add('FAIL', 'answered in time', `HTTP ${x.status} after ${x.elapsedMs} ms; WeChat needs a 200 with the reply`), none;
+  if (x.status < 200 || x.status > 299) {
+    return add('FAIL', 'answered in time', `HTTP ${x.status} after ${x.elapsedMs} ms (${JSON.stringify(x.body.slice(0, 60))}); WeChat needs a 200 with the reply`), none;
+  }
   add('PASS', 'answered in time', `HTTP ${x.status} in ${x.elapsedMs} ms, ${limit}`);
 
   let reply: ReplyBody;
@@ -59,7 +61,9 @@ export function judgeExchange(x: Exchange, o: JudgeOptions): Judged {
     reply = parseReplyBody(x.body);
   } catch (err: unknown) {
     if (!(err instanceof ReplyParseError)) throw err;
-    return add('FAIL', 'reply parses', `${err.message}; body ${JSON.stringify(x.body.slice(0, 80))}`), none;
+    // §1.5's `success` / empty opt-out is for merchant events; carrier events need a structured reply (§3).
+    const optOut = x.body === '' || x.body === 'success' ? '; `success` or an empty body is the merchant events\' opt-out, a carrier event needs the structured reply of §3' : '';
+    return add('FAIL', 'reply parses', `${err.message}; body ${JSON.stringify(x.body.slice(0, 80))}${optOut}`), none;
   }
 
   const opened = o.mode === 'plain' || o.encodingAesKey === undefined ? undefined : openReplyEnvelope(reply, { token: o.token, encodingAesKey: o.encodingAesKey, appid: o.appid });

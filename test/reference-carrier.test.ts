@@ -70,7 +70,11 @@ for (const mode of ['plain', 'compatible', 'secure'] as const) {
         'add_waybill · WaybillData grammar',
         'add_waybill (repeat) · same waybill',
         'add_waybill (WeChat-allocated WayBillID) · WayBillID',
+        'add_waybill (wrong password) · ResultCode',
+        'add_waybill (sender without phone) · ResultCode',
+        'add_waybill (receiver without address) · ResultCode',
         'cancel_waybill · ResultCode',
+        'cancel_waybill (unknown order) · ResultCode',
         'cancel_waybill (after pickup) · ResultCode',
         'check_biz (approved) · ResultCode',
         'check_biz (unknown account) · ResultCode',
@@ -83,7 +87,7 @@ for (const mode of ['plain', 'compatible', 'secure'] as const) {
       assert.match(line(report, 'cancel_waybill (after pickup) · ResultCode')!.detail, /^30002 /);
       const encrypted = report.checks.filter((c) => c.name.endsWith('· encrypted reply'));
       if (mode === 'plain') assert.equal(line(report, 'secure round trip')?.status, 'SKIP');
-      else assert.ok(encrypted.length === 11 && encrypted.every((c) => c.status === 'PASS'), `${mode}/${format}: every reply opened`);
+      else assert.ok(encrypted.length === 15 && encrypted.every((c) => c.status === 'PASS'), `${mode}/${format}: every reply opened`);
     }
   });
 }

@@ -109,11 +109,12 @@ function createCarrierState(accounts) {
 
   return {
     addWaybill(ev) {
+      // The account first, also for a repeated push: a wrong password must never reveal a waybill.
+      const acc = account(ev);
+      if (acc.code !== 0) return { code: acc.code, msg: acc.msg };
       const key = `${str(ev.BizID)}\n${str(ev.OrderID)}`;
       const known = orders.get(key);
       if (known) return { code: 0, msg: 'success', waybillId: known.waybillId, waybillData: known.waybillData };
-      const acc = account(ev);
-      if (acc.code !== 0) return { code: acc.code, msg: acc.msg };
       if (incomplete(ev.Sender)) return { code: 20002, msg: 'sender info incomplete' };
       if (incomplete(ev.Receiver)) return { code: 20004, msg: 'receiver info incomplete' };
       const cargo = ev.Cargo ?? {};

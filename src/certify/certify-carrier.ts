@@ -126,8 +126,20 @@ export async function certifyCarrier(o: CertifyOptions): Promise<CertifyReport> 
     20001: o.waybillId === undefined ? `refused the made-up number ${allocated}; pass --waybill-id with one from your segment` : 'refused',
   });
 
+  // §3.1: "Every field comes from the merchant unchecked, so the carrier must validate them."
+  const otherCode = (c: number) => `another documented code; §3.1 has ${c} for this case`;
+  const add = (tag: string, extra: Partial<Parameters<typeof addWaybillEvent>[2]>, acc = account) =>
+    addWaybillEvent(header(), acc, { token: orderToken(), orderId: orderId(tag), waybillId: '0', ...extra });
+  await step('add_waybill (wrong password)', 'add_waybill', add('d', {}, { ...account, bizPwd: `${account.bizPwd}-wrong` }), 10002, { 10001: otherCode(10002) });
+  await step('add_waybill (sender without phone)', 'add_waybill', add('e', { sender: { Tel: '', Mobile: '' } }), 20002, { 20003: otherCode(20002), [-1]: otherCode(20002) });
+  await step('add_waybill (receiver without address)', 'add_waybill', add('f', { receiver: { Address: '' } }), 20004, { 20005: otherCode(20004), [-1]: otherCode(20004) });
+
   if (waybillA === undefined) note('SKIP', 'cancel_waybill', 'needs the waybill of the first add_waybill');
   else await step('cancel_waybill', 'cancel_waybill', cancelWaybillEvent(header(ORDERING_USER_OPENID), account, { orderId: orderA, waybillId: waybillA }), 0);
+
+  await step('cancel_waybill (unknown order)', 'cancel_waybill', cancelWaybillEvent(header(ORDERING_USER_OPENID), account, { orderId: orderId('x'), waybillId: `9${digits(11)}` }), 30001, {
+    30003: otherCode(30001),
+  });
 
   await checkCancelAfterPickup(o, account, { step, note, header, orderToken, orderId: orderId('c'), placed });
 

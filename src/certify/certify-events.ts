@@ -37,8 +37,12 @@ const address = (name: string, mobile: string, city: string, area: string, addre
   Address: address,
 });
 
-/** add_waybill with every field of §3.1 and the example's realistic values. */
-export function addWaybillEvent(h: Header, a: Account, o: { token: string; orderId: string; waybillId: string; remark?: string }): WireObject {
+/** add_waybill with every field of §3.1 and the example's realistic values; `sender`/`receiver` override single fields. */
+export function addWaybillEvent(
+  h: Header,
+  a: Account,
+  o: { token: string; orderId: string; waybillId: string; remark?: string; sender?: WireObject; receiver?: WireObject },
+): WireObject {
   return {
     ...header(h, 'add_waybill'),
     Token: o.token,
@@ -48,8 +52,8 @@ export function addWaybillEvent(h: Header, a: Account, o: { token: string; order
     ShopAppID: a.shopAppId,
     WayBillID: o.waybillId,
     Remark: o.remark ?? '易碎物品',
-    Sender: address('张三', '13800138000', '广州市', '天河区', '天河路 123 号'),
-    Receiver: address('李四', '13900139000', '深圳市', '南山区', '科技园 1 号'),
+    Sender: { ...address('张三', '13800138000', '广州市', '天河区', '天河路 123 号'), ...o.sender },
+    Receiver: { ...address('李四', '13900139000', '深圳市', '南山区', '科技园 1 号'), ...o.receiver },
     Cargo: {
       Weight: 1.2,
       Space_X: 20.5,

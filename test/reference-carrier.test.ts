@@ -153,6 +153,23 @@ test('a reply slower than the deadline fails "answered in time"; the deadline is
   }
 });
 
+test('cancel after pickup: a carrier without the Remark convention fails with a hint; --picked-up points at another waybill', async () => {
+  const xml = await startReferenceCarrier([]);
+  const plainCarrier = await startBrokenCarrier(xml, 'ignore-pickup-convention');
+  try {
+    const r = await certifyCarrier(base(plainCarrier.url, 'plain', 'xml'));
+    const verdict = line(r, 'cancel_waybill (after pickup) · ResultCode')!;
+    assert.equal(verdict.status, 'FAIL');
+    assert.match(verdict.detail, /^expected 30002 \(already picked up, cannot cancel\), got 0 \(cancelled\).*Remark "wxlogistics-certify:picked-up"/);
+    assert.deepEqual(lines(r, 'FAIL'), [`cancel_waybill (after pickup) · ResultCode: ${verdict.detail}`]);
+  } finally {
+    await plainCarrier.close();
+  }
+  const given = await certifyCarrier({ ...base(xml, 'plain', 'xml'), pickedUp: { orderId: 'never-placed', waybillId: 'RC000' } });
+  assert.equal(line(given, 'add_waybill (picked-up convention) · ResultCode'), undefined);
+  assert.match(line(given, 'cancel_waybill (after pickup) · ResultCode')!.detail, /^expected 30002 .*, got 30001 \(parameter error \(not found\)\), ResultMsg "order not found"$/);
+});
+
 test('in secure mode a reply whose MsgSignature is wrong fails "encrypted reply"', async () => {
   const secure = await startReferenceCarrier(['--mode', 'secure', '--aes-key', AES_KEY, '--format', 'json']);
   const tampered = await startBrokenCarrier(secure, 'tamper-reply-signature');

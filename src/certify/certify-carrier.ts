@@ -221,5 +221,9 @@ async function checkCancelAfterPickup(o: CertifyOptions, account: Account, c: Pi
     if (waybill === undefined) return c.note('SKIP', 'cancel_waybill (after pickup)', 'needs the waybill of the picked-up add_waybill');
     target = { orderId: c.orderId, waybillId: waybill };
   }
-  await c.step('cancel_waybill (after pickup)', 'cancel_waybill', cancelWaybillEvent(c.header(ORDERING_USER_OPENID), account, target), 30002);
+  const judged = await c.step('cancel_waybill (after pickup)', 'cancel_waybill', cancelWaybillEvent(c.header(ORDERING_USER_OPENID), account, target), 30002);
+  const verdict = judged.checks.find((k) => k.name.endsWith('· ResultCode') && k.status === 'FAIL');
+  if (verdict !== undefined && o.pickedUp === undefined) {
+    verdict.detail += `; the waybill was asked for with Remark ${JSON.stringify(PICKED_UP_REMARK)}, which a test environment treats as picked up (or pass --picked-up ORDER_ID:WAYBILL_ID)`;
+  }
 }

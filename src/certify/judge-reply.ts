@@ -51,10 +51,10 @@ export function judgeExchange(x: Exchange, o: JudgeOptions): Judged {
   const limit = `limit ${o.timeoutMs} ms (events.md §1.5)`;
   if (x.kind === 'timeout') return add('FAIL', 'answered in time', `no answer within ${o.timeoutMs} ms; WeChat drops the connection after 5 s`), none;
   if (x.kind === 'error') return add('FAIL', 'answered in time', `no answer: ${x.message}`), none;
-  if (x.status < 200 || x.status > 299) {
-    return add('FAIL', 'answered in time', `HTTP ${x.status} after ${x.elapsedMs} ms (${JSON.stringify(x.body.slice(0, 60))}); WeChat needs a 200 with the reply`), none;
-  }
   add('PASS', 'answered in time', `HTTP ${x.status} in ${x.elapsedMs} ms, ${limit}`);
+  if (x.status < 200 || x.status > 299) {
+    return add('FAIL', 'HTTP status', `HTTP ${x.status} ${JSON.stringify(x.body.slice(0, 60))}; WeChat needs a 200 with the reply`), none;
+  }
 
   let reply: ReplyBody;
   try {

@@ -12,7 +12,8 @@ export type Defect =
   | 'new-waybill-on-repeat' // a fresh WayBillID on every add_waybill, even for the same order
   | 'string-result-code' // JSON "ResultCode": "0"
   | 'slow-add-waybill' // add_waybill answered after `delayMs`
-  | 'tamper-reply-signature'; // encrypted replies whose MsgSignature is wrong
+  | 'tamper-reply-signature' // encrypted replies whose MsgSignature is wrong
+  | 'ignore-pickup-convention'; // a carrier without the certification's picked-up hook (plain pushes only)
 
 export type BrokenCarrier = { url: string; close(): Promise<void> };
 
@@ -55,6 +56,7 @@ function breakReply(defect: Defect, body: string): string {
     case 'tamper-reply-signature':
       return mapField(body, 'MsgSignature', (v) => String(v).replace(/^./, (c) => (c === '0' ? '1' : '0')));
     case 'slow-add-waybill':
+    case 'ignore-pickup-convention':
       return body;
   }
 }
@@ -65,7 +67,9 @@ export async function startBrokenCarrier(upstream: string, defect: Defect, delay
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
-      const body = Buffer.concat(chunks).toString('utf8');
+      let body = Buffer.concat(chunks).toString('utf8');
+      // Signatures of plain pushes cover only Token, timestamp and nonce, so the body can change.
+      if (defect === 'ignore-pickup-convention') body = body.replaceAll('wxlogistics-certify:picked-up', '易碎物品');
       const init: RequestInit = { method: req.method ?? 'GET', headers: { 'content-type': req.headers['content-type'] ?? 'text/plain' } };
       if (req.method === 'POST') init.body = body;
       const answer = await fetch(new URL(req.url ?? '/', upstream), init);

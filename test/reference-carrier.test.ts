@@ -9,6 +9,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { certifyCarrier, type CertifyOptions, type CertifyReport } from '../src/certify/certify-carrier.ts';
+import { addWaybillEvent, cancelWaybillEvent } from '../src/certify/certify-events.ts';
+import type { WireObject } from '../src/core/push-events.ts';
+import { buildPushRequest } from '../src/push/push-request.ts';
 import { BIN } from './support/server-process.ts';
 import { startBrokenCarrier, type Defect } from './support/broken-carrier.ts';
 
@@ -168,6 +171,42 @@ test('cancel after pickup: a carrier without the Remark convention fails with a 
   const given = await certifyCarrier({ ...base(xml, 'plain', 'xml'), pickedUp: { orderId: 'never-placed', waybillId: 'RC000' } });
   assert.equal(line(given, 'add_waybill (picked-up convention) · ResultCode'), undefined);
   assert.match(line(given, 'cancel_waybill (after pickup) · ResultCode')!.detail, /^expected 30002 .*, got 30001 \(parameter error \(not found\)\), ResultMsg "order not found"$/);
+});
+
+test('warnings do not fail the certification unless --strict', async () => {
+  const xml = await startReferenceCarrier([]);
+  const cdata = await startBrokenCarrier(xml, 'cdata-numbers');
+  try {
+    const lenient = await certifyCarrier(base(cdata.url, 'plain', 'xml'));
+    assert.equal(line(lenient, 'get_quota · types')?.status, 'WARN');
+    assert.match(line(lenient, 'get_quota · types')!.detail, /CreateTime in CDATA; .*ResultCode in CDATA; .*Quota in CDATA/);
+    assert.deepEqual([lenient.ok, lenient.summary.FAIL], [true, 0]);
+    const strict = await certifyCarrier({ ...base(cdata.url, 'plain', 'xml'), strict: true });
+    assert.deepEqual([strict.ok, strict.summary.FAIL], [false, 0]);
+  } finally {
+    await cdata.close();
+  }
+});
+
+test('the reference carrier refuses what its settings exclude and answers a second cancel with 30003', async () => {
+  const secure = await startReferenceCarrier(['--mode', 'secure', '--aes-key', AES_KEY]);
+  const ts = String(Math.floor(Date.now() / 1000));
+  const event = { ToUserName: 'gh_carriercert01', FromUserName: 'oUser', CreateTime: Number(ts), MsgType: 'event', Event: 'get_quota', BizID: 'wxlcert_biz', BizPwd: 'wxlcert_pwd', ShopAppID: 'wx1' };
+  const post = async (url: string, mode: 'plain' | 'secure', format: 'xml' | 'json', e: WireObject) => {
+    const req = buildPushRequest({ url, token: TOKEN, encodingAesKey: AES_KEY, mode, format, appid: 'wxcarriercert00001', toUserName: 'gh_carriercert01', event: e, timestamp: ts, nonce: '42' });
+    const res = await fetch(req.url, { method: 'POST', body: req.body, headers: { 'content-type': req.contentType } });
+    return { status: res.status, body: await res.text() };
+  };
+  assert.equal((await post(secure, 'plain', 'xml', event)).status, 400);
+  assert.equal((await post(secure, 'secure', 'json', event)).status, 415);
+  assert.equal((await post(secure, 'secure', 'xml', event)).status, 200);
+
+  const plain = await startReferenceCarrier([]);
+  const add = await post(plain, 'plain', 'xml', addWaybillEvent({ toUserName: 'gh_carriercert01', fromUserName: 'oTeam', createTime: Number(ts) }, { bizId: 'wxlcert_biz', bizPwd: 'wxlcert_pwd', shopAppId: 'wx1' }, { token: 'T1', orderId: 'o-30003', waybillId: '0' }));
+  const waybill = /<WayBillID><!\[CDATA\[(\w+)\]\]><\/WayBillID>/.exec(add.body)![1]!;
+  const cancel = cancelWaybillEvent({ toUserName: 'gh_carriercert01', fromUserName: 'oUser', createTime: Number(ts) }, { bizId: 'wxlcert_biz', bizPwd: 'wxlcert_pwd', shopAppId: 'wx1' }, { orderId: 'o-30003', waybillId: waybill });
+  assert.match((await post(plain, 'plain', 'xml', cancel)).body, /<ResultCode>0<\/ResultCode>/);
+  assert.match((await post(plain, 'plain', 'xml', cancel)).body, /<ResultCode>30003<\/ResultCode>/);
 });
 
 test('in secure mode a reply whose MsgSignature is wrong fails "encrypted reply"', async () => {

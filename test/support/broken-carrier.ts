@@ -13,7 +13,8 @@ export type Defect =
   | 'string-result-code' // JSON "ResultCode": "0"
   | 'slow-add-waybill' // add_waybill answered after `delayMs`
   | 'tamper-reply-signature' // encrypted replies whose MsgSignature is wrong
-  | 'ignore-pickup-convention'; // a carrier without the certification's picked-up hook (plain pushes only)
+  | 'ignore-pickup-convention' // a carrier without the certification's picked-up hook (plain pushes only)
+  | 'cdata-numbers'; // XML numbers wrapped in CDATA: readable, but not as the spec prints them
 
 export type BrokenCarrier = { url: string; close(): Promise<void> };
 
@@ -55,6 +56,8 @@ function breakReply(defect: Defect, body: string): string {
       return mapField(body, 'ResultCode', (v) => String(v));
     case 'tamper-reply-signature':
       return mapField(body, 'MsgSignature', (v) => String(v).replace(/^./, (c) => (c === '0' ? '1' : '0')));
+    case 'cdata-numbers':
+      return body.replace(/<(ResultCode|Quota|CreateTime)>(-?\d+)<\/\1>/g, '<$1><![CDATA[$2]]></$1>');
     case 'slow-add-waybill':
     case 'ignore-pickup-convention':
       return body;

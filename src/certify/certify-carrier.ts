@@ -166,7 +166,11 @@ export async function certifyCarrier(o: CertifyOptions): Promise<CertifyReport> 
 type Step = (step: string, event: CarrierEventName, push: WireObject, expectCode: number, tolerate?: Record<number, string>) => Promise<Judged>;
 type Note = (status: CheckStatus, name: string, detail: string) => void;
 
-/** §1.2: a signed GET must be answered with exactly `echostr`; a badly signed one should not. */
+/**
+ * §1.2: a signed GET must be answered with exactly `echostr`; a badly signed one should not.
+ * The URL check is the generic 消息推送 one, and a carrier's endpoint is configured on that same
+ * Mini Program page (provider-api.md §7, "Push endpoint"), so WeChat checks it there too.
+ */
 async function checkUrlVerification(o: CertifyOptions, note: Note): Promise<void> {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const echostr = digits(19);

@@ -34,7 +34,8 @@ export type JudgeOptions = {
 
 export type Judged = { checks: CheckResult[]; reply?: ReplyBody; value: (name: string) => string | undefined };
 
-// §3.0 CreateTime is "Unix s"; a reply stamped far from now points to a clock or unit mistake.
+// §3.0 CreateTime is "Unix s" of the reply, not an echo (the spec's examples reuse the push's value,
+// which is the same second in practice); one far from now points to a clock or unit mistake.
 const CREATE_TIME_SLACK_S = 300;
 
 const pushValue = (push: WireObject, key: string): string | undefined => {

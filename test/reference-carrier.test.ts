@@ -209,6 +209,20 @@ test('the reference carrier refuses what its settings exclude and answers a seco
   assert.match((await post(plain, 'plain', 'xml', cancel)).body, /<ResultCode>30003<\/ResultCode>/);
 });
 
+test('a carrier that is not listening fails every step with the connection error', async () => {
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  const r = await certifyCarrier(base(`http://127.0.0.1:${port}/`, 'plain', 'xml'));
+  assert.equal(r.ok, false);
+  assert.deepEqual(line(r, 'URL verification'), { status: 'FAIL', name: 'URL verification', detail: 'no answer: ECONNREFUSED' });
+  assert.deepEqual(line(r, 'get_quota · answered in time'), { status: 'FAIL', name: 'get_quota · answered in time', detail: 'no answer: ECONNREFUSED' });
+  assert.equal(r.summary.PASS, 0);
+  assert.equal(line(r, 'forged signature · refused')?.status, 'SKIP');
+});
+
 test('in secure mode a reply whose MsgSignature is wrong fails "encrypted reply"', async () => {
   const secure = await startReferenceCarrier(['--mode', 'secure', '--aes-key', AES_KEY, '--format', 'json']);
   const tampered = await startBrokenCarrier(secure, 'tamper-reply-signature');

@@ -5,6 +5,7 @@ import { registerServeCommand } from './serve-command.ts';
 import { registerEventsCommands } from './events-commands.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerStateCommands } from './state-commands.ts';
+import { registerCarrierCheckCommand } from './carrier-check-command.ts';
 
 const program = new Command('wxlogistics')
   .description('Self-hostable, wire-compatible WeChat Logistics Assistant (物流助手) server')
@@ -16,6 +17,7 @@ registerLabelCommand(program);
 registerEventsCommands(program);
 registerMigrateCommand(program);
 registerStateCommands(program);
+registerCarrierCheckCommand(program.command('carrier').description('carriers: certify a carrier server'));
 
 
 await program.parseAsync(process.argv);

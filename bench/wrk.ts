@@ -53,6 +53,18 @@ function done(summary, latency, requests)
 end
 `;
 
+/** Any bytes as a Lua string literal (decimal escapes for everything but plain ASCII). */
+export function luaBytes(b: Buffer): string {
+  let out = '"';
+  for (const byte of b) out += byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c ? String.fromCharCode(byte) : `\\${String(byte).padStart(3, '0')}`;
+  return out + '"';
+}
+
+/** Writes a Lua script for wrk; answers its path. */
+export function wrkScript(lua: string): string {
+  return script(lua);
+}
+
 function script(lua: string): string {
   const file = join(dir, `s${scripts++}.lua`);
   writeFileSync(file, lua);

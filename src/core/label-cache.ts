@@ -56,6 +56,8 @@ export const ANSWER_CACHE_BYTES = 16 * 1024 * 1024;
 export const LABEL_CACHE_BYTES = 8 * 1024 * 1024;
 /** The part of ANSWER_CACHE_BYTES for answers asked for once so far. */
 const FIRST_SEEN_BYTES = 4 * 1024 * 1024;
+/** Keys (no bytes) of answers asked for once, remembered longer than their bytes. */
+const SEEN_KEYS = 20_000;
 /** What an entry costs besides its bytes (key, entry object, the LRU's bookkeeping), roughly. */
 const ENTRY_OVERHEAD = 256;
 
@@ -74,14 +76,17 @@ export interface CachedAnswer {
  * head. Both caches are bounded by bytes (ANSWER_CACHE_BYTES, LABEL_CACHE_BYTES).
  *
  * Most labels are printed once, so answers are kept in two parts (a segmented
- * LRU): a new answer goes to a small first-seen part; asked for again, it moves
- * to the larger part. A stream of new orders thus cycles through the small part
- * and never pushes out the answers that are asked for again and again.
+ * LRU, with a 2Q-style memory of keys): a new answer goes to a small first-seen
+ * part and its key is remembered; asked for again — found in the small part, or
+ * rebuilt while its key is still remembered — it goes to the larger part. A
+ * stream of new orders thus cycles through the small part and never pushes out
+ * the answers that are asked for again and again.
  */
 export class LabelCache {
   readonly #labels = new LRUCache<string, string>({ maxSize: LABEL_CACHE_BYTES, sizeCalculation: (v) => v.length + ENTRY_OVERHEAD });
   readonly #firstSeen = new LRUCache<string, CachedAnswer>({ maxSize: FIRST_SEEN_BYTES, sizeCalculation: answerSize });
   readonly #answers = new LRUCache<string, CachedAnswer>({ maxSize: ANSWER_CACHE_BYTES - FIRST_SEEN_BYTES, sizeCalculation: answerSize });
+  readonly #seen = new LRUCache<string, true>({ max: SEEN_KEYS });
 
   /** The last answer built for this order and print type (any version: compare it with the order's head). */
   cachedAnswer(appid: string, orderId: string, printType: PrintType): CachedAnswer | undefined {
@@ -104,9 +109,13 @@ export class LabelCache {
     const label = this.#labels.get(`${key}\u0000${order.version}`) ?? renderBase64(order, printType);
     const bytes = getOrderAnswerBytes(order, label);
     const entry = { version: order.version, waybill_id: order.waybill_id, bytes };
-    // A new version of an answer that was asked for again stays where it was.
-    if (this.#answers.has(key)) this.#answers.set(key, entry);
-    else this.#firstSeen.set(key, entry);
+    if (this.#answers.has(key) || this.#seen.has(key)) {
+      this.#firstSeen.delete(key);
+      this.#answers.set(key, entry);
+    } else {
+      this.#firstSeen.set(key, entry);
+      this.#seen.set(key, true);
+    }
     return bytes;
   }
 

@@ -4,6 +4,7 @@
  * functions with the most self time (and the .cpuprofile's path, for DevTools).
  *
  *   node --import tsx bench/profile.ts cold|hot|add [seconds]
+ *   node --import tsx bench/profile.ts show <file.cpuprofile>   # e.g. one BENCH_CPU_PROF=1 wrote
  *
  * Needs the store run.ts builds (BENCH_ORDERS, default 100,000) and dist/.
  */
@@ -16,6 +17,10 @@ import { storedOrderId } from './order-body.ts';
 import { addOrderScript, coldGetOrderScript, listGetOrderScript, wrk } from './wrk.ts';
 
 const kind = process.argv[2] ?? 'hot';
+if (kind === 'show') {
+  showProfile(process.argv[3]!);
+  process.exit(0);
+}
 const seconds = Number(process.argv[3] ?? 10);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 100_000);
 const cacheDir = fileURLToPath(new URL('../.bench-cache/', import.meta.url));
@@ -37,8 +42,10 @@ const r = await wrk(server.url, lua, { connections: 50, seconds, server });
 console.log(`${kind}: ${Math.round(r.rps)} req/s, p99 ${r.p99} ms, ${r.cpuUs.toFixed(1)} µs server CPU per request, failures ${r.failures}`);
 await server.stop();
 
+showProfile(join(profDir, readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'))!));
+
 interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }
-const file = join(profDir, readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'))!);
+function showProfile(file: string): void {
 const prof = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 const self = new Map<string, number>();
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
@@ -52,4 +59,5 @@ const idle = [...self.entries()].filter(([k]) => k.startsWith('(idle)')).reduce(
 console.log(`profile ${file}: ${(total / 1e6).toFixed(1)} s sampled, ${((100 * idle) / total).toFixed(0)} % idle; busy time by function (self):`);
 for (const [k, v] of [...self.entries()].filter(([k]) => !k.startsWith('(idle)')).sort((a, b) => b[1] - a[1]).slice(0, 30)) {
   console.log(`${((100 * v) / (total - idle)).toFixed(1).padStart(5)} %  ${k}`);
+}
 }

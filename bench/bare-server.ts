@@ -1,7 +1,9 @@
 /**
  * The baseline: a bare node:http server answering every request with the bytes
  * of one real getOrder answer (same headers as ours). It reads the request body
- * before answering, as any server must. Usage: bare-server.ts <answer-file>.
+ * before answering, as any server must. Usage: bare-server.ts <answer-file> [parse];
+ * with `parse` it also JSON.parses each body (the addOrder baseline: the least a
+ * server does with an order it is sent).
  * Prints one JSON line {"url": …} once listening.
  */
 import { readFileSync } from 'node:fs';
@@ -13,10 +15,28 @@ if (!file) throw new Error('usage: bare-server.ts <answer-file>');
 const answer = readFileSync(file);
 const headers = { 'content-type': 'application/json; encoding=utf-8', 'content-length': answer.length };
 
-const server = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200, headers).end(answer));
-});
+const parse = process.argv[3] === 'parse';
+
+const server = createServer(
+  parse
+    ? (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          let body: { order_id?: unknown } = {};
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
+          } catch {
+            // answered 400 below
+          }
+          res.writeHead(typeof body.order_id === 'string' ? 200 : 400, headers).end(answer);
+        });
+      }
+    : (req, res) => {
+        req.resume();
+        req.on('end', () => res.writeHead(200, headers).end(answer));
+      },
+);
 server.keepAliveTimeout = 72_000; // fastify's default, so neither side drops idle connections sooner
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;

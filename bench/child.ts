@@ -9,6 +9,8 @@ export interface Child {
   pid: number;
   /** VmRSS and VmHWM (peak) in MB, from /proc/<pid>/status. */
   memory(): { rssMb: number; peakMb: number };
+  /** CPU time (user + system) the process has used so far, in seconds (/proc/<pid>/stat). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -16,11 +18,11 @@ export interface Child {
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=2'];
 
 /** Runs `node [--import tsx] bench/<script> ...args` (tsx only for .ts scripts) and waits for its {"url"} line. */
-export async function startChild(script: string, args: string[], nodeFlags: string[] = []): Promise<Child> {
+export async function startChild(script: string, args: string[], nodeFlags: string[] = [], serverFlags?: string[]): Promise<Child> {
   const file = fileURLToPath(new URL(script, import.meta.url));
   const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  // Our server gets the flags users get from the bin's shebang.
-  const serverFlags = file.endsWith('server-child.mjs') ? SERVER_NODE_FLAGS : [];
+  // Our server gets the flags users get from the bin's shebang (unless told otherwise).
+  serverFlags ??= file.endsWith('server-child.mjs') ? SERVER_NODE_FLAGS : [];
   const proc = spawn(process.execPath, [...serverFlags, ...nodeFlags, ...loader, file, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -30,6 +32,7 @@ export async function startChild(script: string, args: string[], nodeFlags: stri
     url,
     pid,
     memory: () => ({ rssMb: procStatusMb(pid, 'VmRSS'), peakMb: procStatusMb(pid, 'VmHWM') }),
+    cpuSeconds: () => procCpuSeconds(pid),
     stop: () =>
       new Promise((resolve) => {
         if (proc.exitCode !== null) return resolve();
@@ -50,4 +53,11 @@ function firstLineUrl(proc: ChildProcess): Promise<string> {
 function procStatusMb(pid: number, field: string): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** utime + stime (fields 14 and 15 of /proc/<pid>/stat, in clock ticks of 1/100 s). */
+function procCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }

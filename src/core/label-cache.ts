@@ -4,6 +4,7 @@ import type { LabelInput, LabelParty, PrintType } from './label/label-input.ts';
 import { renderLabelHtml } from './label/render-label.ts';
 import { arr, obj, str, type Body } from './validate.ts';
 import type { OrderRecord } from '../storage/types.ts';
+import { getOrderAnswerBytes } from './get-order-answer.ts';
 
 const PARTY_FIELDS = ['name', 'tel', 'mobile', 'company', 'post_code', 'country', 'province', 'city', 'area', 'address'] as const;
 
@@ -50,47 +51,86 @@ export function labelInput(order: OrderRecord): LabelInput {
 const renderBase64 = (order: OrderRecord, printType: PrintType): string =>
   Buffer.from(renderLabelHtml(labelInput(order), printType), 'utf8').toString('base64');
 
+/** Bytes the caches may hold: whole answers, and labels for the other callers (batchGetOrder, the object getOrder). */
+export const ANSWER_CACHE_BYTES = 16 * 1024 * 1024;
+export const LABEL_CACHE_BYTES = 8 * 1024 * 1024;
+/** The part of ANSWER_CACHE_BYTES for answers asked for once so far. */
+const FIRST_SEEN_BYTES = 4 * 1024 * 1024;
+/** Keys (no bytes) of answers asked for once, remembered longer than their bytes. */
+const SEEN_KEYS = 20_000;
+/** What an entry costs besides its bytes (key, entry object, the LRU's bookkeeping), roughly. */
+const ENTRY_OVERHEAD = 256;
+
+/** A getOrder answer as sent, and the order version it shows. */
+export interface CachedAnswer {
+  version: number;
+  waybill_id: string;
+  bytes: Buffer;
+}
+
 /**
- * Rendered labels, base64-encoded, per (app, order, version, print type).
- * Rendering draws two barcodes and a QR code; getOrder must not pay that on
- * every call (issue #2). A new order version is a new key, so no invalidation.
+ * getOrder answers (as UTF-8 bytes) and rendered labels (base64), per order and
+ * print type. Rendering draws two barcodes and a QR code; getOrder must not pay
+ * that on every call. An answer is only reused for the order version (and
+ * waybill) it was built from, which the caller checks against the order's
+ * head. Both caches are bounded by bytes (ANSWER_CACHE_BYTES, LABEL_CACHE_BYTES).
+ *
+ * Most labels are printed once, so answers are kept in two parts (a segmented
+ * LRU, with a 2Q-style memory of keys): a new answer goes to a small first-seen
+ * part and its key is remembered; asked for again — found in the small part, or
+ * rebuilt while its key is still remembered — it goes to the larger part. A
+ * stream of new orders thus cycles through the small part and never pushes out
+ * the answers that are asked for again and again.
  */
 export class LabelCache {
-  readonly #cache = new LRUCache<string, string>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (v) => v.length });
-  // Whole getOrder answers as UTF-8 bytes: the HTTP adapter sends them without
-  // serialising ~11 KB of JSON per call (a getOrder answer has no rid, so it is
-  // byte-identical for one order version).
-  readonly #answers = new LRUCache<string, Buffer>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (v) => v.length });
+  readonly #labels = new LRUCache<string, string>({ maxSize: LABEL_CACHE_BYTES, sizeCalculation: (v) => v.length + ENTRY_OVERHEAD });
+  readonly #firstSeen = new LRUCache<string, CachedAnswer>({ maxSize: FIRST_SEEN_BYTES, sizeCalculation: answerSize });
+  readonly #answers = new LRUCache<string, CachedAnswer>({ maxSize: ANSWER_CACHE_BYTES - FIRST_SEEN_BYTES, sizeCalculation: answerSize });
+  readonly #seen = new LRUCache<string, true>({ max: SEEN_KEYS });
 
-  /** The cached answer of an order version, if it was built already. */
-  cachedAnswer(appid: string, orderId: string, version: number, printType: PrintType): Buffer | undefined {
-    return this.#answers.get(`${appid}\u0000${orderId}\u0000${version}\u0000${printType}`);
+  /** The last answer built for this order and print type (any version: compare it with the order's head). */
+  cachedAnswer(appid: string, orderId: string, printType: PrintType): CachedAnswer | undefined {
+    const key = `${appid}\u0000${orderId}\u0000${printType}`;
+    const hit = this.#answers.get(key);
+    if (hit) return hit;
+    const first = this.#firstSeen.get(key);
+    if (first) {
+      this.#firstSeen.delete(key);
+      this.#answers.set(key, first);
+    }
+    return first;
   }
 
-  /** The serialised answer for one order version and print type, built once. */
-  answerBytes(order: OrderRecord, printType: PrintType, build: () => object): Buffer {
-    const key = `${order.appid}\u0000${order.order_id}\u0000${order.version}\u0000${printType}`;
-    let bytes = this.#answers.get(key);
-    if (bytes === undefined) {
-      bytes = Buffer.from(JSON.stringify(build()), 'utf8');
-      this.#answers.set(key, bytes);
+  /** Builds (renders) the answer of this order version and keeps it. */
+  answerBytes(order: OrderRecord, printType: PrintType): Buffer {
+    const key = `${order.appid}\u0000${order.order_id}\u0000${printType}`;
+    const cached = this.#answers.get(key) ?? this.#firstSeen.get(key);
+    if (cached && cached.version === order.version && cached.waybill_id === order.waybill_id) return cached.bytes;
+    const label = this.#labels.get(`${key}\u0000${order.version}`) ?? renderBase64(order, printType);
+    const bytes = getOrderAnswerBytes(order, label);
+    const entry = { version: order.version, waybill_id: order.waybill_id, bytes };
+    if (this.#answers.has(key) || this.#seen.has(key)) {
+      this.#firstSeen.delete(key);
+      this.#answers.set(key, entry);
+    } else {
+      this.#firstSeen.set(key, entry);
+      this.#seen.set(key, true);
     }
     return bytes;
   }
 
+  /** The label, base64, rendered once per order version and print type. */
   printHtml(order: OrderRecord, printType: PrintType): string {
-    const key = `${order.appid}\u0000${order.order_id}\u0000${order.version}\u0000${printType}`;
-    let html = this.#cache.get(key);
+    const key = `${order.appid}\u0000${order.order_id}\u0000${printType}\u0000${order.version}`;
+    let html = this.#labels.get(key);
     if (html === undefined) {
       html = renderBase64(order, printType);
-      this.#cache.set(key, html);
+      this.#labels.set(key, html);
     }
     return html;
   }
+}
 
-  /** The label without keeping it (the getOrder answer cache holds it already). */
-  printHtmlOnce(order: OrderRecord, printType: PrintType): string {
-    const key = `${order.appid}\u0000${order.order_id}\u0000${order.version}\u0000${printType}`;
-    return this.#cache.get(key) ?? renderBase64(order, printType);
-  }
+function answerSize(a: CachedAnswer): number {
+  return a.bytes.length + ENTRY_OVERHEAD;
 }

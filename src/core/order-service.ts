@@ -2,6 +2,7 @@ import { findCarrier, TEST_BIZ_ID, TEST_DELIVERY_ID, type Carrier } from './carr
 import { nowSeconds, type Clock } from './clock.ts';
 import { WxError } from './errors.ts';
 import { checkAddOrderBody } from './add-order-checks.ts';
+import { getOrderAnswer } from './get-order-answer.ts';
 import { LabelCache } from './label-cache.ts';
 import { carrierAcceptsPassword, EMPTY_DETAIL_LIST } from './simulated-carrier.ts';
 import { arr, canonicalJson, isPresent, obj, requireFields, str, type Body } from './validate.ts';
@@ -62,37 +63,29 @@ export class OrderService {
   }
 
   async getOrder(appid: string, body: Body) {
-    const { order, printType } = await this.#getOrderTarget(appid, body);
-    return this.#getOrderAnswer(order, printType);
+    const printType = checkGetOrderBody(body);
+    const order = await this.#find(appid, body, 'invalidWaybillId');
+    return getOrderAnswer(order, this.labels.printHtml(order, printType));
   }
 
-  /** getOrder's answer as JSON bytes, cached per order version (the HTTP fast path; same answer as getOrder). */
+  /**
+   * getOrder's answer as JSON bytes (the HTTP and cloud fast path; the same
+   * bytes as JSON.stringify(getOrder())). A cached answer is sent when the
+   * order's head still shows its version — known without a read where the
+   * store can tell (SQLite), else one covering-index read. Otherwise one full
+   * read, and the answer is built and kept.
+   */
   async getOrderJson(appid: string, body: Body): Promise<Buffer> {
     const printType = checkGetOrderBody(body);
-    // Fast path: the order's head (one covering-index read) keys the cached answer.
-    const head = await this.store.orders.getHead(appid, str(body.order_id));
-    const cached = head && this.labels.cachedAnswer(appid, str(body.order_id), head.version, printType);
-    if (cached && checkFound(head, body, 'invalidWaybillId')) return cached;
-    const { order } = await this.#getOrderTarget(appid, body);
-    return this.labels.answerBytes(order, printType, () => this.#getOrderAnswer(order, printType, true));
-  }
-
-  async #getOrderTarget(appid: string, body: Body) {
-    const printType = checkGetOrderBody(body);
-    return { order: await this.#find(appid, body, 'invalidWaybillId'), printType } as const;
-  }
-
-  #getOrderAnswer(order: OrderRecord, printType: 0 | 1, forAnswerCache = false) {
-    return {
-      errcode: 0,
-      errmsg: 'ok',
-      print_html: forAnswerCache ? this.labels.printHtmlOnce(order, printType) : this.labels.printHtml(order, printType),
-      waybill_data: order.waybill_data,
-      order_id: order.order_id,
-      delivery_id: order.delivery_id,
-      waybill_id: order.waybill_id,
-      order_status: order.order_status,
-    };
+    const orderId = str(body.order_id);
+    const cached = this.labels.cachedAnswer(appid, orderId, printType);
+    if (cached) {
+      const head = this.store.knownOrderHead?.(appid, orderId) ?? (await this.store.orders.getHead(appid, orderId));
+      checkFound(head, body, 'invalidWaybillId');
+      if (head!.version === cached.version && head!.waybill_id === cached.waybill_id) return cached.bytes;
+    }
+    const order = await this.#find(appid, body, 'invalidWaybillId');
+    return this.labels.answerBytes(order, printType);
   }
 
   async batchGetOrder(appid: string, body: Body) {

@@ -81,7 +81,20 @@ export class TokenService {
 
   /** The app an access token belongs to, or the 40001/42001 it earns. */
   async authenticate(token: string): Promise<string> {
-    const rec = await this.#lookup(token);
+    return this.authenticateKnown(token) ?? this.#check(await this.#lookup(token));
+  }
+
+  /**
+   * authenticate without waiting, when the token's record was looked up in the
+   * last second (the hot path of a busy API): its appid, or its WxError thrown;
+   * undefined when the record must be read first (call authenticate).
+   */
+  authenticateKnown(token: string): string | undefined {
+    const hit = this.#recent.get(token);
+    return hit && Date.now() - hit.at < LOOKUP_TTL_MS ? this.#check(hit.rec) : undefined;
+  }
+
+  #check(rec: TokenRecord | undefined): string {
     if (!rec) throw new WxError('invalidCredential', 'access_token was never issued by this server');
     const now = nowSeconds(this.clock);
     if (rec.revoke_at !== null && rec.revoke_at <= now && rec.revoke_at < rec.expires_at) {

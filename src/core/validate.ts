@@ -32,14 +32,23 @@ export const obj = (v: unknown): Body | undefined =>
 
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-/** JSON with object keys sorted at every level: equal bodies compare equal whatever their key order (house rule 6). */
+/**
+ * JSON with object keys sorted at every level: equal bodies compare equal whatever their key order (house rule 6).
+ * Loops and one string per level (addOrder runs it on every call); keys sort by UTF-16 code units, as `<` does.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Body)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + (canonicalJson(value[i]) ?? ''); // as join() writes undefined
+    return out + ']';
   }
-  return JSON.stringify(value);
+  const keys = Object.keys(value).sort();
+  let out = '{';
+  for (const k of keys) {
+    const v = (value as Body)[k];
+    if (v === undefined) continue;
+    out += (out.length === 1 ? '' : ',') + JSON.stringify(k) + ':' + canonicalJson(v);
+  }
+  return out + '}';
 }

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type RouteHandlerMethod } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
 import { nowSeconds } from '../core/clock.ts';
 import { WxError } from '../core/errors.ts';
 import type { LogisticsCore } from '../core/logistics-core.ts';
@@ -57,11 +57,6 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return503OnClosing: false,
   });
 
-  // Compact JSON with WeChat's exact Content-Type (house rule 1): with a reply
-  // serializer of its own, fastify leaves the header alone (no `charset=` added).
-  app.addHook('onRequest', async (_req, reply) => {
-    reply.serializer(serializeJson);
-  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', parseWeChatBody);
 
@@ -82,23 +77,41 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
   if (options.requestLog) recordWeChatCalls(app, core, options.requestLog);
 
-  // House rule 3, in order: method, then access_token (absent, unknown, expired).
-  app.addHook('onRequest', async (req) => {
+  // Compact JSON with WeChat's exact Content-Type (house rule 1): with a reply
+  // serializer of its own, fastify leaves the header alone (no `charset=` added).
+  // Then house rule 3, in order: method, then access_token (absent, unknown, expired).
+  // Callback-style hooks that finish synchronously when they can (a token looked
+  // up in the last second): no promise per request on the hot path.
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.serializer(serializeJson);
     const config = req.routeOptions.config as Partial<RouteConfig>;
-    if (!config.wechatMethod) return;
+    if (!config.wechatMethod) return done();
     if (req.method !== config.wechatMethod) {
-      throw new WxError(config.wechatMethod === 'POST' ? 'requirePostMethod' : 'requireGetMethod');
+      return done(new WxError(config.wechatMethod === 'POST' ? 'requirePostMethod' : 'requireGetMethod'));
     }
-    if (!config.authenticated) return;
+    if (!config.authenticated) return done();
     const token = (req.query as Record<string, unknown>).access_token;
-    if (typeof token !== 'string' || token === '') throw new WxError('accessTokenMissing');
-    req.appid = await core.tokens.authenticate(token);
+    if (typeof token !== 'string' || token === '') return done(new WxError('accessTokenMissing'));
+    let appid: string | undefined;
+    try {
+      appid = core.tokens.authenticateKnown(token);
+    } catch (error) {
+      return done(error as WxError);
+    }
+    if (appid !== undefined) {
+      req.appid = appid;
+      return done();
+    }
+    core.tokens.authenticate(token).then((id) => {
+      req.appid = id;
+      done();
+    }, done);
   });
 
   // A POST without any body never reaches the content parser.
-  app.addHook('preValidation', async (req) => {
+  app.addHook('preValidation', (req, _reply, done) => {
     const config = req.routeOptions.config as Partial<RouteConfig>;
-    if (config.wechatMethod === 'POST' && req.body === undefined) throw new WxError('emptyPostData');
+    done(config.wechatMethod === 'POST' && req.body === undefined ? new WxError('emptyPostData') : undefined);
   });
 
   wechatRoute(app, '/cgi-bin/token', { wechatMethod: 'GET', authenticated: false }, undefined, async (req, reply) => {
@@ -130,7 +143,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
  * routes are not WeChat calls and are left out.
  */
 function recordWeChatCalls(app: FastifyInstance, core: LogisticsCore, log: RequestLog): void {
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
+    try {
+      recordCall(req, reply);
+    } finally {
+      done();
+    }
+  });
+  const recordCall = (req: FastifyRequest, reply: FastifyReply): void => {
     const config = req.routeOptions.config as Partial<RouteConfig>;
     if (!config.wechatMethod && !req.wxlError) return;
     const error = req.wxlError;
@@ -148,7 +168,7 @@ function recordWeChatCalls(app: FastifyInstance, core: LogisticsCore, log: Reque
       duration_ms: Math.round(reply.elapsedTime * 10) / 10,
       error: error ?? undefined,
     });
-  });
+  };
 }
 
 const stringField = (v: unknown, key: string): string | undefined => {

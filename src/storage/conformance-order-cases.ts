@@ -18,6 +18,36 @@ export const orderCases: ConformanceCase[] = [
     assert.equal(await store.orders.getHead(APP, 'nope'), undefined);
     assert.equal(await store.orders.getHead(APP2, 'head-1'), undefined);
   }],
+  ['orders: knownOrderHead (where a store has it) is never older than the last commit, in or outside transactions, and forgets rolled-back writes', async ({ store }) => {
+    await withApps(store);
+    await store.orders.insertIfAbsent(order('known-1'));
+    const known = () => store.knownOrderHead?.(APP, 'known-1');
+    const head = async () => (await store.orders.getHead(APP, 'known-1'))!;
+    const agrees = async (what: string) => {
+      const k = known();
+      if (k !== undefined) assert.deepEqual(k, await head(), what);
+    };
+    await store.orders.get(APP, 'known-1');
+    await agrees('after a read');
+    await store.orders.setStatus(APP, 'known-1', 1, 5);
+    await agrees('after a write outside a transaction');
+    await store.orders.get(APP, 'known-1');
+    const inside = store.transaction(async (tx) => {
+      await tx.orders.lock(APP, 'known-1');
+      await tx.orders.appendPathNode(APP, 'known-1', { action_time: 6, action_type: 100001, action_msg: 'x' }, 6);
+      void store.orders.getHead(APP, 'known-1'); // an outside read while the write is open (in memory it waits for the commit)
+    });
+    await inside;
+    await agrees('after a committed transaction');
+    assert.equal((await head()).version, 3);
+    await store.orders.get(APP, 'known-1');
+    await assert.rejects(store.transaction(async (tx) => {
+      await tx.orders.setStatus(APP, 'known-1', 0, 7);
+      throw new Error('rolled back');
+    }));
+    await agrees('after a rolled-back transaction');
+    assert.equal((await head()).version, 3);
+  }],
   ['orders: lock serialises concurrent read-check-write transactions of one order (one cancel wins)', async ({ store }) => {
     await withApps(store);
     await store.orders.insertIfAbsent(order('locked'));

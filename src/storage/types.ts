@@ -320,6 +320,12 @@ export interface Store extends Repositories {
   readonly kind: 'sqlite' | 'postgres';
   init(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * The order's committed head when this process knows it without a read (a
+   * store whose process is the only writer: SQLite); undefined means "read it".
+   * Never a head older than the last commit.
+   */
+  knownOrderHead?(appid: string, orderId: string): OrderHead | undefined;
   /** Runs `fn` in one transaction: all of its writes land, or none. */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
   /**

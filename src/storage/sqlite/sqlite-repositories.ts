@@ -24,6 +24,16 @@ type OrderRow = Omit<OrderRecord, 'waybill_data'> & { waybill_data: string };
 
 const toOrder = (row: OrderRow): OrderRecord => ({ ...row, waybill_data: JSON.parse(row.waybill_data) });
 
+/** What the store learns about orders as statements run (see ./known-order-heads.ts). */
+export interface OrderRowHooks {
+  /** An order's head was read (called in the same synchronous step as the read). */
+  read?(appid: string, orderId: string, head: OrderHead): void;
+  /** A statement changed or inserted an orders row. Every statement that writes orders must call it. */
+  written?(appid: string, orderId: string): void;
+}
+
+const headOf = (r: OrderHead): OrderHead => ({ delivery_id: r.delivery_id, waybill_id: r.waybill_id, version: r.version, order_status: r.order_status });
+
 /**
  * Repositories over one better-sqlite3 connection. `gate` returns a promise to
  * wait for before touching the database (an open transaction), or undefined.
@@ -31,7 +41,10 @@ const toOrder = (row: OrderRow): OrderRecord => ({ ...row, waybill_data: JSON.pa
 export function sqliteRepositories(
   db: Database.Database,
   gate: () => Promise<unknown> | undefined,
+  hooks: OrderRowHooks = {},
 ): Repositories {
+  const read = hooks.read ?? (() => undefined);
+  const written = hooks.written ?? (() => undefined);
   const q = <T>(fn: () => T): Promise<T> => {
     const g = gate();
     return g ? g.then(fn, fn) : Promise.resolve().then(fn);
@@ -164,22 +177,36 @@ export function sqliteRepositories(
       insertIfAbsent: (order) =>
         q(() => {
           const r = s.orderInsert.run({ ...order, waybill_data: JSON.stringify(order.waybill_data) });
-          if (r.changes === 1) return { inserted: true as const };
+          if (r.changes === 1) {
+            written(order.appid, order.order_id);
+            return { inserted: true as const };
+          }
           return { inserted: false as const, existing: toOrder(s.orderGet.get(order.appid, order.order_id) as OrderRow) };
         }),
       get: (appid, orderId) =>
         q(() => {
           const row = s.orderGet.get(appid, orderId) as OrderRow | undefined;
+          if (row) read(appid, orderId, headOf(row));
           return row && toOrder(row);
         }),
-      getHead: (appid, orderId) => q(() => s.orderHead.get(appid, orderId) as OrderHead | undefined),
+      getHead: (appid, orderId) =>
+        q(() => {
+          const head = s.orderHead.get(appid, orderId) as OrderHead | undefined;
+          if (head) read(appid, orderId, headOf(head));
+          return head;
+        }),
       lock: async () => undefined, // transactions are already exclusive (BEGIN IMMEDIATE)
-      setStatus: (appid, orderId, status, at) => q(() => void s.orderStatus.run(status, at, appid, orderId)),
+      setStatus: (appid, orderId, status, at) =>
+        q(() => {
+          s.orderStatus.run(status, at, appid, orderId);
+          written(appid, orderId);
+        }),
       pathCount: (appid, orderId) => q(() => (s.pathCount.get(appid, orderId) as { n: number }).n),
       appendPathNode: (appid, orderId, node, at) =>
         q(() => {
           s.pathAppend.run(appid, orderId, appid, orderId, node.action_time, node.action_type, node.action_msg);
           s.pathBump.run(at, node.action_type, appid, orderId);
+          written(appid, orderId);
           return (s.pathCount.get(appid, orderId) as { n: number }).n;
         }),
       listPathNodes: (appid, orderId) => q(() => s.pathList.all(appid, orderId) as PathNodeRecord[]),

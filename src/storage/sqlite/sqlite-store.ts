@@ -11,12 +11,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrations } from '../migrations.ts';
 import { importRecords, resetAppSql, type ImportOptions, type ImportSummary, type StateRecord, type StateSql } from '../state.ts';
-import type { Repositories, Store } from '../types.ts';
+import type { OrderHead, Repositories, Store } from '../types.ts';
+import { KnownOrderHeads } from './known-order-heads.ts';
 import { sqliteRepositories, withReadsFrom } from './sqlite-repositories.ts';
 import { readState, readStateFile, sqliteDialect, sqliteStateSql } from './sqlite-state.ts';
 
 /** Transactions committed together at most (see `transaction`). */
 const GROUP_SIZE = 64;
+/** Order heads remembered at most (getOrder's cached answers are checked against them). */
+const KNOWN_HEADS = 20_000;
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
@@ -36,6 +39,7 @@ export class SqliteStore implements Store {
   readonly #filename: string;
   #reader: Database.Database | undefined;
   #stateSql: StateSql | undefined;
+  #heads: KnownOrderHeads | undefined;
 
   constructor(options: SqliteStoreOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -71,8 +75,13 @@ export class SqliteStore implements Store {
   /** Applies pending migrations, then prepares the statements (they need the tables). */
   async init(): Promise<void> {
     migrateSqlite(this.db);
-    this.#inside = sqliteRepositories(this.db, () => undefined);
-    this.#outside = sqliteRepositories(this.db, () => (this.#txOpen ? this.#queue : undefined));
+    const dataVersion = this.db.prepare('PRAGMA data_version').pluck();
+    const heads = (this.#heads = new KnownOrderHeads(KNOWN_HEADS, () => dataVersion.get() as number));
+    const written = (appid: string, orderId: string) => heads.written(appid, orderId);
+    const read = (appid: string, orderId: string, head: OrderHead) => heads.remember(appid, orderId, head);
+    this.#inside = sqliteRepositories(this.db, () => undefined, { written });
+    // In memory there is no reader connection: outside reads use this one (and the queue's gate).
+    this.#outside = sqliteRepositories(this.db, () => (this.#txOpen ? this.#queue : undefined), this.#filename === ':memory:' ? { written, read } : { written });
     if (this.#filename !== ':memory:') {
       // A second, read-only connection for reads outside transactions: in WAL mode it
       // reads the last committed state while a write transaction is open, so getOrder
@@ -82,7 +91,7 @@ export class SqliteStore implements Store {
       // 8 MB of page cache (default 2 MB): a getOrder working set of thousands of orders
       // in a million-row table stays in memory instead of costing a pread per lookup.
       this.#reader.pragma('cache_size = -8192');
-      this.#outside = withReadsFrom(this.#outside, sqliteRepositories(this.#reader, () => undefined));
+      this.#outside = withReadsFrom(this.#outside, sqliteRepositories(this.#reader, () => undefined, { read }));
     }
     this.#stateSql = sqliteStateSql(this.db);
   }
@@ -94,11 +103,15 @@ export class SqliteStore implements Store {
   }
 
   importState(records: AsyncIterable<StateRecord> | StateRecord[], options: ImportOptions = {}): Promise<ImportSummary> {
-    return this.transaction(() => importRecords(this.#sql, sqliteDialect, records, options));
+    return this.transaction(() => importRecords(this.#sql, sqliteDialect, records, options)).finally(() => this.#heads?.clear());
   }
 
   resetApp(appid: string): Promise<boolean> {
-    return this.transaction(() => resetAppSql(this.#sql, appid));
+    return this.transaction(() => resetAppSql(this.#sql, appid)).finally(() => this.#heads?.clear());
+  }
+
+  knownOrderHead(appid: string, orderId: string): OrderHead | undefined {
+    return this.#heads?.get(appid, orderId);
   }
 
   get #sql(): StateSql {
@@ -157,6 +170,8 @@ export class SqliteStore implements Store {
           if (this.db.inTransaction) this.db.exec('ROLLBACK');
           group.forEach((tx) => tx.reject(error));
           continue;
+        } finally {
+          this.#heads?.settled();
         }
         group.forEach((tx, i) => {
           const o = outcomes[i]!;

@@ -11,7 +11,7 @@ export const MAX_BODY_BYTES = 1_048_576;
  * connection; not a JSON object → 47001.
  */
 export function parseWeChatBody(
-  req: { headers: IncomingHttpHeaders },
+  req: { headers: IncomingHttpHeaders; wxlRawBody?: string },
   payload: IncomingMessage,
   done: (err: Error | null, body?: unknown) => void,
 ): void {
@@ -44,7 +44,9 @@ export function parseWeChatBody(
     if (finished) return;
     if (size === 0) return finish(new WxError('emptyPostData'));
     try {
-      finish(null, parseJsonObject(Buffer.concat(chunks, size).toString('utf8')));
+      // Kept as sent for the rid log (getRidInfo's request_body).
+      const text = (req.wxlRawBody = Buffer.concat(chunks, size).toString('utf8'));
+      finish(null, parseJsonObject(text));
     } catch (err) {
       finish(err as Error);
     }

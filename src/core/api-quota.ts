@@ -124,3 +124,31 @@ export function validateOverride(o: CallLimitOverride): string | undefined {
 
 /** The Unix time a rid was answered at (its first group). */
 export const ridTime = (rid: string): number => parseInt(rid.slice(0, 8), 16);
+
+/**
+ * An override from the admin API's JSON (`{"cgi_path": …, "daily_limit": N,
+ * "rate_limit": {"call_count": N, "refresh_second": S}}`, the shape getApiQuota
+ * answers); a field left out or null keeps the default. Throws RangeError.
+ */
+export function overrideFromJson(input: unknown): CallLimitOverride {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) throw new RangeError('a limit is a JSON object');
+  const o = input as Record<string, unknown>;
+  if (typeof o.cgi_path !== 'string') throw new RangeError('cgi_path is required (an API path, or * for every path of the app)');
+  const rate = o.rate_limit ?? {};
+  if (rate === null || typeof rate !== 'object') throw new RangeError('rate_limit is an object {call_count, refresh_second}');
+  const n = (v: unknown, name: string): number | null => {
+    if (v === undefined || v === null) return null;
+    if (typeof v !== 'number') throw new RangeError(`${name} must be a number`);
+    return v;
+  };
+  const r = rate as Record<string, unknown>;
+  const override = {
+    cgi_path: o.cgi_path,
+    daily_limit: n(o.daily_limit, 'daily_limit'),
+    call_count: n(r.call_count, 'rate_limit.call_count'),
+    refresh_second: n(r.refresh_second, 'rate_limit.refresh_second'),
+  };
+  const problem = validateOverride(override);
+  if (problem) throw new RangeError(problem);
+  return override;
+}

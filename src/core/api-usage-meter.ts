@@ -18,6 +18,8 @@ const key = (day: number, appid: string, path: string): string => `${day}\u0000$
 export class ApiUsageMeter {
   /** Calls counted here and not yet added to the store. */
   #pending = new Map<string, ApiUsageDelta>();
+  /** Calls being written by the flush in progress: still counted until it has re-read the totals. */
+  #inFlight = new Map<string, ApiUsageDelta>();
   /** Store totals of today as of the last flush (every instance's calls). */
   #known = new Map<string, number>();
   #overrides = new Map<string, CallLimitOverride[]>();
@@ -43,8 +45,11 @@ export class ApiUsageMeter {
 
   /** Today's calls of one app on one path, as far as this process knows. */
   usedToday(appid: string, path: string): number {
-    const k = key(beijingDay(nowSeconds(this.clock)), appid, path);
-    return (this.#known.get(k) ?? 0) + (this.#pending.get(k)?.count ?? 0);
+    return this.#used(key(beijingDay(nowSeconds(this.clock)), appid, path));
+  }
+
+  #used(k: string): number {
+    return (this.#known.get(k) ?? 0) + (this.#inFlight.get(k)?.count ?? 0) + (this.#pending.get(k)?.count ?? 0);
   }
 
   /**
@@ -63,7 +68,7 @@ export class ApiUsageMeter {
     const nowMs = this.clock.nowMs();
     const limit = this.limitOf(appid, path);
     const k = key(beijingDay(Math.floor(nowMs / 1000)), appid, path);
-    const used = (this.#known.get(k) ?? 0) + (this.#pending.get(k)?.count ?? 0);
+    const used = this.#used(k);
     if (used >= limit.daily_limit) return new WxError('dailyQuotaReached', `${used} of ${limit.daily_limit} calls of ${path} used today`);
     const w = this.#windows.get(`${appid}\u0000${path}`);
     if (w && w.window === Math.floor(nowMs / (limit.rate_limit.refresh_second * 1000)) && w.count >= limit.rate_limit.call_count) {
@@ -106,6 +111,7 @@ export class ApiUsageMeter {
   async #flush(): Promise<void> {
     const batch = this.#pending;
     this.#pending = new Map();
+    this.#inFlight = batch;
     try {
       if (batch.size > 0) await this.store.transaction((tx) => tx.apiCalls.addUsage([...batch.values()]));
     } catch (error) {
@@ -114,9 +120,17 @@ export class ApiUsageMeter {
         if (p) p.count += d.count;
         else this.#pending.set(k, d);
       }
+      this.#inFlight = new Map();
       throw error;
     }
-    await this.reload();
+    try {
+      await this.reload(); // the totals it reads include the batch
+    } catch (error) {
+      for (const [k, d] of batch) this.#known.set(k, (this.#known.get(k) ?? 0) + d.count);
+      throw error;
+    } finally {
+      this.#inFlight = new Map();
+    }
   }
 
   /** Re-reads today's totals and the overrides from the store. */

@@ -14,6 +14,7 @@ import type { ConsoleAccessContext } from './http/console-access.ts';
 import { CONSOLE_API_PREFIX, consoleApi } from './http/console-api.ts';
 import { consoleRoutes } from './http/console-routes.ts';
 import { RequestLog } from './http/request-log.ts';
+import { startApiManagementFlusher } from './http/api-management.ts';
 import type { DeliveryPolicy } from './push/delivery-policy.ts';
 import { PushDispatcher } from './push/dispatcher.ts';
 import { SqliteStore } from './storage/sqlite/sqlite-store.ts';
@@ -69,6 +70,11 @@ export interface AppConfig extends StoreConfig {
   tickMs?: number | undefined;
   /** How many WeChat calls the console's request log keeps (default 500). */
   requestLogSize?: number | undefined;
+  /** Call quotas (45009/45011) and the rid log of getRidInfo; both on by default (`--no-call-quotas`, `--no-rid-log`). */
+  callQuotas?: boolean | undefined;
+  ridLog?: boolean | undefined;
+  /** How often call counters and the rid log are written to the store (ms, default 200). */
+  apiFlushMs?: number | undefined;
 }
 
 export interface Application {
@@ -93,7 +99,9 @@ export async function createApplication(config: AppConfig): Promise<Application>
   // Web console (issue #6): request log filled by the WeChat routes; access decided by the bound address.
   const requestLog = new RequestLog(config.requestLogSize ?? 500);
   const consoleAccess: ConsoleAccessContext = { boundHost: undefined, adminKey };
-  const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false, requestLog });
+  await core.apiManagement.meter.reload();
+  const apiManagement = { quotas: config.callQuotas ?? true, ridLog: config.ridLog ?? true };
+  const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false, requestLog, apiManagement });
   const dispatcher = new PushDispatcher({
     store,
     clock: core.clock,
@@ -114,6 +122,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
   void server.register(consoleApi({ core, requestLog, access: consoleAccess, root: () => server }), { prefix: CONSOLE_API_PREFIX });
 
   let ticker: NodeJS.Timeout | undefined;
+  let apiFlusher: { stop(): Promise<void> } | undefined;
   let ticking: Promise<void> = Promise.resolve();
   return {
     core,
@@ -124,6 +133,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
       consoleAccess.boundHost = options.host;
       const url = await server.listen(options);
       dispatcher.start();
+      apiFlusher = startApiManagementFlusher(core, (error) => server.log.error({ err: error }, 'writing call counters or the rid log failed'), config.apiFlushMs);
       ticker = setInterval(() => {
         ticking = ticking.then(runDue).catch((error: unknown) => server.log.error({ err: error }, 'auto-progress tick failed'));
       }, config.tickMs ?? 1000);
@@ -140,6 +150,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
       await ticking;
       await dispatcher.stop();
       await server.close();
+      await apiFlusher?.stop();
       await store.close();
     },
   };

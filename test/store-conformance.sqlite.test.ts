@@ -28,6 +28,7 @@ const common: Record<string, string> = {
   'two instances: quota, sequences and scheduled steps are handed out once across both': SINGLE_PROCESS,
   'two instances: concurrent claimDue through both hands each event to one owner, one per stream': SINGLE_PROCESS,
   'events: releaseLeases keeps the live leases of other instances': SINGLE_PROCESS_LEASES,
+  'two instances: concurrent addUsage through both loses no increment': SINGLE_PROCESS,
 };
 
 runStoreConformance({

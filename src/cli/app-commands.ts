@@ -3,6 +3,7 @@ import { openStore } from '../app.ts';
 import { AdjustableClock } from '../core/clock.ts';
 import { LogisticsCore } from '../core/logistics-core.ts';
 import { dataOption, storeOption, type StoreOptions } from './options.ts';
+import { registerLimitsCommand } from './limits-command.ts';
 
 async function withCore<T>(where: StoreOptions, fn: (core: LogisticsCore) => Promise<T>): Promise<T> {
   const store = await openStore({ dataDir: where.data, storeUrl: where.store });
@@ -84,6 +85,7 @@ export function registerAppCommands(program: Command): void {
       );
       console.log(`auto-progress ${opts.disable ? 'off' : 'on'} for ${opts.appid}`);
     });
+  registerLimitsCommand(app);
   app
     .command('list')
     .description('list apps')

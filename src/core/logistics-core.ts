@@ -10,6 +10,9 @@ import { PrinterService } from './printer-service.ts';
 import { PushConfigService } from './push-config-service.ts';
 import { ProgressRunner } from './progress-runner.ts';
 import type { Store } from '../storage/types.ts';
+import { ApiManagementService } from './api-management-service.ts';
+import { ApiUsageMeter } from './api-usage-meter.ts';
+import { RidLog, type RidLogOptions } from './rid-log.ts';
 
 /** The domain, assembled over one store and one clock. Adapters (HTTP, cloud call, CLI) call only this. */
 export class LogisticsCore {
@@ -23,10 +26,13 @@ export class LogisticsCore {
   readonly push: PushConfigService;
   readonly progress: ProgressRunner;
   readonly time: ClockService;
+  /** Call quotas and the rid log (api-management.md). */
+  readonly apiManagement: ApiManagementService;
 
   constructor(
     readonly store: Store,
     readonly clock: AdjustableClock,
+    ridLogOptions: Partial<RidLogOptions> = {},
   ) {
     this.apps = new AppService(store, clock);
     this.tokens = new TokenService(store, clock);
@@ -38,6 +44,7 @@ export class LogisticsCore {
     this.push = new PushConfigService(store, clock);
     this.progress = new ProgressRunner(store, clock, this.tracking);
     this.time = new ClockService(store, clock);
+    this.apiManagement = new ApiManagementService(store, clock, new ApiUsageMeter(store, clock), new RidLog(store, clock, ridLogOptions), this.tokens);
     this.orders.afterInsert = (tx, order) => this.progress.planNewOrder(tx, order);
   }
 }

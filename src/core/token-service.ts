@@ -79,6 +79,11 @@ export class TokenService {
     });
   }
 
+  /** Checks an appid and its secret as the token endpoints do (41002, 41004, 40013, 40125). */
+  async checkAppSecret(appid: unknown, secret: unknown): Promise<string> {
+    return this.#checkCredentials({ grant_type: 'client_credential', appid, secret });
+  }
+
   /** The app an access token belongs to, or the 40001/42001 it earns. */
   async authenticate(token: string): Promise<string> {
     return this.authenticateKnown(token) ?? this.#check(await this.#lookup(token));

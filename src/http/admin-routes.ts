@@ -10,6 +10,7 @@ import { isActionType } from '../core/action-types.ts';
 import type { LogisticsCore } from '../core/logistics-core.ts';
 import type { EventStatus } from '../storage/types.ts';
 import { ApiError, useJsonApi } from './json-api.ts';
+import { registerLimitRoutes } from './admin-limits-routes.ts';
 
 export const ADMIN_PREFIX = '/_wxl/api';
 
@@ -100,6 +101,8 @@ export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
       await core.progress.configure(appid, req.body as never);
       return core.progress.settings(appid);
     });
+
+    registerLimitRoutes(app, core);
 
     // The console's carrier buttons: the same core path as testUpdateOrder, for any simulated carrier.
     app.post('/apps/:appid/orders/:orderId/actions', async (req) => {

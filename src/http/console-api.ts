@@ -72,6 +72,18 @@ function tokenSummary(live: TokenRecord[], issued: number) {
   };
 }
 
+/** Today's use per API of one app: the paths called today or with a limit of their own. */
+async function apiQuotaToday(core: LogisticsCore, appid: string) {
+  const m = core.apiManagement;
+  const [today, limits] = await Promise.all([m.usageToday(appid), m.listLimits(appid)]);
+  const set = new Set(limits.map((l) => l.cgi_path));
+  return {
+    resets_this_month: today.resets_this_month,
+    paths: today.paths.filter((u) => u.used > 0 || set.has(u.cgi_path)).map((u) => ({ ...u, overridden: set.has(u.cgi_path) })),
+    all_paths_override: set.has('*'),
+  };
+}
+
 /** The addOrder body's receiver, for one line of the order list. */
 function receiverLine(order: OrderRecord): { name: string; city: string } {
   const receiver = (parseJson(order.body) as { receiver?: { name?: unknown; city?: unknown } }).receiver ?? {};
@@ -144,6 +156,7 @@ export function consoleApi(o: ConsoleApiOptions): FastifyPluginAsync {
               push: (await store.pushConfigs.get(a.appid)) ?? null,
               cloud: { envs: cloud.envs, secret_ids: cloud.credentials.map((c) => c.secretId) },
               auto_progress: (await core.progress.settings(a.appid)) ?? { enabled: false },
+              api_quota: await apiQuotaToday(core, a.appid),
             };
           }),
         ),

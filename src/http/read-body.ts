@@ -12,7 +12,7 @@ export const MAX_BODY_BYTES = 1_048_576;
  * connection; not a JSON object → 47001.
  */
 export function parseWeChatBody(
-  req: { headers: IncomingHttpHeaders },
+  req: { headers: IncomingHttpHeaders; wxlRawBody?: string },
   payload: IncomingMessage,
   done: (err: Error | null, body?: unknown) => void,
 ): void {
@@ -45,7 +45,9 @@ export function parseWeChatBody(
     if (finished) return;
     if (size === 0) return finish(new WxError('emptyPostData'));
     try {
-      finish(null, parseJsonObject(utf8Text(Buffer.concat(chunks, size))));
+      // Kept as sent for the rid log (getRidInfo's request_body).
+      const text = (req.wxlRawBody = utf8Text(Buffer.concat(chunks, size)));
+      finish(null, parseJsonObject(text));
     } catch (err) {
       finish(err as Error);
     }

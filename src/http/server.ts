@@ -10,6 +10,7 @@ import { parseWeChatBody } from './read-body.ts';
 import { cloudBridgePlugin } from './cloud/bridge.ts';
 import { cloudApiNames, cloudInvoker } from './cloud-invoke.ts';
 import { explainError, redactUrl, type RequestLog } from './request-log.ts';
+import { installApiManagement, type ApiManagementOptions } from './api-management.ts';
 
 /** TC3 signatures older or newer than this are refused (cloud-call.md §4: the gateway checks freshness). */
 const CLOUD_FRESHNESS_SECONDS = 300;
@@ -23,6 +24,8 @@ export interface ServerOptions {
   cloud?: { path?: string; freshnessSeconds?: number };
   /** The console's request log (issue #6): every WeChat call is recorded when given. */
   requestLog?: RequestLog | undefined;
+  /** Call quotas and the rid log (api-management.md); both on by default. */
+  apiManagement?: ApiManagementOptions | undefined;
 }
 
 interface RouteConfig {
@@ -113,6 +116,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const config = req.routeOptions.config as Partial<RouteConfig>;
     done(config.wechatMethod === 'POST' && req.body === undefined ? new WxError('emptyPostData') : undefined);
   });
+  const management = installApiManagement(app, core, envelope, options.apiManagement ?? { quotas: true, ridLog: true });
 
   wechatRoute(app, '/cgi-bin/token', { wechatMethod: 'GET', authenticated: false }, undefined, async (req, reply) => {
     const q = req.query as Record<string, unknown>;
@@ -130,7 +134,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       path: options.cloud?.path ?? '/admin',
       freshnessSeconds: options.cloud?.freshnessSeconds ?? CLOUD_FRESHNESS_SECONDS,
       findAppBySecretId: (secretId) => core.cloud.findBySecretId(secretId),
-      invoke: cloudInvoker(core, envelope),
+      invoke: management.wrapCloudInvoke(cloudInvoker(core, envelope)),
       knownApiNames: cloudApiNames,
     }),
   );

@@ -35,6 +35,10 @@ async function fillApp(store: Store, appid: string, n = 0): Promise<void> {
   );
   await store.events.insert(newEvent(`TEST:WB-${appid}-o2`, { appid, next_attempt_at: 0 }));
   await store.settings.put(`autoprogress:${appid}`, JSON.stringify({ enabled: true, appid }));
+  await store.apiCalls.putLimit({ appid, cgi_path: '/cgi-bin/express/business/order/get', daily_limit: 5, call_count: null, refresh_second: 60, updated_at: 8 });
+  await store.apiCalls.addUsage([{ appid, cgi_path: '/cgi-bin/express/business/order/get', day: 20_000, count: 3 }]);
+  await store.apiCalls.takeReset(appid, 24_322, 10);
+  await store.apiCalls.insertRids([{ rid: `rid-${appid}`, appid, cgi_path: '/p', invoke_time: 9, cost_in_ms: 1, request_url: '', request_body: '', response_body: '{}', client_ip: '::1' }]);
 }
 
 async function fillEverything(store: Store): Promise<void> {
@@ -94,6 +98,7 @@ export const stateCases: ConformanceCase[] = [
     const attempt = rowsOf(records).find((r) => r.table === 'event_attempts' && r.row.delivered === true);
     assert.ok(attempt, 'booleans are booleans on every backend');
     assert.equal(JSON.stringify(records).includes('tok-'), false, 'no tokens');
+    assert.equal(JSON.stringify(records).includes('rid-'), false, 'no rid log');
     const o1 = rowsOf(records).find((r) => r.table === 'orders' && r.row.appid === APP && r.row.order_id === 'o1')!;
     assert.deepEqual(o1.row, { ...order('o1'), waybill_data: JSON.stringify(order('o1').waybill_data), order_status: 0, version: 3, last_action_type: 200001, updated_at: 1_700_000_400 });
   }],

@@ -18,6 +18,9 @@
  * - events (id PK; status+next_attempt_at, stream+id): the outbox of pushes.
  * - event_attempts (event_id, attempt) PK: every delivery attempt.
  * - printers (appid, openid) PK; scheduled_steps (appid, order_id, step) PK, by due_at; settings (key PK).
+ * - api_limits (appid, cgi_path) PK: call-limit overrides; api_usage (day, appid, cgi_path) PK: daily call
+ *   counters (Beijing day); api_quota_resets (appid, month) PK: clearQuota uses per month; api_rids (rid PK;
+ *   by invoke_time): the answers getRidInfo shows.
  */
 export interface Migration {
   version: number;
@@ -206,5 +209,47 @@ ${EVENT_INDEXES}`,
     name: 'covering index for getOrder',
     // getOrder reads only these columns when its answer is cached: an index-only read.
     sql: 'CREATE INDEX orders_head ON orders (appid, order_id, delivery_id, waybill_id, version, order_status);',
+  },
+  {
+    version: 5,
+    name: 'api call quotas and the rid log',
+    sql: `
+CREATE TABLE api_limits (
+  appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+  cgi_path TEXT NOT NULL,
+  daily_limit BIGINT,
+  call_count BIGINT,
+  refresh_second BIGINT,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (appid, cgi_path)
+);
+CREATE TABLE api_usage (
+  day INTEGER NOT NULL,
+  appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+  cgi_path TEXT NOT NULL,
+  count BIGINT NOT NULL,
+  PRIMARY KEY (day, appid, cgi_path)
+);
+CREATE INDEX api_usage_by_app ON api_usage (appid);
+CREATE TABLE api_quota_resets (
+  appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+  month INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  PRIMARY KEY (appid, month)
+);
+CREATE TABLE api_rids (
+  rid TEXT PRIMARY KEY,
+  appid TEXT NOT NULL REFERENCES apps(appid) ON DELETE CASCADE,
+  cgi_path TEXT NOT NULL,
+  invoke_time BIGINT NOT NULL,
+  cost_in_ms INTEGER NOT NULL,
+  request_url TEXT NOT NULL,
+  request_body TEXT NOT NULL,
+  response_body TEXT NOT NULL,
+  client_ip TEXT NOT NULL
+);
+CREATE INDEX api_rids_by_time ON api_rids (invoke_time);
+CREATE INDEX api_rids_by_app ON api_rids (appid, invoke_time);
+`,
   },
 ];

@@ -11,7 +11,8 @@
  * (parents before children), rows in primary-key order (byte order for text).
  *
  * Not exported: `tokens` and `force_refresh` (ephemeral: apps fetch new tokens
- * from the target), and event leases (`lease_owner`/`lease_until` are written as
+ * from the target), `api_rids` (a 7-day debugging log of answers, possibly large:
+ * rids answered by the source are not found on the target), and event leases (`lease_owner`/`lease_until` are written as
  * null: a lease belongs to a process of the source).
  */
 import { findCarrier } from '../core/carriers.ts';
@@ -111,6 +112,15 @@ export const STATE_TABLES = [
   },
   { name: 'printers', columns: [...text('appid', 'openid', 'tagid_list'), ...int('updated_at')], key: ['appid', 'openid'], ofApp: BY_APPID },
   { name: 'push_configs', columns: [...text('appid', 'url', 'token', 'encoding_aes_key', 'mode', 'format'), ...int('updated_at')], key: ['appid'], ofApp: BY_APPID },
+  {
+    name: 'api_limits',
+    columns: [...text('appid', 'cgi_path'), ...['daily_limit', 'call_count', 'refresh_second'].map((n) => c(n, 'int', { nullable: true })), c('updated_at', 'int')],
+    key: ['appid', 'cgi_path'],
+    ofApp: BY_APPID,
+  },
+  // Today's (and recent days') call counters and this month's quota resets: a moved app keeps what it used.
+  { name: 'api_usage', columns: [c('day', 'int'), ...text('appid', 'cgi_path'), c('count', 'int')], key: ['day', 'appid', 'cgi_path'], ofApp: BY_APPID },
+  { name: 'api_quota_resets', columns: [c('appid', 'text'), ...int('month', 'count')], key: ['appid', 'month'], ofApp: BY_APPID },
   { name: 'cloud_credentials', columns: [...text('secret_id', 'appid', 'secret_key'), ...int('created_at')], key: ['secret_id'], ofApp: BY_APPID },
   { name: 'cloud_envs', columns: text('appid', 'env'), key: ['appid', 'env'], ofApp: BY_APPID },
   {

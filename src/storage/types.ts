@@ -302,6 +302,67 @@ export interface SequenceStore {
   next(name: string): Promise<number>;
 }
 
+/** A call-limit override of one app and path (`*` = all its paths); null fields keep the default. */
+export interface ApiLimitRecord {
+  appid: string;
+  cgi_path: string;
+  daily_limit: number | null;
+  call_count: number | null;
+  refresh_second: number | null;
+  updated_at: number;
+}
+
+/** Calls to add to one app's counter of one path on one (Beijing) day. */
+export interface ApiUsageDelta {
+  appid: string;
+  cgi_path: string;
+  day: number;
+  count: number;
+}
+
+export interface ApiUsageRow {
+  appid: string;
+  cgi_path: string;
+  count: number;
+}
+
+/** One answer as getRidInfo shows it (api-management.md §1), keyed by its rid. */
+export interface RidRecord {
+  rid: string;
+  appid: string;
+  cgi_path: string;
+  invoke_time: number;
+  cost_in_ms: number;
+  /** The query string as sent (token included), without the `?`. */
+  request_url: string;
+  request_body: string;
+  response_body: string;
+  client_ip: string;
+}
+
+/** Call quotas (limits, daily counters, monthly resets) and the rid log of getRidInfo. */
+export interface ApiCallStore {
+  listLimits(appid?: string): Promise<ApiLimitRecord[]>;
+  putLimit(limit: ApiLimitRecord): Promise<void>;
+  deleteLimit(appid: string, cgiPath: string): Promise<boolean>;
+  /** Adds each delta atomically (`count = count + n`); deltas of apps that do not exist are dropped. Keys must be distinct. */
+  addUsage(deltas: ApiUsageDelta[]): Promise<void>;
+  /** Counters of one day (of every app, or one). */
+  listUsage(day: number, appid?: string): Promise<ApiUsageRow[]>;
+  /** Sets every counter of the app on that day back to 0 (clearQuota). */
+  clearUsage(appid: string, day: number): Promise<void>;
+  /** Deletes counters of days before `day`. */
+  pruneUsage(beforeDay: number): Promise<number>;
+  /** Takes one reset of the month unless `max` are used already; atomic across instances. */
+  takeReset(appid: string, month: number, max: number): Promise<boolean>;
+  resetsUsed(appid: string, month: number): Promise<number>;
+  /** Writes answers of the rid log; rows of apps that do not exist (any more) and repeated rids are dropped. */
+  insertRids(rows: RidRecord[]): Promise<void>;
+  getRid(rid: string): Promise<RidRecord | undefined>;
+  /** Deletes answers older than `before` and all but the newest `keepPerApp` of each app. */
+  pruneRids(before: number, keepPerApp: number): Promise<number>;
+}
+
 export interface Repositories {
   apps: AppStore;
   tokens: TokenStore;
@@ -314,6 +375,7 @@ export interface Repositories {
   printers: PrinterStore;
   schedule: ScheduleStore;
   settings: SettingStore;
+  apiCalls: ApiCallStore;
 }
 
 export interface Store extends Repositories {

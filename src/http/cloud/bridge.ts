@@ -1,7 +1,7 @@
 // The cloud-call (云调用) endpoint: plays the TCB gateway for wx-server-sdk's `wx.openApi` action
 // (cloud-call.md §8 checklist; house rule 13). Everything app-specific is injected.
 import { randomUUID } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { encodeCommOpenApiResp } from '../../proto/comm-api.ts';
 import { parseMultipart, type FormPart } from './multipart.ts';
 import { openApiBodyFromPairs } from './open-api-body.ts';
@@ -23,7 +23,7 @@ export interface CloudBridgeOptions {
   bodyLimit?: number;
   findAppBySecretId(secretId: string): Promise<CloudApp | undefined>;
   /** Runs the HTTPS twin of `apiName`; returns its JSON answer including errcode/errmsg if any (an object, or already serialised bytes). */
-  invoke(appid: string, apiName: string, snakeCaseBody: Record<string, unknown>): Promise<Record<string, unknown> | Uint8Array>;
+  invoke(appid: string, apiName: string, snakeCaseBody: Record<string, unknown>, request?: FastifyRequest): Promise<Record<string, unknown> | Uint8Array>;
   /** `apiName`s as the SDK sends them (`logistics.getOrder`); others get -604100. */
   knownApiNames: string[];
 }
@@ -132,7 +132,7 @@ export function cloudBridgePlugin(opts: CloudBridgeOptions): FastifyPluginAsync 
 
       let answer: Record<string, unknown> | Uint8Array;
       try {
-        answer = await opts.invoke(cloudApp.appid, apiName, body.body);
+        answer = await opts.invoke(cloudApp.appid, apiName, body.body, request);
       } catch (err) {
         request.log.error({ err, apiName }, 'cloud call handler failed');
         return sendOpenApiResp(reply, { errorCode: OpenApiErrorCode.systemError });

@@ -25,6 +25,7 @@ import type {
   AccountStore,
 } from '../types.ts';
 import { named, type Db } from './pg-db.ts';
+import { postgresApiCalls } from './postgres-api-calls.ts';
 import { postgresEvents } from './postgres-events.ts';
 import { postgresOrders, postgresSchedule } from './postgres-orders.ts';
 
@@ -46,6 +47,7 @@ export function postgresRepositories(db: Db, autonomous: Db = db): Repositories 
     printers: printers(db),
     schedule: postgresSchedule(db),
     settings: settings(db),
+    apiCalls: postgresApiCalls(db),
   };
 }
 

@@ -107,6 +107,7 @@ export class PostgresStore implements Store {
   get printers() { return this.#repos.printers; }
   get schedule() { return this.#repos.schedule; }
   get settings() { return this.#repos.settings; }
+  get apiCalls() { return this.#repos.apiCalls; }
 
   async init(): Promise<void> {
     await this.migrate();

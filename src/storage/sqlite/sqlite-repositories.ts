@@ -19,6 +19,7 @@ import type {
 } from '../types.ts';
 import type { TokenKind } from '../../core/tokens.ts';
 import { orderSearchSql } from '../order-search-sql.ts';
+import { sqliteApiCalls } from './sqlite-api-calls.ts';
 
 type OrderRow = Omit<OrderRecord, 'waybill_data'> & { waybill_data: string };
 
@@ -274,6 +275,7 @@ export function sqliteRepositories(
     sequences: {
       next: (name) => q(() => Number((s.seqNext.get(name) as { value: number | bigint }).value)),
     },
+    apiCalls: sqliteApiCalls(db, q),
   };
 }
 
@@ -318,6 +320,7 @@ const READS = {
   printers: ['list'],
   schedule: ['due'],
   settings: ['get'],
+  apiCalls: ['listLimits', 'listUsage', 'resetsUsed', 'getRid'],
 } as const;
 
 /** `writer`'s repositories with their read methods taken from `reader`. */

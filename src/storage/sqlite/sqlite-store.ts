@@ -71,6 +71,7 @@ export class SqliteStore implements Store {
   get printers() { return this.#repos.printers; }
   get schedule() { return this.#repos.schedule; }
   get settings() { return this.#repos.settings; }
+  get apiCalls() { return this.#repos.apiCalls; }
 
   /** Applies pending migrations, then prepares the statements (they need the tables). */
   async init(): Promise<void> {

@@ -43,6 +43,23 @@ function progressPanel(p) {
   ]);
 }
 
+function quotaPanel(q) {
+  if (!q) return h('p', { class: 'muted small' }, '—');
+  const note = h('p', { class: 'muted small' }, `本月已重置 ${q.resets_this_month}/10 quota resets this month · `, h('code', {}, 'wxlogistics app limits'), ' or ', h('code', {}, 'PUT /_wxl/api/apps/:appid/limits'));
+  if (!q.paths.length) return h('div', { dataset: { testid: 'api-quota' } }, h('p', { class: 'muted small' }, '今天还没有调用 No API calls today.'), note);
+  const row = (u) => h('tr', { dataset: { testid: 'api-quota-row', path: u.cgi_path } },
+    h('td', {}, h('code', {}, u.cgi_path), u.overridden ? h('span', {}, ' ', badge('自定义 set', 'blue')) : ''),
+    h('td', { class: 'num' }, u.used.toLocaleString('en')),
+    h('td', { class: 'num' }, u.daily_limit.toLocaleString('en')),
+    h('td', { class: 'num' }, u.remain === 0 ? badge('0', 'red') : u.remain.toLocaleString('en')),
+    h('td', { class: 'num' }, `${u.rate_limit.call_count.toLocaleString('en')} / ${u.rate_limit.refresh_second} s`));
+  return h('div', { dataset: { testid: 'api-quota' } },
+    h('table', { class: 'table compact' },
+      h('thead', {}, h('tr', {}, h('th', {}, '接口 cgi_path'), h('th', { class: 'num' }, '今日已用 used'), h('th', { class: 'num' }, '每日上限 daily_limit'), h('th', { class: 'num' }, '剩余 remain'), h('th', { class: 'num' }, '频率 rate_limit'))),
+      h('tbody', {}, q.paths.map(row))),
+    note);
+}
+
 export async function render(main) {
   const { apps } = await api('/apps');
   const cards = apps.map((a) =>
@@ -54,7 +71,8 @@ export async function render(main) {
         h('div', { class: 'panel wide' }, h('h3', {}, '接口调用凭证 access tokens'), tokensTable(a.tokens)),
         h('div', { class: 'panel' }, h('h3', {}, '消息推送 message push'), pushPanel(a.push)),
         h('div', { class: 'panel' }, h('h3', {}, '云开发 cloud envs'), cloudPanel(a.cloud)),
-        h('div', { class: 'panel' }, h('h3', {}, '自动推进 auto-progress'), progressPanel(a.auto_progress)))));
+        h('div', { class: 'panel' }, h('h3', {}, '自动推进 auto-progress'), progressPanel(a.auto_progress)),
+        h('div', { class: 'panel wide' }, h('h3', {}, '接口调用额度 API call quota (today, Beijing time)'), quotaPanel(a.api_quota)))));
   fill(main, 
     pageHeader('应用', 'Apps'),
     ...(apps.length ? cards : [card(null, empty('还没有应用 No apps yet: wxlogistics app create'))]),

@@ -1,0 +1,129 @@
+/**
+ * The answers getRidInfo shows (api-management.md §1). Every answer is recorded
+ * here at the cost of one small object (bodies are kept by reference), then
+ * written to the shared store in batches, so that any instance finds a rid
+ * answered by any other. Bounded: at most `pendingMax` answers wait in memory
+ * (the oldest successes are dropped first, errors last), at most `batch` are
+ * written per flush, the store keeps 7 days and at most `keepPerApp` per app.
+ */
+import { RID_RETENTION_SECONDS } from './api-quota.ts';
+import { nowSeconds, type Clock } from './clock.ts';
+import type { RidRecord, Store } from '../storage/types.ts';
+
+/** An answer as recorded on the request path: the response body may still be bytes. */
+export interface RidEntry extends Omit<RidRecord, 'response_body'> {
+  response_body: string | Uint8Array;
+  /** Non-zero errcode: kept longest when answers must be dropped. */
+  failed: boolean;
+}
+
+export interface RidLogOptions {
+  /** Answers written per flush (default 500). */
+  batch: number;
+  /** Answers waiting in memory at most (default 20,000). */
+  pendingMax: number;
+  /** Answers kept in the store per app (default 100,000). */
+  keepPerApp: number;
+}
+
+export const defaultRidLogOptions: RidLogOptions = { batch: 500, pendingMax: 20_000, keepPerApp: 100_000 };
+
+/** A FIFO that drops from the front in O(1) (amortised). */
+class Queue<T> {
+  #items: T[] = [];
+  #head = 0;
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+  push(item: T): void {
+    this.#items.push(item);
+  }
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined;
+    const item = this.#items[this.#head++];
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    return item;
+  }
+}
+
+const asText = (body: string | Uint8Array): string => (typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+
+export class RidLog {
+  readonly #failures = new Queue<RidEntry>();
+  readonly #successes = new Queue<RidEntry>();
+  readonly #waiting = new Map<string, RidEntry>();
+  readonly options: RidLogOptions;
+  #dropped = 0;
+  #flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    options: Partial<RidLogOptions> = {},
+  ) {
+    this.options = { ...defaultRidLogOptions, ...options };
+  }
+
+  /** Answers dropped before they were written (more answers than `batch` per flush could carry). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  get waiting(): number {
+    return this.#waiting.size;
+  }
+
+  record(entry: RidEntry): void {
+    this.#waiting.set(entry.rid, entry);
+    (entry.failed ? this.#failures : this.#successes).push(entry);
+    while (this.#waiting.size > this.options.pendingMax) {
+      const victim = this.#successes.shift() ?? this.#failures.shift();
+      if (!victim) break;
+      if (this.#waiting.delete(victim.rid)) this.#dropped++;
+    }
+  }
+
+  /** An answer by its rid: still waiting here, else from the store. */
+  async find(rid: string): Promise<RidRecord | undefined> {
+    const waiting = this.#waiting.get(rid);
+    if (waiting) return toRecord(waiting);
+    return this.store.apiCalls.getRid(rid);
+  }
+
+  /** Writes up to `batch` waiting answers, failures first. */
+  flush(): Promise<void> {
+    this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined));
+    return this.#flushing;
+  }
+
+  async #flush(): Promise<void> {
+    const batch: RidEntry[] = [];
+    while (batch.length < this.options.batch) {
+      const e = this.#failures.shift() ?? this.#successes.shift();
+      if (!e) break;
+      if (this.#waiting.get(e.rid) === e) batch.push(e);
+    }
+    if (batch.length === 0) return;
+    try {
+      await this.store.transaction((tx) => tx.apiCalls.insertRids(batch.map(toRecord)));
+    } finally {
+      // Written or not, they leave memory: a store that refuses them must not make it grow.
+      for (const e of batch) this.#waiting.delete(e.rid);
+    }
+  }
+
+  /** Drops answers older than 7 days of clock time and the oldest beyond `keepPerApp`. */
+  prune(): Promise<number> {
+    return this.store.apiCalls.pruneRids(nowSeconds(this.clock) - RID_RETENTION_SECONDS, this.options.keepPerApp);
+  }
+}
+
+function toRecord(e: RidEntry): RidRecord {
+  return {
+    rid: e.rid, appid: e.appid, cgi_path: e.cgi_path, invoke_time: e.invoke_time, cost_in_ms: e.cost_in_ms,
+    request_url: e.request_url, request_body: e.request_body, response_body: asText(e.response_body), client_ip: e.client_ip,
+  };
+}

@@ -1,0 +1,21 @@
+import { renderLabelHtml, labelValues } from '../src/core/label/render-label.ts';
+import { renderLabelHtml as old } from './legacy-label/render-label.ts';
+import { encodeCode128 } from '../src/core/label/code128.ts';
+import { encodeQr } from '../src/core/label/qr-matrix.ts';
+import type { LabelInput } from '../src/core/label/label-input.ts';
+const base: LabelInput = {
+  delivery_id: 'SF', delivery_name: '顺丰速运', waybill_id: 'SF1234567890123', order_id: 'order-0001',
+  waybill_data: [{ key: 'SF_mark', value: '755WF-020-12' }, { key: 'SF_bagAddr', value: '广州转运中心' }],
+  sender: { name: '李四', mobile: '13800001111', province: '广东省', city: '广州市', area: '海珠区', address: '新港中路1号' },
+  receiver: { name: '张三', mobile: '18600000000', company: '某某公司', province: '北京市', city: '北京市', area: '朝阳区', address: '建国路88号' },
+  custom_remark: '易碎物品', goods: ['手机壳', '数据线'], cargo_count: 2, weight_kg: 1.5,
+  service_name: '标准快递', insured_value_fen: 12345, print_time: 1700000000,
+};
+const inputs = Array.from({ length: 1000 }, (_, i) => ({ ...base, waybill_id: `SF${1234567890123 + i * 7919}` }));
+const t = (name: string, f: (x: LabelInput) => unknown, n = 3000) => { for (let i = 0; i < 500; i++) f(inputs[i % 1000]!); const s = process.hrtime.bigint(); for (let i = 0; i < n; i++) f(inputs[i % 1000]!); console.log(name, (Number(process.hrtime.bigint() - s) / n / 1000).toFixed(1), 'us'); };
+t('old 0', (x) => old(x, 0), 300);
+t('new 0', (x) => renderLabelHtml(x, 0));
+t('new 1', (x) => renderLabelHtml(x, 1));
+t('code128', (x) => encodeCode128(x.waybill_id));
+t('qr', (x) => encodeQr(x.waybill_id));
+t('values', (x) => labelValues(x));

@@ -170,3 +170,15 @@ test('an id Code128 cannot carry still yields a label', () => {
     assert.ok(html.includes('</html>'));
   }
 });
+
+test('a waybill number too long for a small QR still gets its QR and Code128', () => {
+  const waybill_id = 'W'.repeat(70);
+  for (const t of TYPES) {
+    const html = label({ waybill_id }, t);
+    const svgs = findCode128Svgs(html);
+    assert.equal(svgs.length, 2);
+    for (const svg of svgs) assert.equal(decodeCode128Svg(svg), waybill_id);
+    const qr = /<svg data-barcode="qrcode" viewBox="0 0 (\d+) \1"/.exec(html);
+    assert.ok(qr && Number(qr[1]) > 29, 'a version 4+ symbol from qrcode');
+  }
+});

@@ -276,6 +276,12 @@ export interface SmallQr { size: number; dark: Uint8Array; mask: number; version
 
 const encoder = new TextEncoder();
 
+/**
+ * Row and column words, reused by every call (encoding is synchronous): typed arrays over 64
+ * bytes live outside V8's heap and cost an allocation each.
+ */
+const scratch = { dataRows: new Int32Array(32), dataCols: new Int32Array(32), rows: new Int32Array(32), cols: new Int32Array(32) };
+
 /** The QR symbol of `text` at level M in one segment, or null when it needs version 4 or more. */
 export function encodeSmallQr(text: string): SmallQr | null {
   const mode = modeOf(text);
@@ -290,8 +296,9 @@ export function encodeSmallQr(text: string): SmallQr | null {
   const data = dataCodewords(text, mode, bytes, L.dataCapacity);
   const ec = ecCodewords(data, L.gen);
 
-  const dataRows = new Int32Array(n);
-  const dataCols = new Int32Array(n);
+  const { dataRows, dataCols, rows, cols } = scratch;
+  dataRows.fill(0);
+  dataCols.fill(0);
   const order = L.order;
   const bitCount = (data.length + ec.length) * 8;
   for (let k = 0; k < bitCount; k++) {
@@ -305,8 +312,6 @@ export function encodeSmallQr(text: string): SmallQr | null {
     } // remainder cells (past the codewords) stay light
   }
 
-  const rows = new Int32Array(n);
-  const cols = new Int32Array(n);
   let best = 0;
   let bestPoints = Infinity;
   for (let m = 0; m < 8; m++) {

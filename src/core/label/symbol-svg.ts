@@ -18,59 +18,49 @@ export interface Code128SvgOptions {
   heightMm: number;
 }
 
-/**
- * Path data written as ASCII bytes into one buffer and decoded once: a symbol has a hundred or
- * more rectangles, and building the string piece by piece allocated one string per number.
+/*
+ * Path data is written as ASCII bytes into one reused buffer and decoded once: a symbol has a
+ * hundred or more rectangles, and building the string piece by piece allocated a string per
+ * number. Rendering is synchronous, so one buffer serves every symbol in turn.
  */
-class PathWriter {
-  #buf = new Uint8Array(4096);
-  #n = 0;
+const DIGITS = Array.from({ length: 256 }, (_, i) => Buffer.from(String(i), 'latin1'));
+let buf = Buffer.allocUnsafe(16384);
+let len = 0;
 
-  #room(extra: number): void {
-    if (this.#n + extra <= this.#buf.length) return;
-    const bigger = new Uint8Array(Math.max(this.#buf.length * 2, this.#n + extra));
-    bigger.set(this.#buf.subarray(0, this.#n));
-    this.#buf = bigger;
-  }
+function putInt(x: number): void {
+  const d = x < 256 ? DIGITS[x]! : Buffer.from(String(x), 'latin1');
+  for (let k = 0; k < d.length; k++) buf[len++] = d[k]!;
+}
 
-  /** A non-negative integer. */
-  int(x: number): void {
-    this.#room(12);
-    if (x < 10) { this.#buf[this.#n++] = 48 + x; return; }
-    const digits = x < 100 ? 2 : x < 1000 ? 3 : String(x).length;
-    for (let i = this.#n + digits - 1; i >= this.#n; i--) { this.#buf[i] = 48 + (x % 10); x = Math.floor(x / 10); }
-    this.#n += digits;
+/** `M x y h w v 1 h -w z`: a rectangle `w` wide and one unit high at (x, y). */
+function putRect(x: number, y: number, w: number): void {
+  if (len + 64 > buf.length) {
+    const bigger = Buffer.allocUnsafe(buf.length * 2);
+    buf.copy(bigger, 0, 0, len);
+    buf = bigger;
   }
+  buf[len++] = 77; putInt(x); buf[len++] = 32; putInt(y); // M x y
+  buf[len++] = 104; putInt(w); // h w
+  buf[len++] = 118; buf[len++] = 49; // v1
+  buf[len++] = 104; buf[len++] = 45; putInt(w); buf[len++] = 122; // h-w z
+}
 
-  byte(c: number): void {
-    this.#room(1);
-    this.#buf[this.#n++] = c;
-  }
-
-  /** `M x y h w v 1 h -w z`: a rectangle `w` wide and one unit high at (x, y). */
-  rect(x: number, y: number, w: number): void {
-    this.byte(77); this.int(x); this.byte(32); this.int(y); // M x y
-    this.byte(104); this.int(w); // h w
-    this.byte(118); this.byte(49); // v1
-    this.byte(104); this.byte(45); this.int(w); this.byte(122); // h-w z
-  }
-
-  toString(): string {
-    return Buffer.from(this.#buf.buffer, 0, this.#n).toString('latin1');
-  }
+function takePath(): string {
+  const d = buf.toString('latin1', 0, len);
+  len = 0;
+  return d;
 }
 
 /** Path data of the bars, one unit high: `M x 0 h w v 1 h -w z` per bar. */
 export function code128PathData(bars: Code128Bars): string {
-  const out = new PathWriter();
   let x = 0;
   const { widths } = bars;
   for (let i = 0; i < widths.length; i++) {
     const w = widths[i]!;
-    if ((i & 1) === 0) out.rect(x, 0, w);
+    if ((i & 1) === 0) putRect(x, 0, w);
     x += w;
   }
-  return out.toString();
+  return takePath();
 }
 
 /**
@@ -89,7 +79,6 @@ export function code128Svg(bars: Code128Bars, opts: Code128SvgOptions, pathData 
 /** Path data of the dark modules, one rectangle per horizontal run. */
 export function qrPathData(qr: QrMatrix): string {
   const { size, dark } = qr;
-  const out = new PathWriter();
   for (let y = 0; y < size; y++) {
     const row = y * size;
     let x = 0;
@@ -97,10 +86,10 @@ export function qrPathData(qr: QrMatrix): string {
       if (dark[row + x] === 0) { x++; continue; }
       const start = x;
       while (x < size && dark[row + x] !== 0) x++;
-      out.rect(start, y, x - start);
+      putRect(start, y, x - start);
     }
   }
-  return out.toString();
+  return takePath();
 }
 
 /** The QR matrix as an inline `<svg data-barcode="qrcode">`, `sizeMm` square, quiet zone left to the layout. */

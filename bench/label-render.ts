@@ -70,6 +70,19 @@ const median = (xs: number[]): number => {
  */
 export interface LabelBenchResult { wall: Map<string, number>; cpu: Map<string, number>; rounds: number }
 
+const withoutSymbols = (html: string): string => html.replace(/<svg\b[^>]*>[\s\S]*?<\/svg>/g, '<svg/>');
+
+/** Like for like: the two renderers' labels differ only inside the symbols' SVG. */
+function checkSameLabels(): void {
+  for (const input of inputs.slice(0, 50)) {
+    for (const t of [0, 1] as const) {
+      if (withoutSymbols(renderLabelHtml(input, t)) !== withoutSymbols(legacyRenderLabelHtml(input, t))) {
+        throw new Error(`engine and previous renderer differ outside the symbols (${input.waybill_id}, type ${t})`);
+      }
+    }
+  }
+}
+
 /** Interleaved rounds of every case. */
 export function measureLabelRender(rounds = Number(process.env.BENCH_LABEL_ROUNDS ?? 9)): LabelBenchResult {
   const carrier = compileCarrierTemplate(SAMPLE_CARRIER_TEMPLATE);
@@ -90,6 +103,7 @@ export function measureLabelRender(rounds = Number(process.env.BENCH_LABEL_ROUND
     { name: 'QR SVG path', batch: 4000, run: (i) => qrPathData(prepared[i]!.qr!) },
     { name: 'fill type 0 (symbols encoded)', batch: 2000, run: fillOnly(0) },
   ];
+  checkSameLabels();
   for (const c of cases) timeBatch(c, 0); // warm-up: compile, JIT, lazily built tables
   const wall = new Map(cases.map((c) => [c.name, [] as number[]]));
   const cpu = new Map(cases.map((c) => [c.name, [] as number[]]));

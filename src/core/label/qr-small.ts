@@ -3,8 +3,8 @@
  * correction M: a waybill number and anything up to 42 bytes), written for speed: each row and
  * column of the symbol is one 32-bit word, so the standard's mask selection (ISO/IEC 18004
  * §7.8.3: evaluate all eight masks with penalty rules N1–N4 and keep the lowest) costs a few
- * word operations per line instead of a pass over every module. The `qrcode` package needed
- * ~30 µs per symbol before the mask search and ~70 µs with it; this does all of it in a few µs.
+ * word operations per line instead of a pass over every module. bench/label-render.ts measures
+ * it 12–15× faster than `qrcode.create` (same run), which was most of a label's QR cost.
  *
  * The rules follow `qrcode`'s implementation of the standard (its N1–N4 scoring, its tie-break
  * on the lowest mask number, its one-segment encoding when given a mode), and qr-small.test.ts

@@ -38,6 +38,7 @@ export const errorTable = {
   // 9300506 and 9300524 have no documented text (auth-and-errors.md §6); see docs/deviations.md.
   waybillHasPath: { errcode: 9300506, errmsg: 'waybill already has path, can not cancel' },
   invalidServiceType: { errcode: 9300510, errmsg: 'invalid service type' },
+  invalidWaybillTemplateFormat: { errcode: 9300512, errmsg: 'invalid waybill template format' },
   orderIdRepeated: { errcode: 9300522, errmsg: 'this orderid is repeated' },
   cancelFailed: { errcode: 9300524, errmsg: 'cancel failed, order already cancelled' },
   bizIdNotBind: { errcode: 9300525, errmsg: 'biz id not bind' },

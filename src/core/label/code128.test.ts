@@ -1,0 +1,40 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import bwipjs from 'bwip-js';
+import { decodeModules } from '../../../test/support/code128-decode.ts';
+import { encodeCode128 } from './code128.ts';
+
+function* randomTexts(count: number): Generator<string> {
+  let seed = 7;
+  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % n; };
+  const pools = ['0123456789', '0123456789SFYTZ', 'abcdefXYZ0123456789-_', '\x00\x01\x09\x1fABC012', ' !"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~\x7f09az'];
+  for (let i = 0; i < count; i++) {
+    const pool = pools[i % pools.length]!;
+    let s = '';
+    for (let k = 0, n = 1 + rnd(30); k < n; k++) s += pool[rnd(pool.length)];
+    yield s;
+  }
+}
+
+test('every 7-bit ASCII text decodes back from its bars', () => {
+  for (const text of randomTexts(3000)) {
+    const bars = encodeCode128(text);
+    assert.ok(bars, JSON.stringify(text));
+    assert.equal(bars.widths.reduce((a, b) => a + b, 0), bars.modules);
+    assert.equal(decodeModules(bars.widths), text, JSON.stringify(text));
+  }
+});
+
+test('digit runs use code set C: no longer than bwip-js\'s symbol plus one character', () => {
+  for (const text of ['SF1234567890123', '773012345678901', '12345678901', 'YT7000000000001', 'JT0001234567890']) {
+    const ours = encodeCode128(text)!.modules;
+    const theirs = (bwipjs as unknown as { raw(b: string, t: string, o: string): { sbs: number[] }[] }).raw('code128', text, '')[0]!.sbs.reduce((a, b) => a + b, 0);
+    assert.ok(ours <= theirs + 11, `${text}: ${ours} modules vs bwip-js ${theirs}`);
+  }
+});
+
+test('non-ASCII text goes through FNC4 as UTF-8 bytes; empty text has no symbol', () => {
+  assert.equal(decodeModules(encodeCode128('广州')!.widths), Buffer.from('广州', 'utf8').toString('latin1'));
+  assert.equal(decodeModules(encodeCode128('\u00c8x')!.widths), Buffer.from('\u00c8x', 'utf8').toString('latin1'));
+  assert.equal(encodeCode128(''), null);
+});

@@ -60,7 +60,8 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 
 export interface AppConfig extends StoreConfig {
   explain?: boolean | undefined;
-  logger?: boolean | undefined;
+  /** Log every request (pino JSON) on stdout, or on stderr with 'stderr'. */
+  logger?: boolean | 'stderr' | undefined;
   /** Admin API key; default: `WXL_ADMIN_KEY`, else one generated once and kept in the store. */
   adminKey?: string | undefined;
   /** Push delivery policy (attempts, timeout, backoff, concurrency, poll interval). */

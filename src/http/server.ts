@@ -18,7 +18,8 @@ export interface ServerOptions {
   core: LogisticsCore;
   /** Append explanations to errmsg (issue #6); off by default so answers stay WeChat-exact. */
   explain?: boolean;
-  logger?: boolean;
+  /** Log every request (pino JSON) on stdout, or on stderr with 'stderr'. */
+  logger?: boolean | 'stderr';
   /** The cloud-call bridge (issue #4): its path (default `/admin`) and signature freshness window. */
   cloud?: { path?: string; freshnessSeconds?: number };
   /** The console's request log (issue #6): every WeChat call is recorded when given. */
@@ -50,7 +51,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const { core } = options;
   const envelope = { explain: options.explain ?? false };
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logger === 'stderr' ? { stream: process.stderr } : (options.logger ?? false),
     exposeHeadRoutes: false,
     // WeChat parses JSON without coercion: "1" is not a number (47001).
     ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: false } },

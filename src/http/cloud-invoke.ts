@@ -1,9 +1,9 @@
-import { Ajv } from 'ajv';
 import { nowSeconds } from '../core/clock.ts';
 import { WxError } from '../core/errors.ts';
 import type { LogisticsCore } from '../core/logistics-core.ts';
 import { operations } from '../core/operations.ts';
 import { asWxError, errorBody, type EnvelopeOptions } from './envelope.ts';
+import { sharedValidator, validationText } from './shared-validators.ts';
 
 /** `apiName`s of the cloud call, as wx-server-sdk sends them (`logistics.getOrder`). */
 export const cloudApiNames = operations.filter((op) => op.cloud).map((op) => `logistics.${op.name}`);
@@ -14,19 +14,17 @@ export const cloudApiNames = operations.filter((op) => op.cloud).map((op) => `lo
  * rid — only the transport differs.
  */
 export function cloudInvoker(core: LogisticsCore, envelope: EnvelopeOptions) {
-  // Same options as the HTTP routes' validator: no coercion, nothing removed.
-  const ajv = new Ajv({ coerceTypes: false, useDefaults: false, removeAdditional: false });
-  const byName = new Map(
-    operations.filter((op) => op.cloud).map((op) => [`logistics.${op.name}`, { op, validate: op.schema ? ajv.compile(op.schema) : undefined }]),
-  );
+  // The HTTP routes' validators (compiled once per process, on first use): the same 47001 texts.
+  const byName = new Map(operations.filter((op) => op.cloud).map((op) => [`logistics.${op.name}`, op]));
   return async (appid: string, apiName: string, body: Record<string, unknown>): Promise<Record<string, unknown> | Uint8Array> => {
     try {
-      const entry = byName.get(apiName);
-      if (!entry) throw new WxError('invalidUrl', `${apiName} is not a logistics API`);
-      if (entry.validate && !entry.validate(body)) throw new WxError('dataFormatError', ajv.errorsText(entry.validate.errors));
-      const args = entry.op.method === 'POST' ? body : {};
+      const op = byName.get(apiName);
+      if (!op) throw new WxError('invalidUrl', `${apiName} is not a logistics API`);
+      const validate = op.schema ? sharedValidator(op.schema) : undefined;
+      if (validate && !validate(body)) throw new WxError('dataFormatError', validationText(validate));
+      const args = op.method === 'POST' ? body : {};
       // The same cached bytes the HTTPS route sends, where the core has them (getOrder).
-      return entry.op.runJson ? await entry.op.runJson(core, appid, args) : await entry.op.run(core, appid, args);
+      return op.runJson ? await op.runJson(core, appid, args) : await op.run(core, appid, args);
     } catch (error) {
       const { wx, unexpected } = asWxError(error);
       if (unexpected) throw error;

@@ -7,6 +7,7 @@ import { requestSchemas } from '../core/request-schemas.ts';
 import type { Body } from '../core/validate.ts';
 import { asWxError, errorBody, JSON_CONTENT_TYPE } from './envelope.ts';
 import { parseWeChatBody } from './read-body.ts';
+import { buildSharedValidator } from './shared-validators.ts';
 import { cloudBridgePlugin } from './cloud/bridge.ts';
 import { cloudApiNames, cloudInvoker } from './cloud-invoke.ts';
 import { explainError, redactUrl, type RequestLog } from './request-log.ts';
@@ -53,7 +54,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     logger: options.logger ?? false,
     exposeHeadRoutes: false,
     // WeChat parses JSON without coercion: "1" is not a number (47001).
-    ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: false } },
+    // (options in ./shared-validators.ts; compiled once per process, not per server)
+    schemaController: { compilersFactory: { buildValidator: buildSharedValidator } },
     return503OnClosing: false,
   });
 

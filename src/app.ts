@@ -97,7 +97,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
   const requestLog = new RequestLog(config.requestLogSize ?? 500);
   const faults = new FaultRegistry();
   const consoleAccess: ConsoleAccessContext = { boundHost: undefined, adminKey };
-  const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false, requestLog });
+  const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false, requestLog, faults });
   const dispatcher = new PushDispatcher({
     store,
     clock: core.clock,
@@ -111,7 +111,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
     await core.accounts.completeReviews();
   };
   void server.register(
-    adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => dispatcher.nudge() }),
+    adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => dispatcher.nudge(), faults }),
     { prefix: ADMIN_PREFIX },
   );
   void server.register(consoleRoutes());

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AdjustableClock } from './core/clock.ts';
 import { LogisticsCore } from './core/logistics-core.ts';
+import { FaultRegistry } from './faults/fault-registry.ts';
 import { ADMIN_PREFIX, adminRoutes } from './http/admin-routes.ts';
 import { buildServer } from './http/server.ts';
 import type { ConsoleAccessContext } from './http/console-access.ts';
@@ -76,6 +77,8 @@ export interface Application {
   server: FastifyInstance;
   dispatcher: PushDispatcher;
   adminKey: string;
+  /** Fault rules of this process (in memory): the admin API, the CLI and the console change these. */
+  faults: FaultRegistry;
   /** Listens and starts the background workers; answers the base URL. */
   listen(options: { host: string; port: number }): Promise<string>;
   /** Moves the shared clock, then applies what became due (as the admin API does). */
@@ -92,8 +95,9 @@ export async function createApplication(config: AppConfig): Promise<Application>
   const adminKey = config.adminKey ?? process.env.WXL_ADMIN_KEY ?? (await storedAdminKey(store));
   // Web console (issue #6): request log filled by the WeChat routes; access decided by the bound address.
   const requestLog = new RequestLog(config.requestLogSize ?? 500);
+  const faults = new FaultRegistry();
   const consoleAccess: ConsoleAccessContext = { boundHost: undefined, adminKey };
-  const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false, requestLog });
+  const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false, requestLog, faults });
   const dispatcher = new PushDispatcher({
     store,
     clock: core.clock,
@@ -107,7 +111,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
     await core.accounts.completeReviews();
   };
   void server.register(
-    adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => dispatcher.nudge() }),
+    adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => dispatcher.nudge(), faults }),
     { prefix: ADMIN_PREFIX },
   );
   void server.register(consoleRoutes());
@@ -120,6 +124,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
     server,
     dispatcher,
     adminKey,
+    faults,
     async listen(options) {
       consoleAccess.boundHost = options.host;
       const url = await server.listen(options);

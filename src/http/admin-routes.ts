@@ -8,7 +8,9 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { isActionType } from '../core/action-types.ts';
 import type { LogisticsCore } from '../core/logistics-core.ts';
+import type { FaultRegistry } from '../faults/fault-registry.ts';
 import type { EventStatus } from '../storage/types.ts';
+import { faultRoutes } from './fault-routes.ts';
 import { ApiError, useJsonApi } from './json-api.ts';
 
 export const ADMIN_PREFIX = '/_wxl/api';
@@ -19,6 +21,8 @@ export interface AdminRoutesOptions {
   /** Wakes the dispatcher and runs due auto-progress steps after the clock moved. */
   afterClockMove: () => Promise<void>;
   nudgeDispatcher: () => void;
+  /** The process's fault rules, served under `/faults`. */
+  faults?: FaultRegistry | undefined;
 }
 
 export function keyMatches(given: string | undefined, key: string): boolean {
@@ -50,6 +54,8 @@ export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
     app.addHook('onRequest', async (req) => {
       if (!keyMatches(presentedKey(req), o.adminKey)) throw new ApiError(401, 'admin key required (x-wxl-admin-key header)');
     });
+
+    if (o.faults) await app.register(faultRoutes(o.faults), { prefix: '/faults' });
 
     app.get('/clock', async () => ({ now: Math.floor(core.clock.nowMs() / 1000), offset_seconds: Math.floor(core.clock.offsetMs / 1000) }));
     app.post('/clock/advance', async (req) => {

@@ -6,6 +6,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { ResetUnavailableError } from '../baseline-reset.ts';
 import { isActionType } from '../core/action-types.ts';
 import type { LogisticsCore } from '../core/logistics-core.ts';
 import type { FaultRegistry } from '../faults/fault-registry.ts';
@@ -23,6 +24,8 @@ export interface AdminRoutesOptions {
   nudgeDispatcher: () => void;
   /** The process's fault rules, served under `/faults`. */
   faults?: FaultRegistry | undefined;
+  /** `POST /reset`: back to the state when the server started (src/baseline-reset.ts). */
+  reset?: (() => Promise<void>) | undefined;
 }
 
 export function keyMatches(given: string | undefined, key: string): boolean {
@@ -56,6 +59,17 @@ export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
     });
 
     if (o.faults) await app.register(faultRoutes(o.faults), { prefix: '/faults' });
+
+    app.post('/reset', async () => {
+      if (!o.reset) throw new ApiError(404, 'this server cannot reset');
+      try {
+        await o.reset();
+      } catch (error) {
+        if (error instanceof ResetUnavailableError) throw new ApiError(409, error.message);
+        throw error;
+      }
+      return { reset: true };
+    });
 
     app.get('/clock', async () => ({ now: Math.floor(core.clock.nowMs() / 1000), offset_seconds: Math.floor(core.clock.offsetMs / 1000) }));
     app.post('/clock/advance', async (req) => {

@@ -6,8 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { BaselineReset } from './baseline-reset.ts';
 import { AdjustableClock } from './core/clock.ts';
 import { LogisticsCore } from './core/logistics-core.ts';
+import { FaultRegistry } from './faults/fault-registry.ts';
 import { ADMIN_PREFIX, adminRoutes } from './http/admin-routes.ts';
 import { buildServer } from './http/server.ts';
 import type { ConsoleAccessContext } from './http/console-access.ts';
@@ -70,6 +72,8 @@ export interface AppConfig extends StoreConfig {
   tickMs?: number | undefined;
   /** How many WeChat calls the console's request log keeps (default 500). */
   requestLogSize?: number | undefined;
+  /** Rows the reset baseline may hold (default 20,000; src/baseline-reset.ts). */
+  baselineMaxRows?: number | undefined;
 }
 
 export interface Application {
@@ -77,10 +81,21 @@ export interface Application {
   server: FastifyInstance;
   dispatcher: PushDispatcher;
   adminKey: string;
+  /** Fault rules of this process (in memory): the admin API, the CLI and the console change these. */
+  faults: FaultRegistry;
   /** Listens and starts the background workers; answers the base URL. */
   listen(options: { host: string; port: number }): Promise<string>;
   /** Moves the shared clock, then applies what became due (as the admin API does). */
   advanceClock(seconds: number): Promise<number>;
+  /**
+   * Back to the baseline: the state when the server started listening (or at the
+   * last `saveBaseline()`); see src/baseline-reset.ts. `POST /_wxl/api/reset` runs it.
+   */
+  reset(): Promise<void>;
+  /** Takes the reset baseline now (`listen` takes one). */
+  saveBaseline(): Promise<void>;
+  /** `listener` runs after every reset; answers a function that removes it. */
+  onReset(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -93,8 +108,9 @@ export async function createApplication(config: AppConfig): Promise<Application>
   const adminKey = config.adminKey ?? process.env.WXL_ADMIN_KEY ?? (await storedAdminKey(store));
   // Web console (issue #6): request log filled by the WeChat routes; access decided by the bound address.
   const requestLog = new RequestLog(config.requestLogSize ?? 500);
+  const faults = new FaultRegistry();
   const consoleAccess: ConsoleAccessContext = { boundHost: undefined, adminKey };
-  const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false, requestLog });
+  const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false, requestLog, faults });
   const dispatcher = new PushDispatcher({
     store,
     clock: core.clock,
@@ -102,28 +118,43 @@ export async function createApplication(config: AppConfig): Promise<Application>
     log: (msg, data) => server.log.warn(data ?? {}, msg),
   });
   core.tracking.onOutboxWrite = () => dispatcher.nudge();
+  const resets = new BaselineReset({
+    core,
+    maxRows: config.baselineMaxRows,
+    forget: () => {
+      requestLog.clear();
+      faults.clear();
+    },
+  });
   const runDue = async () => {
     await core.time.sync();
     await core.progress.runDue();
     await core.accounts.completeReviews();
   };
   void server.register(
-    adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => dispatcher.nudge() }),
+    // Outbox writes of the admin routes (carrier buttons) reach whoever listens for them, as the core's do.
+    adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => core.tracking.onOutboxWrite(), faults, reset: () => application.reset() }),
     { prefix: ADMIN_PREFIX },
   );
   void server.register(consoleRoutes());
   void server.register(consoleApi({ core, requestLog, access: consoleAccess, root: () => server }), { prefix: CONSOLE_API_PREFIX });
 
   let ticker: NodeJS.Timeout | undefined;
+  // Auto-progress ticks and resets run one after another on this chain.
   let ticking: Promise<void> = Promise.resolve();
-  return {
+  let listening = false;
+  const application: Application = {
     core,
     server,
     dispatcher,
     adminKey,
+    faults,
     async listen(options) {
       consoleAccess.boundHost = options.host;
+      // The baseline is the state before the first request can change it.
+      await resets.save();
       const url = await server.listen(options);
+      listening = true;
       dispatcher.start();
       ticker = setInterval(() => {
         ticking = ticking.then(runDue).catch((error: unknown) => server.log.error({ err: error }, 'auto-progress tick failed'));
@@ -136,7 +167,23 @@ export async function createApplication(config: AppConfig): Promise<Application>
       await runDue();
       return now;
     },
+    async reset() {
+      // Deliveries in flight finish first: an attempt recorded after the restore would land on a wiped outbox.
+      const run = ticking.then(async () => {
+        await dispatcher.stop();
+        try {
+          await resets.restore();
+        } finally {
+          if (listening) dispatcher.start();
+        }
+      });
+      ticking = run.catch(() => undefined);
+      await run;
+    },
+    saveBaseline: () => resets.save(),
+    onReset: (listener) => resets.onReset(listener),
     async close() {
+      listening = false;
       clearInterval(ticker);
       await ticking;
       await dispatcher.stop();
@@ -144,6 +191,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
       await store.close();
     },
   };
+  return application;
 }
 
 async function storedAdminKey(store: Store): Promise<string> {

@@ -62,6 +62,15 @@ export class LabelCache {
   // byte-identical for one order version).
   readonly #answers = new LRUCache<string, Buffer>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (v) => v.length });
 
+  /**
+   * Drops every label and answer: after a reset an order id and version can
+   * come back with another body, so the keys no longer name one label.
+   */
+  clear(): void {
+    this.#cache.clear();
+    this.#answers.clear();
+  }
+
   /** The cached answer of an order version, if it was built already. */
   cachedAnswer(appid: string, orderId: string, version: number, printType: PrintType): Buffer | undefined {
     return this.#answers.get(`${appid}\u0000${orderId}\u0000${version}\u0000${printType}`);

@@ -13,7 +13,8 @@ import { migrations } from '../migrations.ts';
 import { importRecords, resetAppSql, type ImportOptions, type ImportSummary, type StateRecord, type StateSql } from '../state.ts';
 import type { Repositories, Store } from '../types.ts';
 import { sqliteRepositories, withReadsFrom } from './sqlite-repositories.ts';
-import { readState, readStateFile, sqliteDialect, sqliteStateSql } from './sqlite-state.ts';
+import { captureBaseline, restoreBaseline, type StoreBaseline } from '../baseline.ts';
+import { readState, readStateFile, sqliteCatalog, sqliteDialect, sqliteStateSql } from './sqlite-state.ts';
 
 /** Transactions committed together at most (see `transaction`). */
 const GROUP_SIZE = 64;
@@ -99,6 +100,14 @@ export class SqliteStore implements Store {
 
   resetApp(appid: string): Promise<boolean> {
     return this.transaction(() => resetAppSql(this.#sql, appid));
+  }
+
+  captureBaseline(maxRows: number): Promise<StoreBaseline> {
+    return this.transaction(() => captureBaseline(this.#sql, sqliteCatalog, maxRows));
+  }
+
+  restoreBaseline(baseline: StoreBaseline): Promise<void> {
+    return this.transaction(() => restoreBaseline(this.#sql, baseline));
   }
 
   get #sql(): StateSql {

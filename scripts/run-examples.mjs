@@ -47,7 +47,7 @@ try {
 
   for (const name of examples) {
     const dir = join(work, name);
-    cpSync(join(examplesDir, name), dir, { recursive: true, filter: (src) => !src.includes('node_modules') });
+    cpSync(join(examplesDir, name), dir, { recursive: true, filter: (src) => !/node_modules|package-lock\.json$/.test(src) });
     const install = run('npm', ['install', ...NPM_QUIET], dir);
     if (!install.ok) {
       say(`${name}: npm install failed (${install.seconds} s)`);

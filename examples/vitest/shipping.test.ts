@@ -1,8 +1,8 @@
 // The shop's shipping module against an in-process wxlogistics, with vitest.
 import { afterAll, beforeAll, beforeEach, expect, test } from 'vitest';
-import { startWxLogistics } from 'wxlogistics';
+import { startWxLogistics, type AddExpressPathEvent, type PushEvent, type WxLogistics } from 'wxlogistics';
 import { LogisticsClient, WxApiError } from 'wxlogistics/client';
-import { Shipping, type PathPush, type ShopOrder } from './shipping.ts';
+import { Shipping, type ShopOrder } from './shipping.ts';
 
 const shopOrder = (id: string): ShopOrder => ({
   id,
@@ -15,7 +15,7 @@ const shopOrder = (id: string): ShopOrder => ({
   weightKg: 1.2,
 });
 
-let wx: Awaited<ReturnType<typeof startWxLogistics>>;
+let wx: WxLogistics;
 let client: LogisticsClient;
 let shipping: Shipping;
 beforeAll(async () => {
@@ -59,9 +59,10 @@ test('after three carrier errors the shop sees the carrier message', async () =>
 
 test('a pushed tracking update moves the shipment to picked up', async () => {
   const shipment = await shipping.ship(shopOrder('shop-2005'));
-  const pushed = wx.pushes(wx.app.appid).waitFor((e) => e.Event === 'add_express_path' && e.WayBillId === shipment.waybillId, { timeoutMs: 5000 });
+  const isOurPath = (e: PushEvent): e is AddExpressPathEvent => e.Event === 'add_express_path' && e.WayBillId === shipment.waybillId;
+  const pushed = wx.pushes(wx.app.appid).waitFor(isOurPath, { timeoutMs: 5000 });
   await client.testUpdateOrder({ biz_id: 'test_biz_id', order_id: shipment.orderId, delivery_id: 'TEST', waybill_id: shipment.waybillId, action_time: Math.floor(Date.now() / 1000), action_type: 100001, action_msg: '快递员已揽件' });
-  shipping.handlePush((await pushed) as unknown as PathPush);
+  shipping.handlePush(await pushed);
   expect(shipping.status(shipment.waybillId)).toBe('picked up');
 });
 

@@ -9,9 +9,8 @@ import type { LogisticsCore } from '../core/logistics-core.ts';
 import { applySeed, parseSeed, SeedError, type Seed, type SeededApp, type SeedResult } from '../core/seed.ts';
 import { ADMIN_PREFIX } from '../http/admin-routes.ts';
 import { CONSOLE_PATH } from '../http/console-routes.ts';
+import { DEFAULT_CLOUD_ENV } from '../in-process/start.ts';
 
-/** The cloud env id of the demo app, as in the README's cloud-function examples. */
-export const DEMO_CLOUD_ENV = 'local-env';
 
 /** Reads and checks a seed file; a missing file, bad JSON or a malformed seed is a SeedError naming the file. */
 export async function readSeedFile(file: string): Promise<Seed> {
@@ -48,7 +47,7 @@ export async function prepareApps(core: LogisticsCore, seed: Seed | undefined, s
   let demo: SeededApp | undefined;
   if ((seed?.apps?.length ?? 0) === 0 && (await core.apps.list()).length === 0) {
     const created = await core.apps.create();
-    demo = { ...created, cloud: { env: DEMO_CLOUD_ENV, ...(await core.cloud.enable(created.appid, [DEMO_CLOUD_ENV])) } };
+    demo = { ...created, cloud: { env: DEFAULT_CLOUD_ENV, ...(await core.cloud.enable(created.appid, [DEFAULT_CLOUD_ENV])) } };
   }
   if (!seed) return { app: demo, demo: demo !== undefined, seeded: undefined };
   try {

@@ -102,6 +102,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
     store,
     clock: core.clock,
     policy: config.push ?? {},
+    faults,
     log: (msg, data) => server.log.warn(data ?? {}, msg),
   });
   core.tracking.onOutboxWrite = () => dispatcher.nudge();

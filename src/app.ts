@@ -116,7 +116,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
     { prefix: ADMIN_PREFIX },
   );
   void server.register(consoleRoutes());
-  void server.register(consoleApi({ core, requestLog, access: consoleAccess, root: () => server }), { prefix: CONSOLE_API_PREFIX });
+  void server.register(consoleApi({ core, requestLog, access: consoleAccess, root: () => server, faults }), { prefix: CONSOLE_API_PREFIX });
 
   let ticker: NodeJS.Timeout | undefined;
   let ticking: Promise<void> = Promise.resolve();

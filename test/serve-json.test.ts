@@ -23,7 +23,8 @@ interface Started {
   line: Record<string, any>;
   stdout: () => string;
   stderr: () => string;
-  stop(): Promise<void>;
+  /** SIGTERM; resolves with the exit code. */
+  stop(): Promise<number | null>;
 }
 
 /** Starts `serve --port 0 --json …`; resolves with the parsed first stdout line, or rejects with the exit code and stderr. */
@@ -33,9 +34,9 @@ function serveJson(args: string[]): Promise<Started> {
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
   const stop = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
+    new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+      child.once('exit', (code) => resolve(code));
       child.kill('SIGTERM');
     });
   return new Promise((resolve, reject) => {
@@ -79,6 +80,11 @@ test('serve --json prints one line with the base URL, a usable demo app with clo
   } finally {
     await s.stop();
   }
+});
+
+test('SIGTERM the moment the line is read closes the server cleanly (exit code 0)', async () => {
+  const s = await serveJson(['--memory']);
+  assert.equal(await s.stop(), 0);
 });
 
 test('--seed creates the apps, binds the accounts and adds the orders; the line names the first app and the waybills', async () => {

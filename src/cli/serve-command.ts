@@ -64,6 +64,12 @@ export function registerServeCommand(program: Command): void {
         await app.close().catch(() => undefined);
         failStart(error);
       }
+      // Before the start line: a caller may send SIGTERM the moment it has read it.
+      const stop = () => {
+        void app.close().then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       const address = await app.listen({ host: opts.host, port: Number(opts.port) });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(readyLine(address, app.adminKey, ready))}\n`);
@@ -75,10 +81,5 @@ export function registerServeCommand(program: Command): void {
         console.log(`web console ${address}/console`); // issue #6
         console.log(`wxlogistics listening at ${address}`);
       }
-      const stop = () => {
-        void app.close().then(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
     });
 }

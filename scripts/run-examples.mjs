@@ -1,5 +1,6 @@
 // `npm run examples` (and .ci/run): the consumer projects in examples/ against the
-// package as users get it. Packs the repo once (`npm pack`, which builds dist/), copies
+// package as users get it. Packs the repo once (scripts/pack.mjs: `npm pack`, which
+// builds dist/, in a staging copy), copies
 // each example into a temporary directory next to the tarball (their package.json
 // depends on `file:../wxlogistics.tgz`), installs it with `npm install` as a user
 // would (the test frameworks at the versions the example pins, from the registry)
@@ -11,6 +12,7 @@ import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packRepo } from './pack.mjs';
 import { seedPrebuildCache } from './seed-prebuild-cache.mjs';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -39,11 +41,8 @@ seedPrebuildCache({ log: say });
 const work = mkdtempSync(join(tmpdir(), 'wxl-examples-'));
 let failed = 0;
 try {
-  say(`npm pack → ${work}`);
-  const pack = spawnSync('npm', ['pack', '--pack-destination', work, '--json', '--loglevel=error'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (pack.status !== 0) throw new Error('npm pack failed');
-  const [{ filename }] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('[')));
-  renameSync(join(work, filename), join(work, 'wxlogistics.tgz'));
+  say(`npm pack (scripts/pack.mjs) → ${work}`);
+  renameSync(packRepo(work).path, join(work, 'wxlogistics.tgz'));
 
   for (const name of examples) {
     const dir = join(work, name);

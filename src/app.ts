@@ -101,6 +101,8 @@ export interface Application {
 export async function createApplication(config: AppConfig): Promise<Application> {
   const store = await openStore(config);
   const core = new LogisticsCore(store, new AdjustableClock());
+  // Nothing of an in-memory store is at rest: its app secrets get the light hash (core/tokens.ts).
+  if (config.memory) core.apps.secretHashCost = 'light';
   await core.time.sync();
   // One process owns an SQLite file: leases left by a killed predecessor are void.
   if (store.kind === 'sqlite') await store.events.releaseLeases();

@@ -116,6 +116,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
     store,
     clock: core.clock,
     policy: config.push ?? {},
+    faults,
     log: (msg, data) => server.log.warn(data ?? {}, msg),
   });
   core.tracking.onOutboxWrite = () => dispatcher.nudge();
@@ -138,7 +139,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
     { prefix: ADMIN_PREFIX },
   );
   void server.register(consoleRoutes());
-  void server.register(consoleApi({ core, requestLog, access: consoleAccess, root: () => server }), { prefix: CONSOLE_API_PREFIX });
+  void server.register(consoleApi({ core, requestLog, access: consoleAccess, root: () => server, faults }), { prefix: CONSOLE_API_PREFIX });
 
   let ticker: NodeJS.Timeout | undefined;
   // Auto-progress ticks and resets run one after another on this chain.

@@ -3,6 +3,7 @@ import { registerAppCommands } from './app-commands.ts';
 import { registerLabelCommand } from './label-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerEventsCommands } from './events-commands.ts';
+import { registerFaultsCommands } from './faults-commands.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerStateCommands } from './state-commands.ts';
 
@@ -14,6 +15,7 @@ registerServeCommand(program);
 registerAppCommands(program);
 registerLabelCommand(program);
 registerEventsCommands(program);
+registerFaultsCommands(program);
 registerMigrateCommand(program);
 registerStateCommands(program);
 

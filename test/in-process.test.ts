@@ -13,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { after, test } from 'node:test';
+import { createApplication } from '../src/app.ts';
 import { LogisticsClient } from '../src/client/index.ts';
 import { PushWaitTimeoutError, startWxLogistics, type WxApp, type WxLogistics } from '../src/index.ts';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
@@ -156,6 +158,8 @@ test('reset(): orders, tokens, accounts, pushes, faults, the clock and created a
   );
   await wx.pushes().waitFor((e) => e.Event === 'add_express_path');
   await wx.faults.add({ api: 'getAllDelivery', errcode: 45009 });
+  assert.equal((await (await fetch(`${wx.baseUrl}${PATHS.getAllDelivery}?access_token=${token}`)).json()).errcode, 45009, 'the rule fires');
+  assert.equal(wx.faults.list()[0]!.hits, 1);
   const extra = await wx.createApp();
   const startedAt = wx.clock.now();
   await wx.clock.advance(3600);
@@ -270,6 +274,42 @@ test('POST /_wxl/api/reset does what reset() does, behind the admin key', async 
   assert.deepEqual(await res.json(), { reset: true });
   assert.deepEqual(wx.faults.list(), []);
   assert.equal((await c.post(PATHS.getOrder, { order_id: 'inproc-admin-1', delivery_id: 'TEST' }, await c.accessToken())).errcode, 930563);
+});
+
+test('a server in a worker thread and one in the main thread are separate servers', async () => {
+  const main = await start({ apps: [{ appid: 'wxworkerthread001', secret: 'main-secret' }] });
+  const worker = new Worker(new URL('./support/in-process-worker.mjs', import.meta.url));
+  try {
+    const info = await new Promise<{ baseUrl: string; appid: string; secret: string; waybill_id: string; now: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    assert.notEqual(info.baseUrl, main.baseUrl);
+    assert.ok(main.clock.now() < info.now - 3000, "the worker's clock moved, not ours");
+    const workerSide = caller({ ...main, baseUrl: info.baseUrl } as WxLogistics, { ...main.app, secret: info.secret });
+    const wt = await workerSide.accessToken();
+    assert.equal((await workerSide.post(PATHS.getOrder, { order_id: 'in-worker-1', delivery_id: 'TEST' }, wt)).waybill_id, info.waybill_id);
+    const c = caller(main);
+    assert.equal((await c.post(PATHS.getOrder, { order_id: 'in-worker-1', delivery_id: 'TEST' }, await c.accessToken())).errcode, 930563);
+    assert.equal((await caller(main, { ...main.app, secret: info.secret }).token()).errcode, 40125, 'same appid, separate secrets');
+  } finally {
+    worker.postMessage('stop');
+    await new Promise((resolve) => worker.once('exit', resolve));
+  }
+});
+
+test('POST /_wxl/api/reset answers 409 when the store held more rows at start than a baseline keeps', async () => {
+  const application = await createApplication({ memory: true, baselineMaxRows: 3 });
+  try {
+    for (let i = 0; i < 4; i++) await application.core.apps.create();
+    const url = await application.listen({ host: '127.0.0.1', port: 0 });
+    const res = await fetch(`${url}/_wxl/api/reset`, { method: 'POST', headers: { 'x-wxl-admin-key': application.adminKey } });
+    assert.equal(res.status, 409);
+    assert.match(((await res.json()) as { error: string }).error, /^reset is not available: the store holds more than 3 rows/);
+    assert.equal((await application.core.apps.list()).length, 4, 'nothing was touched');
+  } finally {
+    await application.close();
+  }
 });
 
 /** The reset cases every persistent store must pass too. */

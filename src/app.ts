@@ -11,6 +11,7 @@ import { AdjustableClock } from './core/clock.ts';
 import { LogisticsCore } from './core/logistics-core.ts';
 import { FaultRegistry } from './faults/fault-registry.ts';
 import { ADMIN_PREFIX, adminRoutes } from './http/admin-routes.ts';
+import { named } from './http/plugin-name.ts';
 import { buildServer } from './http/server.ts';
 import type { ConsoleAccessContext } from './http/console-access.ts';
 import { CONSOLE_API_PREFIX, consoleApi } from './http/console-api.ts';
@@ -102,6 +103,8 @@ export interface Application {
 export async function createApplication(config: AppConfig): Promise<Application> {
   const store = await openStore(config);
   const core = new LogisticsCore(store, new AdjustableClock());
+  // Nothing of an in-memory store is at rest: its app secrets get the light hash (core/tokens.ts).
+  if (config.memory) core.apps.secretHashCost = 'light';
   await core.time.sync();
   // One process owns an SQLite file: leases left by a killed predecessor are void.
   if (store.kind === 'sqlite') await store.events.releaseLeases();
@@ -134,11 +137,11 @@ export async function createApplication(config: AppConfig): Promise<Application>
   };
   void server.register(
     // Outbox writes of the admin routes (carrier buttons) reach whoever listens for them, as the core's do.
-    adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => core.tracking.onOutboxWrite(), faults, reset: () => application.reset() }),
+    named('wxl-admin-api', adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => core.tracking.onOutboxWrite(), faults, reset: () => application.reset() })),
     { prefix: ADMIN_PREFIX },
   );
-  void server.register(consoleRoutes());
-  void server.register(consoleApi({ core, requestLog, access: consoleAccess, root: () => server, faults }), { prefix: CONSOLE_API_PREFIX });
+  void server.register(named('wxl-console', consoleRoutes()));
+  void server.register(named('wxl-console-api', consoleApi({ core, requestLog, access: consoleAccess, root: () => server, faults })), { prefix: CONSOLE_API_PREFIX });
 
   let ticker: NodeJS.Timeout | undefined;
   // Auto-progress ticks and resets run one after another on this chain.

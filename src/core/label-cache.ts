@@ -56,19 +56,29 @@ const renderBase64 = (order: OrderRecord, printType: PrintType): string =>
  * every call (issue #2). A new order version is a new key, so no invalidation.
  */
 export class LabelCache {
-  readonly #cache = new LRUCache<string, string>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (v) => v.length });
+  // Both made at first use: an LRU of 20,000 entries allocates its index up front,
+  // which a server that never answers getOrder (most test servers) need not pay.
+  #labels: LRUCache<string, string> | undefined;
   // Whole getOrder answers as UTF-8 bytes: the HTTP adapter sends them without
   // serialising ~11 KB of JSON per call (a getOrder answer has no rid, so it is
   // byte-identical for one order version).
-  readonly #answers = new LRUCache<string, Buffer>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (v) => v.length });
+  #answerBytes: LRUCache<string, Buffer> | undefined;
+
+  get #cache(): LRUCache<string, string> {
+    return (this.#labels ??= new LRUCache<string, string>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (v) => v.length }));
+  }
+
+  get #answers(): LRUCache<string, Buffer> {
+    return (this.#answerBytes ??= new LRUCache<string, Buffer>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (v) => v.length }));
+  }
 
   /**
    * Drops every label and answer: after a reset an order id and version can
    * come back with another body, so the keys no longer name one label.
    */
   clear(): void {
-    this.#cache.clear();
-    this.#answers.clear();
+    this.#labels?.clear();
+    this.#answerBytes?.clear();
   }
 
   /** The cached answer of an order version, if it was built already. */

@@ -30,10 +30,21 @@ export const shanghaiDay = (unixSeconds: number): number => Math.floor((unixSeco
 // Secrets are stored only as a slow hash (issue #2): scrypt with a per-app salt.
 const SCRYPT = { N: 1 << 14, r: 8, p: 1 } as const;
 
-export function hashSecret(secret: string): string {
+/**
+ * `standard`: N = 2^14, for secrets at rest (a data directory, a database).
+ * `light`: N = 2^10, 16× cheaper, for a store that lives only in the process's
+ * memory — there is nothing at rest for the slow hash to protect, and test
+ * suites create an app per server. N is part of the stored hash, so either
+ * verifies the same way.
+ */
+export type SecretHashCost = 'standard' | 'light';
+const COST_N: Record<SecretHashCost, number> = { standard: SCRYPT.N, light: 1 << 10 };
+
+export function hashSecret(secret: string, cost: SecretHashCost = 'standard'): string {
   const salt = randomBytes(16);
-  const key = scryptSync(secret, salt, 32, SCRYPT);
-  return `scrypt$${SCRYPT.N}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+  const N = COST_N[cost];
+  const key = scryptSync(secret, salt, 32, { ...SCRYPT, N });
+  return `scrypt$${N}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
 export function verifySecret(secret: string, stored: string): boolean {

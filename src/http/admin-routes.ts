@@ -13,6 +13,7 @@ import type { FaultRegistry } from '../faults/fault-registry.ts';
 import type { EventStatus } from '../storage/types.ts';
 import { faultRoutes } from './fault-routes.ts';
 import { ApiError, useJsonApi } from './json-api.ts';
+import { named } from './plugin-name.ts';
 
 export const ADMIN_PREFIX = '/_wxl/api';
 
@@ -58,7 +59,7 @@ export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
       if (!keyMatches(presentedKey(req), o.adminKey)) throw new ApiError(401, 'admin key required (x-wxl-admin-key header)');
     });
 
-    if (o.faults) await app.register(faultRoutes(o.faults), { prefix: '/faults' });
+    if (o.faults) await app.register(named('wxl-fault-routes', faultRoutes(o.faults)), { prefix: '/faults' });
 
     app.post('/reset', async () => {
       if (!o.reset) throw new ApiError(404, 'this server cannot reset');

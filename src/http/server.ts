@@ -7,6 +7,7 @@ import { requestSchemas } from '../core/request-schemas.ts';
 import type { Body } from '../core/validate.ts';
 import { FaultRegistry } from '../faults/fault-registry.ts';
 import { asWxError, errorBody, JSON_CONTENT_TYPE } from './envelope.ts';
+import { named } from './plugin-name.ts';
 import { parseWeChatBody } from './read-body.ts';
 import { buildSharedValidator } from './shared-validators.ts';
 import { cloudBridgePlugin } from './cloud/bridge.ts';
@@ -127,13 +128,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   for (const op of operations) registerOperation(app, core, op, faults);
 
   void app.register(
-    cloudBridgePlugin({
+    named('wxl-cloud-bridge', cloudBridgePlugin({
       path: options.cloud?.path ?? '/admin',
       freshnessSeconds: options.cloud?.freshnessSeconds ?? CLOUD_FRESHNESS_SECONDS,
       findAppBySecretId: (secretId) => core.cloud.findBySecretId(secretId),
       invoke: cloudInvoker(core, envelope, faults),
       knownApiNames: cloudApiNames,
-    }),
+    })),
   );
   return app;
 }

@@ -32,8 +32,20 @@ export const validationText = (validate: ValidateFunction): string => (ajv ?? ne
 
 /**
  * fastify's `schemaController.compilersFactory.buildValidator`: every server
- * of the process gets the same compiled validators.
+ * of the process gets the same validators, each compiled at the first request
+ * that needs it — a server is ready without compiling any, and a test process
+ * compiles only the schemas of the APIs it calls. (Without ajv's `schemaEnv`
+ * fastify calls the wrapper with the body alone, which is all a validator that
+ * never coerces needs.)
  */
 export function buildSharedValidator() {
-  return ({ schema }: { schema: AnySchema }): ValidateFunction => sharedValidator(schema as object);
+  return ({ schema }: { schema: AnySchema }): ValidateFunction => {
+    const lazy = ((data: unknown) => {
+      const validate = sharedValidator(schema as object);
+      const ok = validate(data);
+      lazy.errors = validate.errors ?? null;
+      return ok;
+    }) as ValidateFunction;
+    return lazy;
+  };
 }

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { LogisticsClient } from '../src/client/index.ts';
+import { LogisticsClient, type AddOrderRequest } from '../src/client/index.ts';
 import { BIN } from './support/server-process.ts';
 import { testOrder } from './support/test-server.ts';
 
@@ -87,7 +87,7 @@ test('SIGTERM the moment the line is read closes the server cleanly (exit code 0
   assert.equal(await s.stop(), 0);
 });
 
-test('--seed creates the apps, binds the accounts and adds the orders; the line names the first app and the waybills', async () => {
+test('--seed creates the apps, binds the accounts and adds the orders; the line names the first app and the waybills; a reset keeps the seed', async () => {
   const seed = writeSeed('good.json', {
     apps: [{ appid: 'wxseed00000000000a1', secret: 'seed-secret-1', cloudEnv: ['seed-env', 'other-env'] }, { appid: 'wxseed00000000000a2' }],
     accounts: [{ delivery_id: 'SF', biz_id: 'sf-account', password: 'pw' }, { appid: 'wxseed00000000000a2', delivery_id: 'ZTO', biz_id: 'zto-account', password: 'pw' }],
@@ -112,6 +112,14 @@ test('--seed creates the apps, binds the accounts and adds the orders; the line 
     assert.equal(order.waybill_id, line.orders[0].waybill_id);
     const second = new LogisticsClient({ appid: line.apps[1].appid, secret: line.apps[1].secret, baseUrl: line.baseUrl });
     assert.deepEqual((await second.getAllAccount()).list.map((a) => a.biz_id), ['zto-account']);
+
+    // POST /_wxl/api/reset goes back to the state at listen: the seed stays, later orders go.
+    const later = await first.addOrder(testOrder('after-seed') as unknown as AddOrderRequest);
+    const reset = await fetch(`${line.adminUrl}/reset`, { method: 'POST', headers: { 'x-wxl-admin-key': line.adminKey } });
+    assert.equal(reset.status, 200, await reset.text());
+    await assert.rejects(first.getOrder({ order_id: 'after-seed', openid: 'oABC123456', delivery_id: 'TEST', waybill_id: later.waybill_id }), { name: 'WxApiError' });
+    assert.equal((await first.getOrder({ order_id: 'seed-order-1', openid: 'oABC123456', delivery_id: 'TEST', waybill_id: line.orders[0].waybill_id })).order_status, 0);
+    assert.deepEqual((await first.getAllAccount()).list.map((a) => a.biz_id), ['sf-account']);
   } finally {
     await s.stop();
   }

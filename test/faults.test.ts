@@ -264,3 +264,17 @@ describe('admin API /_wxl/api/faults', () => {
     assert.equal(s.app.faults.size, 0);
   });
 });
+
+test('--explain names the rule in errmsg; the request log explains the faulted call', async () => {
+  const explained = await startTestServer({ explain: true });
+  try {
+    const rule = explained.app.faults.add({ api: 'getAllDelivery', errcode: 9300502 });
+    const answer = await explained.get(PATHS.getAllDelivery);
+    assert.match(answer.json.errmsg, new RegExp(`^Delivery side sys error \\(fault injected by rule ${rule.id}\\) rid: `));
+    const log = (await (await fetch(`${explained.url}/_wxl/console-api/log`)).json()) as { entries: { errcode: number; explanation: string }[] };
+    const entry = log.entries.find((e) => e.errcode === 9300502);
+    assert.equal(entry?.explanation, `fault injected by rule ${rule.id}`);
+  } finally {
+    await explained.close();
+  }
+});

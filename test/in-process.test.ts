@@ -19,6 +19,7 @@ import { createApplication } from '../src/app.ts';
 import { LogisticsClient } from '../src/client/index.ts';
 import { PushWaitTimeoutError, startWxLogistics, type WxApp, type WxLogistics } from '../src/index.ts';
 import { PostgresStore } from '../src/storage/postgres/postgres-store.ts';
+import { startReceiver } from './support/receiver.ts';
 import { PATHS, testOrder } from './support/test-server.ts';
 
 const started: WxLogistics[] = [];
@@ -309,6 +310,34 @@ test('POST /_wxl/api/reset answers 409 when the store held more rows at start th
     assert.equal((await application.core.apps.list()).length, 4, 'nothing was touched');
   } finally {
     await application.close();
+  }
+});
+
+test('after a reset, pushes to a receiver flow again (the dispatcher restarts), and the inbox sees them as well', async () => {
+  const receiver = await startReceiver();
+  try {
+    const wx = await start();
+    const c = caller(wx);
+    const push = { url: receiver.url, token: 'tok', mode: 'plain', format: 'json' };
+    const pathPush = async (orderId: string) => {
+      const token = await c.accessToken();
+      const added = await c.post(PATHS.addOrder, testOrder(orderId), token);
+      const r = await c.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id: orderId, delivery_id: 'TEST', waybill_id: added.waybill_id, action_time: wx.clock.now(), action_type: 100001, action_msg: 'm' }, token);
+      assert.equal(r.errcode, 0);
+    };
+    assert.equal((await admin(wx, 'PUT', `/apps/${wx.app.appid}/push`, push)).status, 200);
+    await pathPush('inproc-recv-1');
+    await receiver.waitFor(1);
+    await wx.reset();
+    const settings = await admin(wx, 'GET', `/apps/${wx.app.appid}/push`);
+    assert.equal(settings.status, 404, 'push settings made after start are gone');
+    assert.equal((await admin(wx, 'PUT', `/apps/${wx.app.appid}/push`, push)).status, 200);
+    await pathPush('inproc-recv-2');
+    const got = await receiver.waitFor(2);
+    assert.equal((JSON.parse(got[1]!.body) as { OrderId: string }).OrderId, 'inproc-recv-2');
+    assert.deepEqual(wx.pushes().events.map((e) => e.Event === 'add_express_path' && e.OrderId), ['inproc-recv-2']);
+  } finally {
+    await receiver.close();
   }
 });
 

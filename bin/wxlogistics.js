@@ -3,16 +3,21 @@
 // under load by default); measured on the getOrder benchmark: RSS 191 → 154 MB for
 // about 5 % fewer requests per second. Running `node bin/wxlogistics.js` without the
 // flag works the same, with more memory.
-// Runs the compiled dist/ (built by `npm run build`, which `npm install` runs as
-// `prepare`). Without it — or with WXL_FROM_SOURCE=1, as the tests do — the
-// TypeScript sources run through tsx, so a fresh checkout works either way.
+// Runs the compiled dist/: what the installed package ships (plain node, nothing
+// TypeScript). In a checkout `npm install` builds it (`prepare`); without it — or with
+// WXL_FROM_SOURCE=1, as the repo's tests do — the TypeScript sources run through tsx,
+// a development dependency that an installed package does not have.
 import { existsSync } from 'node:fs';
 
 const compiled = new URL('../dist/cli/main.js', import.meta.url);
-if (existsSync(compiled) && process.env.WXL_FROM_SOURCE !== '1') {
+const source = new URL('../src/cli/main.ts', import.meta.url);
+if (existsSync(compiled) && (process.env.WXL_FROM_SOURCE !== '1' || !existsSync(source))) {
   await import(compiled.href);
-} else {
+} else if (existsSync(source)) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../src/cli/main.ts');
+  await import(source.href);
+} else {
+  console.error('wxlogistics: dist/cli/main.js is missing; run `npm run build`');
+  process.exit(1);
 }

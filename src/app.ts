@@ -6,9 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { BaselineReset } from './baseline-reset.ts';
 import { AdjustableClock } from './core/clock.ts';
 import { LogisticsCore } from './core/logistics-core.ts';
+import { FaultRegistry } from './faults/fault-registry.ts';
 import { ADMIN_PREFIX, adminRoutes } from './http/admin-routes.ts';
+import { named } from './http/plugin-name.ts';
 import { buildServer } from './http/server.ts';
 import type { ConsoleAccessContext } from './http/console-access.ts';
 import { CONSOLE_API_PREFIX, consoleApi } from './http/console-api.ts';
@@ -61,7 +64,8 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 
 export interface AppConfig extends StoreConfig {
   explain?: boolean | undefined;
-  logger?: boolean | undefined;
+  /** Log every request (pino JSON) on stdout, or on stderr with 'stderr'. */
+  logger?: boolean | 'stderr' | undefined;
   /** Admin API key; default: `WXL_ADMIN_KEY`, else one generated once and kept in the store. */
   adminKey?: string | undefined;
   /** Push delivery policy (attempts, timeout, backoff, concurrency, poll interval). */
@@ -75,6 +79,8 @@ export interface AppConfig extends StoreConfig {
   ridLog?: boolean | undefined;
   /** How often call counters and the rid log are written to the store (ms, default 200). */
   apiFlushMs?: number | undefined;
+  /** Rows the reset baseline may hold (default 20,000; src/baseline-reset.ts). */
+  baselineMaxRows?: number | undefined;
 }
 
 export interface Application {
@@ -82,56 +88,86 @@ export interface Application {
   server: FastifyInstance;
   dispatcher: PushDispatcher;
   adminKey: string;
+  /** Fault rules of this process (in memory): the admin API, the CLI and the console change these. */
+  faults: FaultRegistry;
   /** Listens and starts the background workers; answers the base URL. */
   listen(options: { host: string; port: number }): Promise<string>;
   /** Moves the shared clock, then applies what became due (as the admin API does). */
   advanceClock(seconds: number): Promise<number>;
+  /**
+   * Back to the baseline: the state when the server started listening (or at the
+   * last `saveBaseline()`); see src/baseline-reset.ts. `POST /_wxl/api/reset` runs it.
+   */
+  reset(): Promise<void>;
+  /** Takes the reset baseline now (`listen` takes one). */
+  saveBaseline(): Promise<void>;
+  /** `listener` runs after every reset; answers a function that removes it. */
+  onReset(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
 export async function createApplication(config: AppConfig): Promise<Application> {
   const store = await openStore(config);
   const core = new LogisticsCore(store, new AdjustableClock());
+  // Nothing of an in-memory store is at rest: its app secrets get the light hash (core/tokens.ts).
+  if (config.memory) core.apps.secretHashCost = 'light';
   await core.time.sync();
   // One process owns an SQLite file: leases left by a killed predecessor are void.
   if (store.kind === 'sqlite') await store.events.releaseLeases();
   const adminKey = config.adminKey ?? process.env.WXL_ADMIN_KEY ?? (await storedAdminKey(store));
   // Web console (issue #6): request log filled by the WeChat routes; access decided by the bound address.
   const requestLog = new RequestLog(config.requestLogSize ?? 500);
+  const faults = new FaultRegistry();
   const consoleAccess: ConsoleAccessContext = { boundHost: undefined, adminKey };
   await core.apiManagement.meter.reload();
   const apiManagement = { quotas: config.callQuotas ?? true, ridLog: config.ridLog ?? true };
-  const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false, requestLog, apiManagement });
+  const server = buildServer({ core, explain: config.explain ?? false, logger: config.logger ?? false, requestLog, apiManagement, faults });
   const dispatcher = new PushDispatcher({
     store,
     clock: core.clock,
     policy: config.push ?? {},
+    faults,
     log: (msg, data) => server.log.warn(data ?? {}, msg),
   });
   core.tracking.onOutboxWrite = () => dispatcher.nudge();
+  const resets = new BaselineReset({
+    core,
+    maxRows: config.baselineMaxRows,
+    forget: () => {
+      requestLog.clear();
+      faults.clear();
+    },
+  });
   const runDue = async () => {
     await core.time.sync();
     await core.progress.runDue();
     await core.accounts.completeReviews();
   };
   void server.register(
-    adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => dispatcher.nudge() }),
+    // Outbox writes of the admin routes (carrier buttons) reach whoever listens for them, as the core's do.
+    named('wxl-admin-api', adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => core.tracking.onOutboxWrite(), faults, reset: () => application.reset() })),
     { prefix: ADMIN_PREFIX },
   );
-  void server.register(consoleRoutes());
-  void server.register(consoleApi({ core, requestLog, access: consoleAccess, root: () => server }), { prefix: CONSOLE_API_PREFIX });
+  void server.register(named('wxl-console', consoleRoutes()));
+  void server.register(named('wxl-console-api', consoleApi({ core, requestLog, access: consoleAccess, root: () => server, faults })), { prefix: CONSOLE_API_PREFIX });
 
   let ticker: NodeJS.Timeout | undefined;
   let apiFlusher: { stop(): Promise<void> } | undefined;
+  // Auto-progress ticks and resets run one after another on this chain.
   let ticking: Promise<void> = Promise.resolve();
-  return {
+  let listening = false;
+  const application: Application = {
     core,
     server,
     dispatcher,
     adminKey,
+    faults,
     async listen(options) {
       consoleAccess.boundHost = options.host;
+      // The baseline is the state before the first request can change it.
+      await resets.save();
       const url = await server.listen(options);
+      listening = true;
       dispatcher.start();
       apiFlusher = startApiManagementFlusher(core, (error) => server.log.error({ err: error }, 'writing call counters or the rid log failed'), config.apiFlushMs);
       ticker = setInterval(() => {
@@ -145,7 +181,23 @@ export async function createApplication(config: AppConfig): Promise<Application>
       await runDue();
       return now;
     },
+    async reset() {
+      // Deliveries in flight finish first: an attempt recorded after the restore would land on a wiped outbox.
+      const run = ticking.then(async () => {
+        await dispatcher.stop();
+        try {
+          await resets.restore();
+        } finally {
+          if (listening) dispatcher.start();
+        }
+      });
+      ticking = run.catch(() => undefined);
+      await run;
+    },
+    saveBaseline: () => resets.save(),
+    onReset: (listener) => resets.onReset(listener),
     async close() {
+      listening = false;
       clearInterval(ticker);
       await ticking;
       await dispatcher.stop();
@@ -154,6 +206,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
       await store.close();
     },
   };
+  return application;
 }
 
 async function storedAdminKey(store: Store): Promise<string> {

@@ -145,6 +145,25 @@ describe('web console in headless Chromium', () => {
     await shot('clock');
   });
 
+  test('the faults page adds a rule, shows how often it fired, and clears it', async () => {
+    await page.click('[data-testid=nav-faults]');
+    await page.locator('[data-testid=fault-add]').waitFor();
+    await page.fill('[data-testid=fault-json]', JSON.stringify({ api: 'getAllDelivery', errcode: 45009, times: 3 }));
+    await page.click('[data-testid=fault-add]');
+    await page.locator('[data-testid=fault-row]').waitFor();
+    assert.deepEqual(server.app.faults.list().map((f) => [f.api, f.errcode, f.times]), [['getAllDelivery', 45009, 3]]);
+    assert.equal((await server.get(PATHS.getAllDelivery)).json.errcode, 45009);
+    assert.equal((await server.get(PATHS.getAllDelivery)).json.errcode, 45009);
+    await page.waitForFunction(() => document.querySelector('[data-testid=fault-hits] b')?.textContent === '2', undefined, { timeout: 5000 });
+    await page.fill('[data-testid=fault-json]', JSON.stringify({ api: 'getOrder', errcode: 'x' }));
+    await page.click('[data-testid=fault-add]');
+    await page.waitForFunction(() => /errcode must be an integer/.test(document.querySelector('[data-testid=fault-note]')?.textContent ?? ''));
+    await shot('faults');
+    await page.click('[data-testid=faults-clear]');
+    await page.locator('[data-testid=fault-row]').waitFor({ state: 'detached' });
+    assert.equal(server.app.faults.size, 0);
+  });
+
   test('bound to 0.0.0.0, the console asks for the admin key and opens with it', async () => {
     const wide = await createApplication({ memory: true, adminKey: 'console-test-key' });
     await wide.core.apps.create({ appid: 'wx00000000000000b2', secret: 's' });

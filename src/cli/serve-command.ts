@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { createApplication } from '../app.ts';
+import { SeedError } from '../core/seed.ts';
 import { ADMIN_PREFIX } from '../http/admin-routes.ts';
 import { dataOption, storeOption } from './options.ts';
+import { prepareApps, readSeedFile, readyLine, type ReadyApps } from './serve-ready.ts';
 
 interface ServeOptions {
   host: string;
@@ -15,6 +17,15 @@ interface ServeOptions {
   pushAttempts: string;
   pushTimeoutMs: string;
   pushBackoffMs: string;
+  json?: boolean;
+  seed?: string;
+}
+
+/** A refused seed (or any failure before listening) ends the process with a one-line reason, exit code 1. */
+function failStart(error: unknown): never {
+  const message = error instanceof SeedError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  console.error(`wxlogistics serve: ${message}`);
+  process.exit(1);
 }
 
 export function registerServeCommand(program: Command): void {
@@ -27,34 +38,48 @@ export function registerServeCommand(program: Command): void {
     .addOption(storeOption())
     .option('--memory', 'keep everything in memory (nothing is written to disk)')
     .option('--explain', 'append a plain-language explanation to every errmsg (not WeChat-exact)')
-    .option('--log', 'log every request (pino JSON on stdout)')
+    .option('--log', 'log every request (pino JSON on stdout; on stderr with --json)')
+    .option('--json', 'print one JSON line once listening ({"baseUrl","appid","secret","adminKey",…}) and nothing else on stdout')
+    .option('--seed <file>', 'JSON file of apps, carrier accounts and orders to create at start (format: README)')
     .option('--admin-key <key>', 'admin API key (default: WXL_ADMIN_KEY, else generated once and kept in the store)')
     .option('--push-attempts <n>', 'delivery attempts per event before it becomes a dead letter', '3')
     .option('--push-timeout-ms <ms>', 'how long a push waits for the receiver', '5000')
     .option('--push-backoff-ms <ms>', 'wait before the 2nd attempt; each further wait is 4× longer', '2000')
     .action(async (opts: ServeOptions) => {
+      const seed = opts.seed === undefined ? undefined : await readSeedFile(opts.seed).catch(failStart);
       const app = await createApplication({
         dataDir: opts.data,
         storeUrl: opts.store,
         memory: opts.memory,
         explain: opts.explain,
-        logger: opts.log,
+        // --json keeps stdout for its one line: the request log goes to stderr then.
+        logger: opts.log ? (opts.json ? 'stderr' : true) : false,
         adminKey: opts.adminKey,
         push: { maxAttempts: Number(opts.pushAttempts), timeoutMs: Number(opts.pushTimeoutMs), backoffBaseMs: Number(opts.pushBackoffMs) },
       });
-      const apps = await app.core.apps.list();
-      if (apps.length === 0) {
-        const demo = await app.core.apps.create();
-        console.log(`created demo app  appid: ${demo.appid}  secret: ${demo.secret}`);
+      let ready: ReadyApps;
+      try {
+        ready = await prepareApps(app.core, seed, opts.seed);
+      } catch (error) {
+        await app.close().catch(() => undefined);
+        failStart(error);
       }
-      const address = await app.listen({ host: opts.host, port: Number(opts.port) });
-      console.log(`admin API ${address}${ADMIN_PREFIX}  key: ${app.adminKey}`);
-      console.log(`web console ${address}/console`); // issue #6
-      console.log(`wxlogistics listening at ${address}`);
+      // Before the start line: a caller may send SIGTERM the moment it has read it.
       const stop = () => {
         void app.close().then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      const address = await app.listen({ host: opts.host, port: Number(opts.port) });
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(readyLine(address, app.adminKey, ready))}\n`);
+      } else {
+        if (ready.demo && ready.app) console.log(`created demo app  appid: ${ready.app.appid}  secret: ${ready.app.secret}`);
+        if (ready.demo && ready.app?.cloud) console.log(`  cloud env: ${ready.app.cloud.env}  secretId: ${ready.app.cloud.secretId}  secretKey: ${ready.app.cloud.secretKey}`);
+        if (ready.seeded) console.log(`seeded ${ready.seeded.apps.length} apps, ${ready.seeded.accounts} accounts, ${ready.seeded.orders.length} orders from ${opts.seed}`);
+        console.log(`admin API ${address}${ADMIN_PREFIX}  key: ${app.adminKey}`);
+        console.log(`web console ${address}/console`); // issue #6
+        console.log(`wxlogistics listening at ${address}`);
+      }
     });
 }

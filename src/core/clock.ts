@@ -28,6 +28,16 @@ export class AdjustableClock implements Clock {
     if (Number.isFinite(offsetMs) && offsetMs > this.#offsetMs) this.#offsetMs = offsetMs;
   }
 
+  /**
+   * Puts the offset back to one it had before: only for a reset of the whole
+   * state (orders, tokens and paths go back with it, so nothing stored is
+   * newer than the clock). Everything else moves the clock forward only.
+   */
+  rewindTo(offsetMs: number): void {
+    if (!Number.isFinite(offsetMs) || offsetMs < 0) throw new RangeError('a clock offset is a finite number ≥ 0');
+    this.#offsetMs = offsetMs;
+  }
+
   /** Moves the clock forward by `ms` (negative values are refused). */
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('the clock only moves forward');

@@ -48,6 +48,11 @@ export class CloudService {
   // and a second is also how long a change takes to reach other instances.
   readonly #recent = new Map<string, { at: number; found: CloudApp | undefined }>();
 
+  /** Forgets looked-up keys (the store was put back by a reset). */
+  forgetLookups(): void {
+    this.#recent.clear();
+  }
+
   /** The app a secretId belongs to, with its key and envs (for the bridge). */
   async findBySecretId(secretId: string): Promise<CloudApp | undefined> {
     const hit = this.#recent.get(secretId);

@@ -88,6 +88,17 @@ export class LabelCache {
   readonly #answers = new LRUCache<string, CachedAnswer>({ maxSize: ANSWER_CACHE_BYTES - FIRST_SEEN_BYTES, sizeCalculation: answerSize });
   readonly #seen = new LRUCache<string, true>({ max: SEEN_KEYS });
 
+  /**
+   * Drops every label and answer: after a reset an order id, version and even
+   * waybill number can come back with another body, so no key names one label.
+   */
+  clear(): void {
+    this.#labels.clear();
+    this.#firstSeen.clear();
+    this.#answers.clear();
+    this.#seen.clear();
+  }
+
   /** The last answer built for this order and print type (any version: compare it with the order's head). */
   cachedAnswer(appid: string, orderId: string, printType: PrintType): CachedAnswer | undefined {
     const key = `${appid}\u0000${orderId}\u0000${printType}`;

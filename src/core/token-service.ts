@@ -114,6 +114,15 @@ export class TokenService {
   // on every call; a revocation by another instance is seen within LOOKUP_TTL_MS.
   readonly #recent = new LRUCache<string, { rec: TokenRecord | undefined; at: number }>({ max: 10_000 });
 
+  /**
+   * Forgets looked-up token records (the token table was put back by a reset).
+   * Verified secrets are kept: each is checked against the app's stored hash on
+   * every call, and a re-created app has a new salt, hence a new hash.
+   */
+  forgetLookups(): void {
+    this.#recent.clear();
+  }
+
   async #lookup(token: string): Promise<TokenRecord | undefined> {
     const hit = this.#recent.get(token);
     if (hit && Date.now() - hit.at < LOOKUP_TTL_MS) return hit.rec;

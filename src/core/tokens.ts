@@ -38,10 +38,21 @@ const LEGACY_SCHEME = 'scrypt';
 
 const password = (secret: string): Buffer => createHash('sha256').update(secret, 'utf8').digest();
 
-export function hashSecret(secret: string): string {
+/**
+ * `standard`: N = 2^14, for secrets at rest (a data directory, a database).
+ * `light`: N = 2^10, 16× cheaper, for a store that lives only in the process's
+ * memory — there is nothing at rest for the slow hash to protect, and test
+ * suites create an app per server. N is part of the stored hash, so either
+ * verifies the same way.
+ */
+export type SecretHashCost = 'standard' | 'light';
+const COST_N: Record<SecretHashCost, number> = { standard: SCRYPT.N, light: 1 << 10 };
+
+export function hashSecret(secret: string, cost: SecretHashCost = 'standard'): string {
   const salt = randomBytes(16);
-  const key = scryptSync(password(secret), salt, 32, SCRYPT);
-  return `${SCHEME}$${SCRYPT.N}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+  const N = COST_N[cost];
+  const key = scryptSync(password(secret), salt, 32, { ...SCRYPT, N });
+  return `${SCHEME}$${N}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
 export function verifySecret(secret: string, stored: string): boolean {

@@ -6,11 +6,15 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { ResetUnavailableError } from '../baseline-reset.ts';
 import { isActionType } from '../core/action-types.ts';
 import type { LogisticsCore } from '../core/logistics-core.ts';
+import type { FaultRegistry } from '../faults/fault-registry.ts';
 import type { EventStatus } from '../storage/types.ts';
+import { faultRoutes } from './fault-routes.ts';
 import { ApiError, useJsonApi } from './json-api.ts';
 import { registerLimitRoutes } from './admin-limits-routes.ts';
+import { named } from './plugin-name.ts';
 
 export const ADMIN_PREFIX = '/_wxl/api';
 
@@ -20,6 +24,10 @@ export interface AdminRoutesOptions {
   /** Wakes the dispatcher and runs due auto-progress steps after the clock moved. */
   afterClockMove: () => Promise<void>;
   nudgeDispatcher: () => void;
+  /** The process's fault rules, served under `/faults`. */
+  faults?: FaultRegistry | undefined;
+  /** `POST /reset`: back to the state when the server started (src/baseline-reset.ts). */
+  reset?: (() => Promise<void>) | undefined;
 }
 
 export function keyMatches(given: string | undefined, key: string): boolean {
@@ -50,6 +58,19 @@ export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
     useJsonApi(app);
     app.addHook('onRequest', async (req) => {
       if (!keyMatches(presentedKey(req), o.adminKey)) throw new ApiError(401, 'admin key required (x-wxl-admin-key header)');
+    });
+
+    if (o.faults) await app.register(named('wxl-fault-routes', faultRoutes(o.faults)), { prefix: '/faults' });
+
+    app.post('/reset', async () => {
+      if (!o.reset) throw new ApiError(404, 'this server cannot reset');
+      try {
+        await o.reset();
+      } catch (error) {
+        if (error instanceof ResetUnavailableError) throw new ApiError(409, error.message);
+        throw error;
+      }
+      return { reset: true };
     });
 
     app.get('/clock', async () => ({ now: Math.floor(core.clock.nowMs() / 1000), offset_seconds: Math.floor(core.clock.offsetMs / 1000) }));

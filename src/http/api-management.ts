@@ -18,6 +18,7 @@ import { operations } from '../core/operations.ts';
 import { errorBody, JSON_CONTENT_TYPE, type EnvelopeOptions } from './envelope.ts';
 import { parseWeChatBody } from './read-body.ts';
 import { newRid } from './rid.ts';
+import type { CloudBridgeOptions } from './cloud/bridge.ts';
 
 /** The header that carries a success answer's rid. */
 export const RID_HEADER = 'x-wxl-rid';
@@ -45,7 +46,7 @@ declare module 'fastify' {
   }
 }
 
-type CloudInvoke = (appid: string, apiName: string, body: Record<string, unknown>, request?: FastifyRequest) => Promise<Record<string, unknown> | Uint8Array>;
+type CloudInvoke = CloudBridgeOptions['invoke'];
 
 const TOKEN_PATHS = new Set(['/cgi-bin/token', '/cgi-bin/stable_token']);
 const cloudPaths = new Map(operations.map((op) => [`logistics.${op.name}`, op.path]));
@@ -143,11 +144,14 @@ export function installApiManagement(app: FastifyInstance, core: LogisticsCore, 
   }
 
   return {
-    wrapCloudInvoke: (invoke) => async (appid, apiName, body, request) => {
+    wrapCloudInvoke: (invoke) => async (appid, apiName, body, connection) => {
       const path = cloudPaths.get(apiName);
       const refused = options.quotas && path !== undefined ? meter.admit(appid, path) : undefined;
-      const answer = refused ? errorBody(refused, nowSeconds(core.clock), envelope) : await invoke(appid, apiName, body, request);
-      if (request && path !== undefined && options.ridLog) request.wxlCloudCall = { appid, path, requestBody: JSON.stringify(body), answer };
+      const answer = refused ? errorBody(refused, nowSeconds(core.clock), envelope) : await invoke(appid, apiName, body, connection);
+      // undefined: a fault rule took the connection over (reset or hang); there is no answer to log.
+      if (answer !== undefined && path !== undefined && options.ridLog) {
+        connection.request.wxlCloudCall = { appid, path, requestBody: JSON.stringify(body), answer };
+      }
       return answer;
     },
   };

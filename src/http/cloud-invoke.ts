@@ -1,9 +1,12 @@
-import { Ajv } from 'ajv';
 import { nowSeconds } from '../core/clock.ts';
 import { WxError } from '../core/errors.ts';
 import type { LogisticsCore } from '../core/logistics-core.ts';
 import { operations } from '../core/operations.ts';
+import { faultError } from '../faults/fault-error.ts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { asWxError, errorBody, type EnvelopeOptions } from './envelope.ts';
+import type { FaultResponder } from './fault-responder.ts';
+import { sharedValidator, validationText } from './shared-validators.ts';
 
 /** `apiName`s of the cloud call, as wx-server-sdk sends them (`logistics.getOrder`). */
 export const cloudApiNames = operations.filter((op) => op.cloud).map((op) => `logistics.${op.name}`);
@@ -13,24 +16,47 @@ export const cloudApiNames = operations.filter((op) => op.cloud).map((op) => `lo
  * type checks (47001), the same core function, the same error envelope with
  * rid — only the transport differs.
  */
-export function cloudInvoker(core: LogisticsCore, envelope: EnvelopeOptions) {
-  // Same options as the HTTP routes' validator: no coercion, nothing removed.
-  const ajv = new Ajv({ coerceTypes: false, useDefaults: false, removeAdditional: false });
-  const byName = new Map(
-    operations.filter((op) => op.cloud).map((op) => [`logistics.${op.name}`, { op, validate: op.schema ? ajv.compile(op.schema) : undefined }]),
-  );
-  return async (appid: string, apiName: string, body: Record<string, unknown>): Promise<Record<string, unknown> | Uint8Array> => {
+export function cloudInvoker(core: LogisticsCore, envelope: EnvelopeOptions, faults?: FaultResponder) {
+  // The HTTP routes' validators (compiled once per process, ./shared-validators.ts): the same 47001 texts.
+  const byName = new Map(operations.filter((op) => op.cloud).map((op) => [`logistics.${op.name}`, op]));
+  return async (
+    appid: string,
+    apiName: string,
+    body: Record<string, unknown>,
+    connection?: { request: FastifyRequest; reply: FastifyReply },
+  ): Promise<Record<string, unknown> | Uint8Array | undefined> => {
     try {
-      const entry = byName.get(apiName);
-      if (!entry) throw new WxError('invalidUrl', `${apiName} is not a logistics API`);
-      if (entry.validate && !entry.validate(body)) throw new WxError('dataFormatError', ajv.errorsText(entry.validate.errors));
-      const args = entry.op.method === 'POST' ? body : {};
+      const op = byName.get(apiName);
+      if (!op) throw new WxError('invalidUrl', `${apiName} is not a logistics API`);
+      const validate = op.schema ? sharedValidator(op.schema) : undefined;
+      if (validate && !validate(body)) throw new WxError('dataFormatError', validationText(validate));
+      const args = op.method === 'POST' ? body : {};
       // The same cached bytes the HTTPS route sends, where the core has them (getOrder).
-      return entry.op.runJson ? await entry.op.runJson(core, appid, args) : await entry.op.run(core, appid, args);
+      const run = () => (op.runJson ? op.runJson(core, appid, args) : op.run(core, appid, args));
+      const rule = faults?.match({ api: op.name, appid, body: args });
+      if (!rule || !faults) return await run();
+      // A fault on the cloud path: the same rule, the gateway's transport. An errcode becomes the
+      // resp_data the SDK throws as `openapi.logistics.<name>:fail <errmsg>`.
+      if (rule.connection !== undefined && connection) {
+        await faults.sleep(rule.delay_ms);
+        faults.takeOver(rule, connection.request, connection.reply);
+        return undefined;
+      }
+      if (rule.errcode !== undefined) {
+        await faults.sleep(rule.delay_ms);
+        throw faultError(rule, op.name);
+      }
+      return await faults.delayed(() => run().catch((error: unknown) => errorAnswer(error)), rule.delay_ms);
     } catch (error) {
       const { wx, unexpected } = asWxError(error);
       if (unexpected) throw error;
       return errorBody(wx, nowSeconds(core.clock), envelope);
     }
   };
+
+  function errorAnswer(error: unknown): Record<string, unknown> {
+    const { wx, unexpected } = asWxError(error);
+    if (unexpected) throw error;
+    return errorBody(wx, nowSeconds(core.clock), envelope);
+  }
 }

@@ -13,6 +13,7 @@ import { renderLabelHtml } from '../core/label/render-label.ts';
 import type { LogisticsCore } from '../core/logistics-core.ts';
 import { INITIAL_QUOTA } from '../core/simulated-carrier.ts';
 import { waybillStream } from '../core/tracking-service.ts';
+import type { FaultRegistry } from '../faults/fault-registry.ts';
 import type { OrderRecord, OrderSearch, TokenRecord } from '../storage/types.ts';
 import { ADMIN_PREFIX } from './admin-routes.ts';
 import { ADMIN_KEY_HEADER, requestAccess, type ConsoleAccessContext } from './console-access.ts';
@@ -27,6 +28,8 @@ export interface ConsoleApiOptions {
   access: ConsoleAccessContext;
   /** The root server: writes are injected into its admin routes. */
   root: () => FastifyInstance;
+  /** The process's fault rules (the 故障注入 Faults page); their writes go through the admin API too. */
+  faults?: FaultRegistry | undefined;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -107,9 +110,9 @@ export function consoleApi(o: ConsoleApiOptions): FastifyPluginAsync {
   };
 
   /** Runs the admin API's own route in-process, with the admin key the console holds for its clients. */
-  const forward = async (req: FastifyRequest, reply: FastifyReply, path: string) => {
+  const forward = async (req: FastifyRequest, reply: FastifyReply, path: string, method: 'POST' | 'DELETE' = 'POST') => {
     const res = await o.root().inject({
-      method: 'POST',
+      method,
       url: `${ADMIN_PREFIX}${path}`,
       headers: { [ADMIN_KEY_HEADER]: o.access.adminKey, 'content-type': 'application/json' },
       payload: JSON.stringify(req.body ?? {}),
@@ -236,5 +239,11 @@ export function consoleApi(o: ConsoleApiOptions): FastifyPluginAsync {
       return forward(req, reply, `/apps/${encodeURIComponent(appid)}/orders/${encodeURIComponent(orderId)}/actions`);
     });
     app.post('/events/:id/replay', (req, reply) => forward(req, reply, `/events/${encodeURIComponent((req.params as { id: string }).id)}/replay`));
+
+    // Fault rules: read here, changed through the admin API's /faults routes.
+    app.get('/faults', async () => ({ faults: o.faults?.list() ?? [] }));
+    app.post('/faults', (req, reply) => forward(req, reply, '/faults'));
+    app.delete('/faults', (req, reply) => forward(req, reply, '/faults', 'DELETE'));
+    app.delete('/faults/:id', (req, reply) => forward(req, reply, `/faults/${encodeURIComponent((req.params as { id: string }).id)}`, 'DELETE'));
   };
 }

@@ -9,12 +9,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { packageFile } from '../package-files.ts';
 
 export const CONSOLE_PATH = '/console';
 
-const STATIC_DIR = fileURLToPath(new URL('../console/static/', import.meta.url));
+const STATIC_DIR = packageFile('console/static/');
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

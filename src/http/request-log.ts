@@ -108,6 +108,13 @@ export class RequestLog {
     return out.slice(-limit);
   }
 
+  /** Forgets every entry and token count (a reset); `seq` keeps counting, so a console polling with `after` sees what comes next. */
+  clear(): void {
+    this.#entries.fill(undefined);
+    this.#next = 0;
+    this.#tokensIssued.clear();
+  }
+
   get lastSeq(): number {
     return this.#seq;
   }

@@ -5,10 +5,14 @@ import type { LogisticsCore } from '../core/logistics-core.ts';
 import { operations, type Operation } from '../core/operations.ts';
 import { requestSchemas } from '../core/request-schemas.ts';
 import type { Body } from '../core/validate.ts';
+import { FaultRegistry } from '../faults/fault-registry.ts';
 import { asWxError, errorBody, JSON_CONTENT_TYPE } from './envelope.ts';
+import { named } from './plugin-name.ts';
 import { parseWeChatBody } from './read-body.ts';
+import { buildSharedValidator } from './shared-validators.ts';
 import { cloudBridgePlugin } from './cloud/bridge.ts';
 import { cloudApiNames, cloudInvoker } from './cloud-invoke.ts';
+import { FaultResponder } from './fault-responder.ts';
 import { explainError, redactUrl, type RequestLog } from './request-log.ts';
 import { installApiManagement, type ApiManagementOptions } from './api-management.ts';
 
@@ -19,13 +23,16 @@ export interface ServerOptions {
   core: LogisticsCore;
   /** Append explanations to errmsg (issue #6); off by default so answers stay WeChat-exact. */
   explain?: boolean;
-  logger?: boolean;
+  /** Log every request (pino JSON) on stdout, or on stderr with 'stderr'. */
+  logger?: boolean | 'stderr';
   /** The cloud-call bridge (issue #4): its path (default `/admin`) and signature freshness window. */
   cloud?: { path?: string; freshnessSeconds?: number };
   /** The console's request log (issue #6): every WeChat call is recorded when given. */
   requestLog?: RequestLog | undefined;
   /** Call quotas and the rid log (api-management.md); both on by default. */
   apiManagement?: ApiManagementOptions | undefined;
+  /** Fault rules consulted before every WeChat call (HTTPS and cloud); none by default. */
+  faults?: FaultRegistry | undefined;
 }
 
 interface RouteConfig {
@@ -53,10 +60,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const { core } = options;
   const envelope = { explain: options.explain ?? false };
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logger === 'stderr' ? { stream: process.stderr } : (options.logger ?? false),
     exposeHeadRoutes: false,
     // WeChat parses JSON without coercion: "1" is not a number (47001).
-    ajv: { customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: false } },
+    // (options in ./shared-validators.ts; compiled once per process, not per server)
+    schemaController: { compilersFactory: { buildValidator: buildSharedValidator } },
     return503OnClosing: false,
   });
 
@@ -64,6 +72,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.addContentTypeParser('*', parseWeChatBody);
 
   app.decorateRequest('wxlError', null);
+  const faults = new FaultResponder(options.faults ?? new FaultRegistry());
+  faults.install(app);
   // --explain (issue #6) shows the request log's explanation: the error's detail, else the errcode's line.
   const explained = (wx: WxError): WxError => (envelope.explain && !wx.detail ? new WxError(wx.code, explainError(wx), wx.extra) : wx);
 
@@ -120,23 +130,28 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   wechatRoute(app, '/cgi-bin/token', { wechatMethod: 'GET', authenticated: false }, undefined, async (req, reply) => {
     const q = req.query as Record<string, unknown>;
-    return reply.header('content-type', JSON_CONTENT_TYPE).send(await core.tokens.getAccessToken(q));
+    const run = () => core.tokens.getAccessToken(q);
+    if (faults.registry.size !== 0) return answerFaulted(faults, 'getAccessToken', stringField(q, 'appid'), q, req, reply, run);
+    return reply.header('content-type', JSON_CONTENT_TYPE).send(await run());
   });
 
   wechatRoute(app, '/cgi-bin/stable_token', { wechatMethod: 'POST', authenticated: false }, requestSchemas.stableToken, async (req, reply) => {
-    return reply.header('content-type', JSON_CONTENT_TYPE).send(await core.tokens.getStableAccessToken(req.body as Body));
+    const body = req.body as Body;
+    const run = () => core.tokens.getStableAccessToken(body);
+    if (faults.registry.size !== 0) return answerFaulted(faults, 'getStableAccessToken', stringField(body, 'appid'), body, req, reply, run);
+    return reply.header('content-type', JSON_CONTENT_TYPE).send(await run());
   });
 
-  for (const op of operations) registerOperation(app, core, op);
+  for (const op of operations) registerOperation(app, core, op, faults);
 
   void app.register(
-    cloudBridgePlugin({
+    named('wxl-cloud-bridge', cloudBridgePlugin({
       path: options.cloud?.path ?? '/admin',
       freshnessSeconds: options.cloud?.freshnessSeconds ?? CLOUD_FRESHNESS_SECONDS,
       findAppBySecretId: (secretId) => core.cloud.findBySecretId(secretId),
-      invoke: management.wrapCloudInvoke(cloudInvoker(core, envelope)),
+      invoke: management.wrapCloudInvoke(cloudInvoker(core, envelope, faults)),
       knownApiNames: cloudApiNames,
-    }),
+    })),
   );
   return app;
 }
@@ -180,12 +195,34 @@ const stringField = (v: unknown, key: string): string | undefined => {
   return typeof field === 'string' && field !== '' ? field : undefined;
 };
 
-function registerOperation(app: FastifyInstance, core: LogisticsCore, op: Operation): void {
+function registerOperation(app: FastifyInstance, core: LogisticsCore, op: Operation, faults: FaultResponder): void {
   wechatRoute(app, op.path, { wechatMethod: op.method, authenticated: true }, op.schema, async (req, reply) => {
     const body = op.method === 'POST' ? (req.body as Body) : {};
-    const answer = op.runJson ? await op.runJson(core, req.appid as string, body) : await op.run(core, req.appid as string, body);
+    const appid = req.appid as string;
+    // The only cost of fault injection on the hot path: one property read while no rule is listed.
+    if (faults.registry.size !== 0) {
+      const run = () => (op.runJson ? op.runJson(core, appid, body) : op.run(core, appid, body));
+      return answerFaulted(faults, op.name, appid, body, req, reply, run);
+    }
+    const answer = op.runJson ? await op.runJson(core, appid, body) : await op.run(core, appid, body);
     return reply.header('content-type', JSON_CONTENT_TYPE).send(answer);
   });
+}
+
+/** A WeChat call while fault rules are listed: the firing rule's effect, else the API as usual. */
+async function answerFaulted(
+  faults: FaultResponder,
+  api: string,
+  appid: string | undefined,
+  body: Record<string, unknown>,
+  req: FastifyRequest,
+  reply: FastifyReply,
+  run: () => Promise<unknown>,
+): Promise<FastifyReply> {
+  const rule = faults.registry.match({ api, appid, body });
+  const answer = rule ? await faults.respond(rule, api, req, reply, run) : await run();
+  if (answer === reply) return reply;
+  return reply.header('content-type', JSON_CONTENT_TYPE).send(answer);
 }
 
 /**

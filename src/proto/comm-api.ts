@@ -1,9 +1,9 @@
 // Loads comm-api.proto at runtime (protobufjs reflection) and exposes the two messages the
 // cloud-call bridge needs. Wire format: docs cloud-call.md §3 (request) and §5 (response).
-import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import { packageFile } from '../package-files.ts';
 
-const root = new protobuf.Root().loadSync(fileURLToPath(new URL('./comm-api.proto', import.meta.url)));
+const root = new protobuf.Root().loadSync(packageFile('proto/comm-api.proto'));
 const CommApiDataType = root.lookupType('CommApiData');
 const CommOpenApiRespType = root.lookupType('CommOpenApiResp');
 

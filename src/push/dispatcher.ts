@@ -6,7 +6,10 @@
  * accepted reply or its last failed attempt (then it is a dead letter).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock } from '../core/clock.ts';
+import type { FaultRegistry } from '../faults/fault-registry.ts';
+import type { FaultRule } from '../faults/fault-rule.ts';
 import { originalId } from '../core/tracking-service.ts';
 import type { EventRecord, PushConfigRecord, Store } from '../storage/types.ts';
 import { backoffMs, defaultDeliveryPolicy, type DeliveryPolicy } from './delivery-policy.ts';
@@ -21,6 +24,8 @@ export interface DispatcherOptions {
   /** Lease owner id; unique per process. */
   owner?: string;
   log?: (msg: string, data?: Record<string, unknown>) => void;
+  /** Fault rules with `api: 'push'` drop, delay or duplicate deliveries. */
+  faults?: FaultRegistry;
 }
 
 export class PushDispatcher {
@@ -32,6 +37,7 @@ export class PushDispatcher {
   #ticking = false;
   #again = false;
   readonly #settled = new Set<Promise<void>>();
+  #stopping = new AbortController();
 
   constructor(private readonly o: DispatcherOptions) {
     this.policy = { ...defaultDeliveryPolicy, ...o.policy };
@@ -41,6 +47,7 @@ export class PushDispatcher {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#stopping = new AbortController();
     this.#schedule(0);
   }
 
@@ -48,6 +55,7 @@ export class PushDispatcher {
   async stop(): Promise<void> {
     this.#running = false;
     clearTimeout(this.#timer);
+    this.#stopping.abort(); // held (fault-delayed) deliveries give up; their leases expire, they are sent after a restart
     await Promise.allSettled([...this.#settled]);
   }
 
@@ -72,7 +80,9 @@ export class PushDispatcher {
     try {
       const room = this.policy.concurrency - this.#inflight;
       if (room > 0) {
-        const due = await this.o.store.events.claimDue(Date.now(), this.owner, this.policy.timeoutMs + 10_000, room);
+        // A push rule may hold a delivery for delay_ms: the lease covers that too.
+        const held = this.o.faults && this.o.faults.pushRules !== 0 ? this.o.faults.maxPushDelayMs() : 0;
+        const due = await this.o.store.events.claimDue(Date.now(), this.owner, this.policy.timeoutMs + 10_000 + held, room);
         for (const event of due) {
           this.#track(
             this.#deliver(event).catch((error: unknown) => {
@@ -104,7 +114,7 @@ export class PushDispatcher {
   async #deliver(event: EventRecord): Promise<void> {
     const config = await this.o.store.pushConfigs.get(event.appid);
     const attempt = event.attempts + 1;
-    const startedAt = Date.now();
+    let startedAt = Date.now();
     if (!config) {
       await this.o.store.events.recordAttempt(
         { event_id: event.id, attempt, started_at: startedAt, duration_ms: 0, url: '', status_code: null, response_excerpt: '', error: 'no push URL configured', delivered: false },
@@ -112,27 +122,37 @@ export class PushDispatcher {
       );
       return;
     }
+    const fault = this.#pushFault(event);
+    if (fault?.delay_ms && fault.push !== 'duplicate') {
+      if (!(await this.#pause(fault.delay_ms))) return;
+      startedAt = Date.now();
+    }
     let statusCode: number | null = null;
     let excerpt = '';
     let error: string | null = null;
     let delivered = false;
     let url = config.url;
-    try {
-      const req = this.#request(event, config);
-      url = req.url;
-      const res = await fetch(req.url, {
-        method: 'POST',
-        headers: { 'content-type': req.contentType },
-        body: req.body,
-        signal: AbortSignal.timeout(this.policy.timeoutMs),
-      });
-      statusCode = res.status;
-      const text = await res.text();
-      excerpt = text.slice(0, EXCERPT_CHARS);
-      delivered = isAcceptedReply(res.status, text);
-      if (!delivered) error = res.status >= 200 && res.status < 300 ? 'reply was neither "success" nor empty' : `HTTP ${res.status}`;
-    } catch (e) {
-      error = describe(e, this.policy.timeoutMs);
+    if (fault?.push === 'drop') {
+      // A failed attempt like any other: the retry policy decides what comes next.
+      error = `dropped by fault rule ${fault.id} (not sent)`;
+    } else {
+      try {
+        const req = this.#request(event, config);
+        url = req.url;
+        const res = await fetch(req.url, {
+          method: 'POST',
+          headers: { 'content-type': req.contentType },
+          body: req.body,
+          signal: AbortSignal.timeout(this.policy.timeoutMs),
+        });
+        statusCode = res.status;
+        const text = await res.text();
+        excerpt = text.slice(0, EXCERPT_CHARS);
+        delivered = isAcceptedReply(res.status, text);
+        if (!delivered) error = res.status >= 200 && res.status < 300 ? 'reply was neither "success" nor empty' : `HTTP ${res.status}`;
+      } catch (e) {
+        error = describe(e, this.policy.timeoutMs);
+      }
     }
     const now = Date.now();
     // Each round (the first, and one per replay) has maxAttempts attempts.
@@ -148,6 +168,47 @@ export class PushDispatcher {
       },
     );
     if (!delivered) this.o.log?.(dead ? 'push dead-lettered' : 'push attempt failed', { event: event.id, attempt, error });
+    if (delivered && fault?.push === 'duplicate') this.#track(this.#sendDuplicate(event, config, fault));
+  }
+
+  /** The push rule firing for this attempt, if push rules are listed. */
+  #pushFault(event: EventRecord): FaultRule | undefined {
+    const faults = this.o.faults;
+    if (!faults || faults.pushRules === 0) return undefined;
+    const payload = JSON.parse(event.payload) as Record<string, unknown>;
+    const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    return faults.matchPush({
+      appid: event.appid,
+      event: event.event,
+      order_id: text(payload.OrderId),
+      delivery_id: text(payload.DeliveryID) ?? text(payload.delivery_id),
+    });
+  }
+
+  /** Waits `ms`; false when the dispatcher stopped meanwhile. */
+  async #pause(ms: number): Promise<boolean> {
+    try {
+      await sleep(ms, undefined, { signal: this.#stopping.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * `push: 'duplicate'`: the event, already delivered and recorded, is sent once more
+   * `delay_ms` later (freshly signed, as a WeChat retry is) — so it may arrive after
+   * the waybill's next event. Not an attempt of the outbox: its answer is only logged.
+   */
+  async #sendDuplicate(event: EventRecord, config: PushConfigRecord, fault: FaultRule): Promise<void> {
+    if (fault.delay_ms && !(await this.#pause(fault.delay_ms))) return;
+    try {
+      const req = this.#request(event, config);
+      const res = await fetch(req.url, { method: 'POST', headers: { 'content-type': req.contentType }, body: req.body, signal: AbortSignal.timeout(this.policy.timeoutMs) });
+      await res.text();
+    } catch (e) {
+      this.o.log?.('duplicate push (fault rule) failed', { event: event.id, rule: fault.id, error: describe(e, this.policy.timeoutMs) });
+    }
   }
 
   #request(event: EventRecord, config: PushConfigRecord) {

@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import type { Store } from './types.ts';
 import { apiCallCases } from './conformance-api-cases.ts';
+import { baselineCases } from './conformance-baseline-cases.ts';
 import { basicCases } from './conformance-basic-cases.ts';
 import { eventCases } from './conformance-event-cases.ts';
 import { orderCases } from './conformance-order-cases.ts';
@@ -42,7 +43,16 @@ export interface Harness {
 
 export type ConformanceCase = readonly [title: string, run: (h: Harness) => Promise<void>];
 
-export const allCases = (): ConformanceCase[] => [...basicCases, ...orderCases, ...eventCases, ...transactionCases, ...stateCases, ...apiCallCases];
+export const allCases = (): ConformanceCase[] => [
+  ...basicCases,
+  ...orderCases,
+  ...eventCases,
+  ...transactionCases,
+  ...stateCases,
+  ...apiCallCases,
+  ...baselineCases,
+];
+
 
 export function runStoreConformance(options: StoreConformanceOptions): void {
   const cases = allCases();

@@ -6,6 +6,7 @@
  */
 import type { TokenKind } from '../core/tokens.ts';
 import type { WaybillDataItem } from '../core/waybill.ts';
+import type { StoreBaseline } from './baseline.ts';
 import type { ImportOptions, ImportSummary, StateRecord } from './state.ts';
 
 export interface AppRecord {
@@ -403,4 +404,11 @@ export interface Store extends Repositories {
   importState(records: AsyncIterable<StateRecord> | StateRecord[], options?: ImportOptions): Promise<ImportSummary>;
   /** Deletes an app and everything of it (rows and `…:<appid>` settings); false when there was no such app. */
   resetApp(appid: string): Promise<boolean>;
+  /**
+   * Every row of every table, read in one transaction and kept in memory: what
+   * `restoreBaseline` puts back (./baseline.ts). BaselineTooLargeError above `maxRows` rows.
+   */
+  captureBaseline(maxRows: number): Promise<StoreBaseline>;
+  /** Puts every table back to `baseline` in one transaction (rows written since are gone). */
+  restoreBaseline(baseline: StoreBaseline): Promise<void>;
 }

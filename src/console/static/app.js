@@ -9,6 +9,7 @@ import * as orderPage from './pages/order.js';
 import * as logPage from './pages/log.js';
 import * as accountsPage from './pages/accounts.js';
 import * as clockPage from './pages/clock.js';
+import * as faultsPage from './pages/faults.js';
 
 const NAV = [
   { route: 'apps', zh: '应用', en: 'Apps', icon: icons.apps, page: appsPage },
@@ -16,6 +17,7 @@ const NAV = [
   { route: 'log', zh: '请求日志', en: 'Request log', icon: icons.log, page: logPage },
   { route: 'accounts', zh: '账号与额度', en: 'Accounts & quotas', icon: icons.accounts, page: accountsPage },
   { route: 'clock', zh: '时钟', en: 'Clock', icon: icons.clock, page: clockPage },
+  { route: 'faults', zh: '故障注入', en: 'Faults', icon: icons.alert, page: faultsPage },
 ];
 
 const main = document.getElementById('main');

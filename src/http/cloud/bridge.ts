@@ -22,8 +22,16 @@ export interface CloudBridgeOptions {
   /** Max request body in bytes; default 10 MiB. */
   bodyLimit?: number;
   findAppBySecretId(secretId: string): Promise<CloudApp | undefined>;
-  /** Runs the HTTPS twin of `apiName`; returns its JSON answer including errcode/errmsg if any (an object, or already serialised bytes). */
-  invoke(appid: string, apiName: string, snakeCaseBody: Record<string, unknown>, request?: FastifyRequest): Promise<Record<string, unknown> | Uint8Array>;
+  /**
+   * Runs the HTTPS twin of `apiName`; returns its JSON answer including errcode/errmsg if any (an object, or
+   * already serialised bytes), or undefined when it took the connection over (a fault rule reset or hung it).
+   */
+  invoke(
+    appid: string,
+    apiName: string,
+    snakeCaseBody: Record<string, unknown>,
+    connection: { request: FastifyRequest; reply: FastifyReply },
+  ): Promise<Record<string, unknown> | Uint8Array | undefined>;
   /** `apiName`s as the SDK sends them (`logistics.getOrder`); others get -604100. */
   knownApiNames: string[];
 }
@@ -130,13 +138,14 @@ export function cloudBridgePlugin(opts: CloudBridgeOptions): FastifyPluginAsync 
       const body = openApiBodyFromPairs(data.pairs);
       if (!body.ok) return sendGatewayError(reply, GatewayCode.invalidParam, `parameter ${body.key} is not JSON: ${body.message}`);
 
-      let answer: Record<string, unknown> | Uint8Array;
+      let answer: Record<string, unknown> | Uint8Array | undefined;
       try {
-        answer = await opts.invoke(cloudApp.appid, apiName, body.body, request);
+        answer = await opts.invoke(cloudApp.appid, apiName, body.body, { request, reply });
       } catch (err) {
         request.log.error({ err, apiName }, 'cloud call handler failed');
         return sendOpenApiResp(reply, { errorCode: OpenApiErrorCode.systemError });
       }
+      if (answer === undefined) return reply; // the connection was reset or is left hanging
       const respData = answer instanceof Uint8Array ? answer : JSON.stringify(answer);
       return sendOpenApiResp(reply, { respData, contentType: 'application/json', errorCode: 0, httpCode: 200 });
     });

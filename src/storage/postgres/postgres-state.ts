@@ -5,7 +5,23 @@
  * server-side cursor; an import is one transaction on one client.
  */
 import type pg from 'pg';
+import type { BaselineCatalog } from '../baseline.ts';
 import { exportQuery, exportRow, STATE_TABLES, stateHeader, type Dialect, type StateRecord, type StateSql } from '../state.ts';
+
+/** Tables of the store's schema (the first of its search_path) and their foreign keys (../baseline.ts). */
+export const postgresCatalog: BaselineCatalog = {
+  async tables(sql) {
+    const names = await sql.all(
+      "SELECT c.relname AS name FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND c.relname <> 'schema_migrations' ORDER BY c.relname",
+      [],
+    );
+    const links = await sql.all(
+      "SELECT child.relname AS child, parent.relname AS parent FROM pg_constraint k JOIN pg_class child ON child.oid = k.conrelid JOIN pg_class parent ON parent.oid = k.confrelid WHERE k.contype = 'f' AND k.connamespace = current_schema()::regnamespace",
+      [],
+    );
+    return names.map(({ name }) => ({ name: String(name), parents: links.filter((l) => l.child === name).map((l) => String(l.parent)) }));
+  },
+};
 
 export const postgresDialect: Dialect = { collate: ' COLLATE "C"', greatest: 'GREATEST', bool: (b) => b };
 

@@ -23,7 +23,8 @@ import { importRecords, resetAppSql, type ImportOptions, type ImportSummary, typ
 import type { Repositories, Store } from '../types.ts';
 import { ident, inTransaction, poolDb, clientDb, SCHEMA_NAME, storeTypes, type Db } from './pg-db.ts';
 import { postgresRepositories } from './postgres-repositories.ts';
-import { postgresDialect, postgresStateSql, readStatePostgres } from './postgres-state.ts';
+import { captureBaseline, restoreBaseline, type StoreBaseline } from '../baseline.ts';
+import { postgresCatalog, postgresDialect, postgresStateSql, readStatePostgres } from './postgres-state.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/db`; a `schema` query parameter sets `schema`. */
@@ -161,6 +162,18 @@ export class PostgresStore implements Store {
 
   resetApp(appid: string): Promise<boolean> {
     return inTransaction(this.pool, (client) => resetAppSql(postgresStateSql(client), appid));
+  }
+
+  /** One REPEATABLE READ transaction: the baseline is one snapshot even while other instances write. */
+  captureBaseline(maxRows: number): Promise<StoreBaseline> {
+    return inTransaction(this.pool, async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+      return captureBaseline(postgresStateSql(client), postgresCatalog, maxRows);
+    });
+  }
+
+  restoreBaseline(baseline: StoreBaseline): Promise<void> {
+    return inTransaction(this.pool, (client) => restoreBaseline(postgresStateSql(client), baseline));
   }
 
   /** Drops this store's schema with everything in it (tests). Refuses without a schema of its own. */

@@ -6,7 +6,21 @@
  * inside the store's transaction queue. Imports run in the queue as one transaction.
  */
 import Database from 'better-sqlite3';
+import type { BaselineCatalog, CatalogTable } from '../baseline.ts';
 import { exportQuery, exportRow, STATE_TABLES, stateHeader, type Dialect, type StateRecord, type StateSql } from '../state.ts';
+
+/** Tables of the database and their foreign keys (../baseline.ts); SQLite's own tables and the migration log are not state. */
+export const sqliteCatalog: BaselineCatalog = {
+  async tables(sql) {
+    const names = await sql.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' AND name <> 'schema_migrations' ORDER BY name", []);
+    const out: CatalogTable[] = [];
+    for (const { name } of names) {
+      const parents = await sql.all('SELECT DISTINCT "table" AS parent FROM pragma_foreign_key_list(?)', [name]);
+      out.push({ name: String(name), parents: parents.map((p) => String(p.parent)) });
+    }
+    return out;
+  },
+};
 
 export const sqliteDialect: Dialect = { collate: '', greatest: 'max', bool: (b) => (b ? 1 : 0) };
 

@@ -14,7 +14,8 @@ import { importRecords, resetAppSql, type ImportOptions, type ImportSummary, typ
 import type { OrderHead, Repositories, Store } from '../types.ts';
 import { KnownOrderHeads } from './known-order-heads.ts';
 import { sqliteRepositories, withReadsFrom } from './sqlite-repositories.ts';
-import { readState, readStateFile, sqliteDialect, sqliteStateSql } from './sqlite-state.ts';
+import { captureBaseline, restoreBaseline, type StoreBaseline } from '../baseline.ts';
+import { readState, readStateFile, sqliteCatalog, sqliteDialect, sqliteStateSql } from './sqlite-state.ts';
 
 /** Transactions committed together at most (see `transaction`). */
 const GROUP_SIZE = 64;
@@ -113,6 +114,15 @@ export class SqliteStore implements Store {
 
   knownOrderHead(appid: string, orderId: string): OrderHead | undefined {
     return this.#heads?.get(appid, orderId);
+  }
+
+  captureBaseline(maxRows: number): Promise<StoreBaseline> {
+    return this.transaction(() => captureBaseline(this.#sql, sqliteCatalog, maxRows));
+  }
+
+  restoreBaseline(baseline: StoreBaseline): Promise<void> {
+    // Rewrites orders wholesale: no head this process remembers is current afterwards.
+    return this.transaction(() => restoreBaseline(this.#sql, baseline)).finally(() => this.#heads?.clear());
   }
 
   get #sql(): StateSql {

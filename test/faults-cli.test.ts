@@ -25,6 +25,9 @@ test('faults add (flags and --json), list with hits, remove, clear', async () =>
   ) as Record<string, any>;
   assert.deepEqual([fromJson.api, fromJson.order_id, fromJson.delivery_resultcode], ['addOrder', 'o-1', 10002]);
   await cli(['faults', 'add', '--url', s.url, '--api', 'push', '--push', 'duplicate', '--delay-ms', '500'], env);
+  const negative = JSON.parse(await cli(['faults', 'add', '--url', s.url, '--api', 'getPath', '--errcode', '-1', '--probability', '0.3', '--seed', 'ci'], env)) as Record<string, any>;
+  assert.deepEqual([negative.errcode, negative.probability, negative.seed], [-1, 0.3, 'ci']);
+  assert.equal(s.app.faults.remove(negative.id), true);
 
   const lines = (await cli(['faults', 'list', '--url', s.url], env)).trim().split('\n');
   assert.deepEqual(lines, [

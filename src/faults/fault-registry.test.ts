@@ -58,6 +58,17 @@ test('probability with a seed fires on the calls its draws predict, the same for
   assert.ok(fired > 3 && fired < 25, `about 30 % of 40, got ${fired}`);
 });
 
+test('a probability rule without a seed gets a random one, listed, that replays the same calls', () => {
+  const r = new FaultRegistry();
+  const added = r.add({ api: 'getPath', errcode: -1, probability: 0.5 });
+  assert.equal(typeof added.seed, 'string');
+  const again = new FaultRegistry();
+  again.add({ api: 'getPath', errcode: -1, probability: 0.5, seed: added.seed! });
+  const fired = (reg: FaultRegistry) => Array.from({ length: 30 }, () => (reg.match(call('getPath')) ? 1 : 0));
+  assert.deepEqual(fired(r), fired(again));
+  assert.equal(new FaultRegistry().add({ api: 'getPath', errcode: -1 }).seed, undefined, 'no probability, no seed');
+});
+
 test('probability and times together: draws until N have fired; matched counts the draws', () => {
   const r = new FaultRegistry();
   r.add({ api: 'getPath', errcode: -1, probability: 0.5, seed: 7, times: 3 });

@@ -54,8 +54,11 @@ export class FaultRegistry {
    */
   add(input: FaultRuleInput | Record<string, unknown>): FaultRule {
     const parsed = parseFaultRule(input);
+    const drawn = parsed.probability !== undefined && parsed.probability < 1;
+    // A probability without a seed gets a random one, listed with the rule: a failing run can be replayed with it.
+    if (drawn && parsed.seed === undefined) parsed.seed = Math.random().toString(36).slice(2, 10);
     const rule: FaultRule = { id: this.#nextId++, ...parsed, hits: 0, matched: 0, remaining: parsed.times ?? null, created_at: Date.now() };
-    const draw = parsed.probability === undefined || parsed.probability === 1 ? undefined : seededRandom(parsed.seed ?? `${Math.random()}`);
+    const draw = drawn ? seededRandom(rule.seed ?? '') : undefined;
     this.#entries.push({ rule, draw });
     if (rule.api === PUSH_API) this.#pushRules++;
     return { ...rule };

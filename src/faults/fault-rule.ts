@@ -43,7 +43,7 @@ export interface FaultRuleInput {
   times?: number;
   /** Fires for each matching call with this chance (0–1), drawn from a PRNG seeded by `seed`. Default 1. */
   probability?: number;
-  /** Seed of the probability draws: the same seed fires on the same calls (the n-th matching call, n-th draw). */
+  /** Seed of the probability draws: the same seed fires on the same calls (the n-th matching call, n-th draw). Default: a random one, listed with the rule. */
   seed?: string | number;
   /** Answer this WeChat errcode instead of running the API. */
   errcode?: number;

@@ -182,7 +182,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
       return now;
     },
     async reset() {
-      // Deliveries in flight finish first: an attempt recorded after the restore would land on a wiped outbox.
+      // Deliveries in flight end first (held ones give up): an attempt recorded after the restore would land on a wiped outbox.
       const run = ticking.then(async () => {
         await dispatcher.stop();
         try {

@@ -12,7 +12,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { faultError } from '../faults/fault-error.ts';
-import type { FaultCall, FaultRegistry } from '../faults/fault-registry.ts';
+import type { FaultRegistry } from '../faults/fault-registry.ts';
 import type { FaultRule } from '../faults/fault-rule.ts';
 
 export class FaultResponder {
@@ -21,11 +21,6 @@ export class FaultResponder {
   #closing = false;
 
   constructor(readonly registry: FaultRegistry) {}
-
-  /** The firing rule for a call; with no rules listed, one property read. */
-  match(call: FaultCall): FaultRule | undefined {
-    return this.registry.size === 0 ? undefined : this.registry.match(call);
-  }
 
   /**
    * Answers an HTTPS call the rule's way. `run` is the API itself (only a

@@ -1,8 +1,10 @@
 #!/usr/bin/env -S node --max-semi-space-size=2
-// --max-semi-space-size=2: V8's young generation stays small (it grows to tens of MB
-// under load by default); measured on the getOrder benchmark: RSS 191 → 154 MB for
-// about 5 % fewer requests per second. Running `node bin/wxlogistics.js` without the
-// flag works the same, with more memory.
+// --max-semi-space-size=2: V8's young generation stays small (by default it grows to
+// tens of MB under load). It trades CPU for memory: every short-lived allocation of a
+// request (a label render allocates a few hundred KB) fills a 2 MB semi-space sooner,
+// so scavenges run more often and promote more to the old generation. `npm run bench`
+// measures both settings on the cold getOrder path (README "Benchmarks"). Running
+// `node bin/wxlogistics.js` without the flag works the same, with more memory.
 // Runs the compiled dist/: what the installed package ships (plain node, nothing
 // TypeScript). In a checkout `npm install` builds it (`prepare`); without it — or with
 // WXL_FROM_SOURCE=1, as the repo's tests do — the TypeScript sources run through tsx,

@@ -130,6 +130,11 @@ export class LabelCache {
     return bytes;
   }
 
+  /** Bytes held now (answers and labels, with their per-entry overhead): never above ANSWER_CACHE_BYTES + LABEL_CACHE_BYTES. */
+  get heldBytes(): number {
+    return this.#firstSeen.calculatedSize + this.#answers.calculatedSize + this.#labels.calculatedSize;
+  }
+
   /** The label, base64, rendered once per order version and print type. */
   printHtml(order: OrderRecord, printType: PrintType): string {
     const key = `${order.appid}\u0000${order.order_id}\u0000${printType}\u0000${order.version}`;

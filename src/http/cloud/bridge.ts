@@ -66,7 +66,25 @@ const proto = () => (protoModule ??= import('../../proto/comm-api.ts'));
 /** §5: the API's answer as protobuf, never typed exactly `application/json; charset=utf-8`. */
 async function sendOpenApiResp(reply: FastifyReply, resp: Parameters<typeof encodeCommOpenApiResp>[0]): Promise<FastifyReply> {
   const { encodeCommOpenApiResp } = await proto();
-  return reply.code(200).header('content-type', 'application/octet-stream').send(encodeCommOpenApiResp(resp));
+  return sendProtobuf(reply, encodeCommOpenApiResp(resp));
+}
+
+const sendProtobuf = (reply: FastifyReply, bytes: Buffer) => reply.code(200).header('content-type', 'application/octet-stream').send(bytes);
+
+// An answer the core hands out as cached bytes (getOrder) is the same object on every call
+// until its order changes, so its protobuf envelope is built once too and lives as long as it.
+const envelopes = new WeakMap<Uint8Array, Buffer>();
+
+async function sendApiAnswer(reply: FastifyReply, answer: Record<string, unknown> | Uint8Array): Promise<FastifyReply> {
+  const { encodeCommOpenApiResp } = await proto();
+  const ok = { contentType: 'application/json', errorCode: 0, httpCode: 200 };
+  if (!(answer instanceof Uint8Array)) return sendProtobuf(reply, encodeCommOpenApiResp({ respData: JSON.stringify(answer), ...ok }));
+  let bytes = envelopes.get(answer);
+  if (bytes === undefined) {
+    bytes = encodeCommOpenApiResp({ respData: answer, ...ok });
+    envelopes.set(answer, bytes);
+  }
+  return sendProtobuf(reply, bytes);
 }
 
 function textField(parts: FormPart[], name: string): string | undefined {
@@ -146,8 +164,7 @@ export function cloudBridgePlugin(opts: CloudBridgeOptions): FastifyPluginAsync 
         return sendOpenApiResp(reply, { errorCode: OpenApiErrorCode.systemError });
       }
       if (answer === undefined) return reply; // the connection was reset or is left hanging
-      const respData = answer instanceof Uint8Array ? answer : JSON.stringify(answer);
-      return sendOpenApiResp(reply, { respData, contentType: 'application/json', errorCode: 0, httpCode: 200 });
+      return sendApiAnswer(reply, answer);
     });
   };
 }

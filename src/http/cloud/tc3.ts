@@ -71,9 +71,19 @@ export function parseTc3Authorization(
 const sha256Hex = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 
+// kSigning depends on the key, the day and the service only: derived once per day and key
+// (three HMACs of the four a verification costs). Bounded: cleared when it grows past 1,000.
+const signingKeys = new Map<string, Buffer>();
+
 /** §4 step 5: kDate → kService → kSigning → hex signature. */
 export function tc3Signature(secretKey: string, date: string, service: string, stringToSign: string): string {
-  const kSigning = hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request');
+  const cacheKey = `${date}\u0000${service}\u0000${secretKey}`;
+  let kSigning = signingKeys.get(cacheKey);
+  if (kSigning === undefined) {
+    kSigning = hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request');
+    if (signingKeys.size >= 1000) signingKeys.clear();
+    signingKeys.set(cacheKey, kSigning);
+  }
   return createHmac('sha256', kSigning).update(stringToSign).digest('hex');
 }
 

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ANSWER_CACHE_BYTES, LabelCache } from './label-cache.ts';
+import { canonicalJson } from './validate.ts';
+import type { OrderRecord } from '../storage/types.ts';
+
+const order = (n: number, version = 1): OrderRecord => ({
+  appid: 'wxlabelcache00001', order_id: `o-${n}`, delivery_id: 'TEST', waybill_id: `TEST${100000 + n}`, biz_id: 'test_biz_id', openid: 'o',
+  body: canonicalJson({
+    order_id: `o-${n}`, delivery_id: 'TEST', biz_id: 'test_biz_id',
+    sender: { name: '张三', mobile: '18666666666', province: '广东省', city: '广州市', area: '海珠区', address: 'XX路' },
+    receiver: { name: '王小蒙', mobile: '18610000000', province: '广东省', city: '广州市', area: '天河区', address: 'YY路' },
+    shop: { goods_name: '抱枕', img_url: 'https://x/y.png', goods_count: 1 },
+    cargo: { count: 1, weight: 1.2, space_x: 10, space_y: 10, space_z: 10, detail_list: [{ name: '抱枕', count: 1 }] },
+  }),
+  order_status: 0, version, waybill_data: [{ key: 'TEST_sortcode', value: 'A01' }], last_action_type: 0, created_at: 1, updated_at: 1,
+});
+
+test('answers asked for again outlive a stream of new orders; the cache stays within its byte budget', () => {
+  const cache = new LabelCache();
+  const again = order(0);
+  const first = cache.answerBytes(again, 0);
+  cache.answerBytes(order(1), 0); // asked once only
+  assert.equal(cache.cachedAnswer(again.appid, again.order_id, 0)?.bytes, first, 'asked a second time');
+  const size = first.length;
+  const stream = Math.ceil((ANSWER_CACHE_BYTES / size) * 0.6); // more than the once-asked part holds
+  for (let n = 2; n < 2 + stream; n++) cache.answerBytes(order(n), 0);
+  assert.ok(cache.heldBytes <= ANSWER_CACHE_BYTES, `${cache.heldBytes} bytes held`);
+  assert.equal(cache.cachedAnswer(again.appid, again.order_id, 0)?.bytes, first, 'still cached after the stream');
+  assert.equal(cache.cachedAnswer(again.appid, 'o-1', 0), undefined, 'the once-asked answer made room');
+  // A new version is a new answer, built from the new row.
+  const v2 = cache.answerBytes(order(0, 2), 0);
+  assert.notEqual(v2, first);
+  assert.equal(cache.cachedAnswer(again.appid, again.order_id, 0)?.version, 2);
+});

@@ -8,6 +8,7 @@
 import { test } from 'node:test';
 import type { Store } from './types.ts';
 import { basicCases } from './conformance-basic-cases.ts';
+import { carrierCases } from './conformance-carrier-cases.ts';
 import { eventCases } from './conformance-event-cases.ts';
 import { orderCases } from './conformance-order-cases.ts';
 import { stateCases } from './conformance-state-cases.ts';
@@ -41,7 +42,7 @@ export interface Harness {
 
 export type ConformanceCase = readonly [title: string, run: (h: Harness) => Promise<void>];
 
-export const allCases = (): ConformanceCase[] => [...basicCases, ...orderCases, ...eventCases, ...transactionCases, ...stateCases];
+export const allCases = (): ConformanceCase[] => [...basicCases, ...orderCases, ...eventCases, ...transactionCases, ...stateCases, ...carrierCases];
 
 export function runStoreConformance(options: StoreConformanceOptions): void {
   const cases = allCases();

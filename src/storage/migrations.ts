@@ -18,7 +18,10 @@
  * - events (id PK; status+next_attempt_at, stream+id): the outbox of pushes.
  * - event_attempts (event_id, attempt) PK: every delivery attempt.
  * - printers (appid, openid) PK; scheduled_steps (appid, order_id, step) PK, by due_at; settings (key PK).
+ * - carriers (delivery_id PK), carrier_events (id PK): see ./carrier-store.ts.
  */
+import { carrierMigrationSql } from './carrier-store.ts';
+
 export interface Migration {
   version: number;
   name: string;
@@ -207,4 +210,6 @@ ${EVENT_INDEXES}`,
     // getOrder reads only these columns when its answer is cached: an index-only read.
     sql: 'CREATE INDEX orders_head ON orders (appid, order_id, delivery_id, waybill_id, version, order_status);',
   },
+  // Registered carriers and their event log (./carrier-store.ts).
+  { version: 5, name: 'carrier registry and carrier event log', sql: carrierMigrationSql.sqlite, postgres: carrierMigrationSql.postgres },
 ];

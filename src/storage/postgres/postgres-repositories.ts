@@ -26,6 +26,7 @@ import type {
 } from '../types.ts';
 import { named, type Db } from './pg-db.ts';
 import { postgresEvents } from './postgres-events.ts';
+import { postgresCarrierEvents, postgresCarriers } from './postgres-carriers.ts';
 import { postgresOrders, postgresSchedule } from './postgres-orders.ts';
 
 /**
@@ -46,6 +47,8 @@ export function postgresRepositories(db: Db, autonomous: Db = db): Repositories 
     printers: printers(db),
     schedule: postgresSchedule(db),
     settings: settings(db),
+    carriers: postgresCarriers(db),
+    carrierEvents: postgresCarrierEvents(db),
   };
 }
 

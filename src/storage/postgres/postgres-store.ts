@@ -107,6 +107,8 @@ export class PostgresStore implements Store {
   get printers() { return this.#repos.printers; }
   get schedule() { return this.#repos.schedule; }
   get settings() { return this.#repos.settings; }
+  get carriers() { return this.#repos.carriers; }
+  get carrierEvents() { return this.#repos.carrierEvents; }
 
   async init(): Promise<void> {
     await this.migrate();

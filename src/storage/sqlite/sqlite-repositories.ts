@@ -19,6 +19,7 @@ import type {
 } from '../types.ts';
 import type { TokenKind } from '../../core/tokens.ts';
 import { orderSearchSql } from '../order-search-sql.ts';
+import { sqliteCarrierEvents, sqliteCarriers } from './sqlite-carriers.ts';
 
 type OrderRow = Omit<OrderRecord, 'waybill_data'> & { waybill_data: string };
 
@@ -58,6 +59,7 @@ export function sqliteRepositories(
        ON CONFLICT (appid, order_id) DO NOTHING`,
     ),
     orderGet: db.prepare('SELECT * FROM orders WHERE appid = ? AND order_id = ?'),
+    orderByWaybill: db.prepare('SELECT * FROM orders WHERE waybill_id = ?'),
     orderHead: db.prepare('SELECT delivery_id, waybill_id, version, order_status FROM orders INDEXED BY orders_head WHERE appid = ? AND order_id = ?'),
     orderStatus: db.prepare(
       'UPDATE orders SET order_status = ?, updated_at = ?, version = version + 1 WHERE appid = ? AND order_id = ?',
@@ -169,6 +171,11 @@ export function sqliteRepositories(
           return row && toOrder(row);
         }),
       getHead: (appid, orderId) => q(() => s.orderHead.get(appid, orderId) as OrderHead | undefined),
+      getByWaybill: (waybillId) =>
+        q(() => {
+          const row = s.orderByWaybill.get(waybillId) as OrderRow | undefined;
+          return row && toOrder(row);
+        }),
       lock: async () => undefined, // transactions are already exclusive (BEGIN IMMEDIATE)
       setStatus: (appid, orderId, status, at) => q(() => void s.orderStatus.run(status, at, appid, orderId)),
       pathCount: (appid, orderId) => q(() => (s.pathCount.get(appid, orderId) as { n: number }).n),
@@ -242,6 +249,8 @@ export function sqliteRepositories(
     sequences: {
       next: (name) => q(() => Number((s.seqNext.get(name) as { value: number | bigint }).value)),
     },
+    carriers: sqliteCarriers(db, q),
+    carrierEvents: sqliteCarrierEvents(db, q),
   };
 }
 
@@ -266,7 +275,7 @@ function listEvents(db: Database.Database, f: EventFilter): EventRecord[] {
 const READS = {
   apps: ['get', 'list'],
   tokens: ['get', 'listLive', 'getForceRefresh'],
-  orders: ['get', 'getHead', 'pathCount', 'listPathNodes', 'search'],
+  orders: ['get', 'getHead', 'getByWaybill', 'pathCount', 'listPathNodes', 'search'],
   accounts: ['get', 'list'],
   cloud: ['findCredential', 'listCredentials', 'listEnvs'],
   pushConfigs: ['get'],
@@ -274,6 +283,8 @@ const READS = {
   printers: ['list'],
   schedule: ['due'],
   settings: ['get'],
+  carriers: ['get', 'list'],
+  carrierEvents: ['get', 'list'],
 } as const;
 
 /** `writer`'s repositories with their read methods taken from `reader`. */

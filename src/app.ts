@@ -16,6 +16,8 @@ import { consoleRoutes } from './http/console-routes.ts';
 import { RequestLog } from './http/request-log.ts';
 import type { DeliveryPolicy } from './push/delivery-policy.ts';
 import { PushDispatcher } from './push/dispatcher.ts';
+import { HttpCarrierLink, type CarrierLinkOptions } from './push/carrier-link.ts';
+import { carrierAdminRoutes } from './http/carrier-admin-routes.ts';
 import { SqliteStore } from './storage/sqlite/sqlite-store.ts';
 import type { Store } from './storage/types.ts';
 
@@ -69,6 +71,8 @@ export interface AppConfig extends StoreConfig {
   tickMs?: number | undefined;
   /** How many WeChat calls the console's request log keeps (default 500). */
   requestLogSize?: number | undefined;
+  /** Events to registered carriers: timeout per attempt (default 5000 ms) and attempts on transport failures (default 3). */
+  carrier?: Partial<Omit<CarrierLinkOptions, 'nowSeconds'>> | undefined;
 }
 
 export interface Application {
@@ -101,6 +105,9 @@ export async function createApplication(config: AppConfig): Promise<Application>
     log: (msg, data) => server.log.warn(data ?? {}, msg),
   });
   core.tracking.onOutboxWrite = () => dispatcher.nudge();
+  core.carrierSide.link = new HttpCarrierLink({ ...config.carrier, nowSeconds: () => Math.floor(core.clock.nowMs() / 1000) });
+  // Test hook (test/carrier-crash.test.ts): die between a carrier's reply and our commit.
+  if (process.env.WXL_TEST_KILL_BEFORE_CARRIER_COMMIT === '1') core.carrierSide.beforeCommit = () => process.kill(process.pid, 'SIGKILL');
   const runDue = async () => {
     await core.time.sync();
     await core.progress.runDue();
@@ -110,6 +117,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
     adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => dispatcher.nudge() }),
     { prefix: ADMIN_PREFIX },
   );
+  void server.register(carrierAdminRoutes({ core, adminKey }), { prefix: ADMIN_PREFIX });
   void server.register(consoleRoutes());
   void server.register(consoleApi({ core, requestLog, access: consoleAccess, root: () => server }), { prefix: CONSOLE_API_PREFIX });
 

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAppCommands } from './app-commands.ts';
+import { registerCarrierCommands } from './carrier-commands.ts';
 import { registerLabelCommand } from './label-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerEventsCommands } from './events-commands.ts';
@@ -12,6 +13,7 @@ const program = new Command('wxlogistics')
 
 registerServeCommand(program);
 registerAppCommands(program);
+registerCarrierCommands(program);
 registerLabelCommand(program);
 registerEventsCommands(program);
 registerMigrateCommand(program);

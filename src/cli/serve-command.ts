@@ -15,6 +15,8 @@ interface ServeOptions {
   pushAttempts: string;
   pushTimeoutMs: string;
   pushBackoffMs: string;
+  carrierTimeoutMs: string;
+  carrierAttempts: string;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -32,6 +34,8 @@ export function registerServeCommand(program: Command): void {
     .option('--push-attempts <n>', 'delivery attempts per event before it becomes a dead letter', '3')
     .option('--push-timeout-ms <ms>', 'how long a push waits for the receiver', '5000')
     .option('--push-backoff-ms <ms>', 'wait before the 2nd attempt; each further wait is 4× longer', '2000')
+    .option('--carrier-timeout-ms <ms>', 'how long an event to a registered carrier waits for its reply, per attempt (WeChat: 5 s)', '5000')
+    .option('--carrier-attempts <n>', 'attempts per carrier event when the transport fails (timeout, refused, HTTP 5xx)', '3')
     .action(async (opts: ServeOptions) => {
       const app = await createApplication({
         dataDir: opts.data,
@@ -41,6 +45,7 @@ export function registerServeCommand(program: Command): void {
         logger: opts.log,
         adminKey: opts.adminKey,
         push: { maxAttempts: Number(opts.pushAttempts), timeoutMs: Number(opts.pushTimeoutMs), backoffBaseMs: Number(opts.pushBackoffMs) },
+        carrier: { timeoutMs: Number(opts.carrierTimeoutMs), attempts: Number(opts.carrierAttempts) },
       });
       const apps = await app.core.apps.list();
       if (apps.length === 0) {

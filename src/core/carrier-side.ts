@@ -1,5 +1,5 @@
 import { BIND_IN_REVIEW, BIND_OK } from './account-service.ts';
-import type { Carrier } from './carriers.ts';
+import { findCarrier, type Carrier } from './carriers.ts';
 import { nowSeconds, type Clock } from './clock.ts';
 import {
   accountEvent,
@@ -73,8 +73,7 @@ export class CarrierSide {
   async addOrder(appid: string, body: Body, entry: Carrier, carrier: CarrierRecord, account: AccountRecord | undefined) {
     const orderId = str(body.order_id);
     const canonical = canonicalJson(body);
-    const pushedWaybill =
-      carrier.waybill_source === 'segment' ? waybillNumber(entry, await this.store.sequences.next(`waybill:${carrier.delivery_id}`)) : '0';
+    const pushedWaybill = carrier.waybill_source === 'segment' ? waybillNumber(entry, await this.store.sequences.next(waybillSequence(entry))) : '0';
     const token = await this.orderToken({ appid, order_id: orderId, delivery_id: carrier.delivery_id });
     const event = addWaybillEvent({
       toUserName: originalId(carrier.appid),
@@ -282,6 +281,13 @@ export class CarrierSide {
     return { reply: ex.reply, resultCode, resultMsg: replyString(ex.reply, 'ResultMsg') ?? '' };
   }
 }
+
+/**
+ * The counter behind a registered carrier's segment numbers: a built-in delivery_id keeps
+ * its simulation's counter (numbers never repeat across the switch); new delivery_ids share
+ * one counter, as they share the `WXL` prefix.
+ */
+const waybillSequence = (entry: Carrier): string => (findCarrier(entry.delivery_id) ? `waybill:${entry.delivery_id}` : `waybill:${entry.waybill.prefix}`);
 
 function randomKey(): string {
   return globalThis.crypto.getRandomValues(new Uint8Array(32)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '');

@@ -33,7 +33,7 @@ export const errorTable = {
   waybillHasPath: { errcode: 9300506, errmsg: 'waybill already has path, can not cancel' },
   invalidOrderToken: { errcode: 9300507, errmsg: "invalid token, can't decryption or decryption result is different from the plaintext" },
   invalidServiceType: { errcode: 9300510, errmsg: 'invalid service type' },
-  invalidTemplateFormat: { errcode: 9300512, errmsg: 'invalid waybill template format' },
+  invalidWaybillTemplateFormat: { errcode: 9300512, errmsg: 'invalid waybill template format' },
   orderIdRepeated: { errcode: 9300522, errmsg: 'this orderid is repeated' },
   cancelFailed: { errcode: 9300524, errmsg: 'cancel failed, order already cancelled' },
   bizIdNotBind: { errcode: 9300525, errmsg: 'biz id not bind' },

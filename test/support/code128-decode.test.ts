@@ -40,3 +40,32 @@ test('finds only the Code128 svgs of a document', () => {
   const html = `<p>x</p><svg data-barcode="qrcode" viewBox="0 0 1 1"></svg><svg data-barcode="code128" viewBox="0 0 2 2"><path/></svg>`;
   assert.equal(findCode128Svgs(html).length, 1);
 });
+
+test('decodes the label\'s own bars: one filled path, a rectangle per bar, relative commands too', async () => {
+  const { encodeCode128 } = await import('../../src/core/label/code128.ts');
+  const { code128Svg } = await import('../../src/core/label/symbol-svg.ts');
+  for (const text of ['SF1234567890123', '773012345678901', '12345', 'Hello, World!', 'abc\x01def', '0123abcDEF4567', 'x\u00e9y']) {
+    const bars = encodeCode128(text);
+    assert.ok(bars, text);
+    const svg = code128Svg(bars, { maxWidthMm: 60, heightMm: 10 });
+    const expected = /^[\x00-\x7f]*$/.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
+    assert.equal(decodeCode128Svg(svg), expected, JSON.stringify(text));
+    // the same bars written with relative moves and an absolute close-back
+    const relative = svg.replace(/d="([^"]*)"/, (_m, d: string) => {
+      let prev = 0;
+      const out = d.replace(/M(\d+) 0h(\d+)v1h-\d+z/g, (_b, x: string, w: string) => {
+        const r = `m${Number(x) - prev} 0h${w}v1H${x}z`;
+        prev = Number(x);
+        return r;
+      });
+      return `d="${out.replace(/^m/, 'M')}"`;
+    });
+    assert.notEqual(relative, svg);
+    assert.equal(decodeCode128Svg(relative), expected);
+  }
+});
+
+test('refuses path data that is not bars', () => {
+  assert.throws(() => decodeCode128Svg('<svg data-barcode="code128"><path d="M0 0c1 1 2 2 3 3z"/></svg>'), /not a bar/);
+  assert.throws(() => decodeCode128Svg('<svg data-barcode="code128"><path d="M0 0v1z"/></svg>'), /no width/);
+});

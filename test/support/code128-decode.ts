@@ -1,9 +1,9 @@
 /**
  * Test utility: a Code128 decoder working from the bars of an inline SVG, as a scanner would from
- * the printed label. It rebuilds the bar/space widths from the SVG geometry (bwip-js draws each bar
- * as a vertical stroke `M x y0 L x y1` whose `stroke-width` is the bar width; filled paths and
- * `<rect>`s are understood too), converts them to modules and decodes code sets A/B/C, SHIFT,
- * FNC4 and the mod-103 checksum. It never reads text outside the bars.
+ * the printed label. It rebuilds the bar/space widths from the SVG geometry (the label draws each
+ * bar as a filled rectangle subpath `M x 0 h w v 1 h -w z`; bwip-js's vertical strokes whose
+ * `stroke-width` is the bar width and `<rect>`s are understood too), converts them to modules
+ * and decodes code sets A/B/C, SHIFT, FNC4 and the mod-103 checksum. It never reads text outside the bars.
  */
 
 /** ISO/IEC 15417 bar/space patterns of values 0–105, then STOP. */
@@ -35,6 +35,48 @@ function attrs(tag: string): Map<string, string> {
   return new Map([...tag.matchAll(/([\w:-]+)="([^"]*)"/g)].map((m) => [m[1] ?? '', m[2] ?? '']));
 }
 
+/**
+ * The subpaths of SVG path data as lists of the x coordinates they visit. Understands the
+ * commands bar drawings use: M/m, L/l, H/h, V/v and Z/z (absolute and relative); anything else
+ * (curves, arcs) is not a bar and throws.
+ */
+export function subpathXs(d: string): number[][] {
+  const tokens = d.match(/[A-Za-z]|-?(?:\d+\.?\d*|\.\d+)(?:e-?\d+)?/g) ?? [];
+  const out: number[][] = [];
+  let cur: number[] | null = null;
+  let x = 0;
+  let startX = 0; // y never matters: bars are told apart along x only
+  let cmd = '';
+  let i = 0;
+  const num = (): number => {
+    const t = tokens[i++];
+    if (t === undefined || /[A-Za-z]/.test(t)) throw new Error(`unreadable path data: ${d}`);
+    return Number(t);
+  };
+  while (i < tokens.length) {
+    const t = tokens[i]!;
+    if (/[A-Za-z]/.test(t)) { cmd = t; i++; } else if (cmd === '' || cmd === 'z' || cmd === 'Z') throw new Error(`unreadable path data: ${d}`);
+    switch (cmd) {
+      case 'M': case 'm': {
+        const nx = num();
+        num();
+        x = cmd === 'm' ? x + nx : nx;
+        startX = x;
+        cur = [x]; out.push(cur);
+        cmd = cmd === 'm' ? 'l' : 'L'; // further pairs are line-tos
+        break;
+      }
+      case 'L': case 'l': { const nx = num(); num(); x = cmd === 'l' ? x + nx : nx; cur?.push(x); break; }
+      case 'H': case 'h': { const nx = num(); x = cmd === 'h' ? x + nx : nx; cur?.push(x); break; }
+      case 'V': case 'v': num(); break;
+      case 'Z': case 'z': x = startX; break;
+      default: throw new Error(`path command ${cmd} is not a bar`);
+    }
+    if (cur === null) throw new Error(`path data does not start with a move: ${d}`);
+  }
+  return out;
+}
+
 /** Dark intervals [x0, x1] along the symbol, from the SVG geometry. */
 export function barIntervals(svg: string): [number, number][] {
   const out: [number, number][] = [];
@@ -45,22 +87,20 @@ export function barIntervals(svg: string): [number, number][] {
       out.push([x, x + Number(a.get('width'))]);
       continue;
     }
-    const d = a.get('d') ?? '';
     const strokeWidth = a.get('stroke-width');
-    const subpaths = d.split(/(?=M)/).filter((s) => s.trim() !== '');
-    for (const sp of subpaths) {
-      const xs = [...sp.matchAll(/[ML]\s*(-?[\d.]+)[\s,]+(-?[\d.]+)/g)].map((p) => Number(p[1]));
-      if (xs.length === 0) throw new Error(`unreadable path data: ${sp}`);
+    if (strokeWidth !== undefined && a.get('fill') !== undefined && a.get('fill') !== 'none') {
+      throw new Error('stroked and filled path: not a bar drawing');
+    }
+    for (const xs of subpathXs(a.get('d') ?? '')) {
       const lo = Math.min(...xs);
       const hi = Math.max(...xs);
-      if (strokeWidth !== undefined && a.get('fill') !== undefined && a.get('fill') !== 'none') {
-        throw new Error('stroked and filled path: not a bwip-js bar');
-      }
       if (strokeWidth !== undefined) {
-        if (lo !== hi) throw new Error(`stroked path is not a vertical bar: ${sp}`);
+        // bwip-js draws a bar as a vertical stroke `M x y0 L x y1` as wide as the bar
+        if (lo !== hi) throw new Error('stroked path is not a vertical bar');
         const w = Number(strokeWidth);
         out.push([lo - w / 2, lo + w / 2]);
       } else {
+        if (lo === hi) throw new Error('filled subpath of no width');
         out.push([lo, hi]);
       }
     }

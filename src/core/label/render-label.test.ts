@@ -43,17 +43,29 @@ test('every Code128 on the label scans back as the waybill number', () => {
 
 test('a tampered barcode does not scan as the waybill number', () => {
   const svg = findCode128Svgs(label({}, 1))[0] ?? '';
-  const bars = [...svg.matchAll(/M[\d.]+ [\d.]+L[\d.]+ [\d.]+/g)].map((m) => m[0]);
+  const bars = [...svg.matchAll(/M\d+ 0h(\d+)v1h-\d+z/g)].map((m) => ({ bar: m[0], width: Number(m[1]) }));
   assert.ok(bars.length > 30);
   const misread = (s: string): boolean => {
     try { return decodeCode128Svg(s) !== base.waybill_id; } catch { return true; }
   };
-  for (const bar of bars) assert.ok(misread(svg.replace(bar, '')), `bar ${bar} removed`);
-  // one narrow bar one module wider: moved from the 1-module path to the 2-module path
-  const narrow = /stroke-width="2" d="(M[\d.]+ [\d.]+L[\d.]+ [\d.]+)/.exec(svg)?.[1] ?? '';
-  const widened = svg.replace(narrow, '').replace('stroke-width="4" d="', `stroke-width="4" d="${narrow}`);
+  for (const { bar } of bars) assert.ok(misread(svg.replace(bar, '')), `bar ${bar} removed`);
+  // a narrow bar one module wider, eating into the space after it
+  const narrow = bars.find((b) => b.width === 1)?.bar ?? '';
+  const widened = svg.replace(narrow, narrow.replace('h1v1h-1z', 'h2v1h-2z'));
   assert.notEqual(widened, svg);
   assert.ok(misread(widened));
+});
+
+test('each symbol is one path of bars or module runs, nothing per module', () => {
+  for (const t of TYPES) {
+    const html = label({}, t);
+    for (const svg of html.match(/<svg\b[\s\S]*?<\/svg>/g) ?? []) {
+      assert.equal(svg.match(/<path\b/g)?.length, 1);
+      assert.doesNotMatch(svg, /<rect|stroke=/);
+    }
+    const qr = /<svg data-barcode="qrcode"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+    assert.ok([...qr.matchAll(/h(\d+)v1/g)].some((m) => Number(m[1]) > 1), 'adjacent dark modules share one rectangle');
+  }
 });
 
 test('sort code and hub come from waybill_data; the hub band is blank without bagAddr', () => {

@@ -1,0 +1,125 @@
+/**
+ * Label-render micro-benchmark: median µs per render of one label, in-process, each render for a
+ * different order (a different waybill number, so nothing is reused between renders), for
+ *
+ *   - the built-in label, print type 0 (two-part 100 × 180 mm) and 1 (single-part 76 × 130 mm),
+ *     through the label engine, beside the renderer it replaced (bench/legacy-label: bwip-js SVG,
+ *     HTML templated per call) measured in the same run, interleaved round by round;
+ *   - a carrier template (test/support/sample-carrier-template.ts: ##VAR, ##TIME, ##STRBLOAT,
+ *     ##CODE128 and ##QRCODE as PNG images);
+ *   - the pieces of one engine render: Code128 encode, QR encode (ours, and `qrcode` with its
+ *     own mask search for comparison), the two SVG path writers, and the filling of the
+ *     compiled layout with the symbols already encoded.
+ *
+ *   node --import tsx bench/label-render.ts        # BENCH_LABEL_ROUNDS (9)
+ *
+ * Run by bench/extra.ts (section `label`); about 10–20 s on a quiet 2-core machine.
+ */
+import QRCode from 'qrcode';
+import { compileCarrierTemplate } from '../src/core/label/carrier-template.ts';
+import { encodeCode128 } from '../src/core/label/code128.ts';
+import type { LabelInput, PrintType } from '../src/core/label/label-input.ts';
+import { encodeQr } from '../src/core/label/qr-matrix.ts';
+import { labelValues, renderLabelHtml, renderLabelValues as renderWithValues } from '../src/core/label/render-label.ts';
+import { code128PathData, qrPathData } from '../src/core/label/symbol-svg.ts';
+import { SAMPLE_CARRIER_TEMPLATE, sampleCarrierValues } from '../test/support/sample-carrier-template.ts';
+import type { BenchRow } from './extra-server.ts';
+import { renderLabelHtml as legacyRenderLabelHtml } from './legacy-label/render-label.ts';
+
+const TARGET_US = 40;
+
+const base: LabelInput = {
+  delivery_id: 'SF', delivery_name: '顺丰速运', waybill_id: 'SF1234567890123', order_id: 'order-0001',
+  waybill_data: [{ key: 'SF_mark', value: '755WF-020-12' }, { key: 'SF_bagAddr', value: '广州转运中心' }],
+  sender: { name: '李四', mobile: '13800001111', province: '广东省', city: '广州市', area: '海珠区', address: '新港中路1号' },
+  receiver: { name: '张三', mobile: '18600000000', company: '某某公司', province: '北京市', city: '北京市', area: '朝阳区', address: '建国路88号' },
+  custom_remark: '易碎物品', goods: ['手机壳', '数据线'], cargo_count: 2, weight_kg: 1.5,
+  service_name: '标准快递', insured_value_fen: 12345, print_time: 1700000000,
+};
+
+const ORDERS = 4096;
+const inputs: LabelInput[] = Array.from({ length: ORDERS }, (_, i) => ({
+  ...base, waybill_id: `SF${String(1234567890123 + i * 7919).padStart(13, '0')}`, order_id: `order-${i}`,
+}));
+
+interface Case { name: string; batch: number; run: (i: number) => unknown }
+
+let sink = 0;
+const keep = (x: unknown): void => { sink += typeof x === 'string' ? x.length : x ? 1 : 0; };
+
+function timeBatch(c: Case, from: number): number {
+  const start = process.hrtime.bigint();
+  for (let k = 0; k < c.batch; k++) keep(c.run((from + k) % ORDERS));
+  return Number(process.hrtime.bigint() - start) / 1000 / c.batch;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export interface LabelBenchResult { medians: Map<string, number>; rounds: number }
+
+/** Interleaved rounds of every case; medians of the per-round µs per call. */
+export function measureLabelRender(rounds = Number(process.env.BENCH_LABEL_ROUNDS ?? 9)): LabelBenchResult {
+  const carrier = compileCarrierTemplate(SAMPLE_CARRIER_TEMPLATE);
+  const carrierValues = inputs.map((x) => sampleCarrierValues(x.waybill_id, x.order_id));
+  const prepared = inputs.map(labelValues);
+  // the compiled layout with the symbols already encoded: what is left of a render
+  const fillOnly = (t: PrintType) => (i: number) => renderWithValues(prepared[i]!, t);
+  const cases: Case[] = [
+    { name: 'legacy type 0', batch: 60, run: (i) => legacyRenderLabelHtml(inputs[i]!, 0) },
+    { name: 'engine type 0', batch: 2000, run: (i) => renderLabelHtml(inputs[i]!, 0) },
+    { name: 'legacy type 1', batch: 60, run: (i) => legacyRenderLabelHtml(inputs[i]!, 1) },
+    { name: 'engine type 1', batch: 2000, run: (i) => renderLabelHtml(inputs[i]!, 1) },
+    { name: 'carrier template', batch: 500, run: (i) => carrier(carrierValues[i]!) },
+    { name: 'Code128 encode (JsBarcode)', batch: 4000, run: (i) => encodeCode128(inputs[i]!.waybill_id) },
+    { name: 'QR encode (ours, 8-mask search)', batch: 4000, run: (i) => encodeQr(inputs[i]!.waybill_id) },
+    { name: 'QR encode (qrcode.create, 8-mask search)', batch: 200, run: (i) => QRCode.create(inputs[i]!.waybill_id, { errorCorrectionLevel: 'M' }) },
+    { name: 'Code128 SVG path', batch: 4000, run: (i) => code128PathData(prepared[i]!.bars!) },
+    { name: 'QR SVG path', batch: 4000, run: (i) => qrPathData(prepared[i]!.qr!) },
+    { name: 'fill type 0 (symbols encoded)', batch: 2000, run: fillOnly(0) },
+  ];
+  for (const c of cases) timeBatch(c, 0); // warm-up: compile, JIT, lazily built tables
+  const samples = new Map(cases.map((c) => [c.name, [] as number[]]));
+  for (let r = 0; r < rounds; r++) {
+    for (const c of cases) samples.get(c.name)!.push(timeBatch(c, r * 997));
+  }
+  if (sink === 0) throw new Error('nothing rendered');
+  return { medians: new Map([...samples].map(([k, v]) => [k, median(v)])), rounds };
+}
+
+const us = (x: number | undefined): string => (x === undefined ? '' : `${x < 10 ? x.toFixed(2) : x.toFixed(1)} µs`);
+
+/** Rows for bench/extra.ts's table. */
+export function labelBenchRows(r: LabelBenchResult): BenchRow[] {
+  const m = r.medians;
+  const rows: BenchRow[] = [];
+  for (const t of [0, 1] as const) {
+    const engine = m.get(`engine type ${t}`)!;
+    const legacy = m.get(`legacy type ${t}`)!;
+    rows.push({
+      metric: `label render, print type ${t} (one label, median)`,
+      value: us(engine),
+      baseline: `previous renderer ${us(legacy)}`,
+      ratio: `${(legacy / engine).toFixed(1)}× faster`,
+      ...(t === 0 ? { target: `≤ ${TARGET_US} µs`, met: engine <= TARGET_US } : {}),
+    });
+  }
+  rows.push({ metric: 'label render, carrier template (##CODE128 + ##QRCODE as PNG)', value: us(m.get('carrier template')) });
+  const qrOurs = m.get('QR encode (ours, 8-mask search)')!;
+  const qrLib = m.get('QR encode (qrcode.create, 8-mask search)')!;
+  rows.push({ metric: 'of which Code128 encode (JsBarcode)', value: us(m.get('Code128 encode (JsBarcode)')) });
+  rows.push({ metric: 'of which QR encode (word-parallel, 8-mask search)', value: us(qrOurs), baseline: `qrcode.create ${us(qrLib)}`, ratio: `${(qrLib / qrOurs).toFixed(1)}× faster` });
+  rows.push({ metric: 'of which SVG paths (Code128 + QR)', value: us((m.get('Code128 SVG path') ?? 0) + (m.get('QR SVG path') ?? 0)) });
+  rows.push({ metric: 'of which filling the compiled layout, type 0', value: us(m.get('fill type 0 (symbols encoded)')) });
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const started = Date.now();
+  const result = measureLabelRender();
+  for (const [k, v] of result.medians) console.log(`${k.padEnd(44)} ${us(v)}`);
+  console.log(`${result.rounds} interleaved rounds, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}

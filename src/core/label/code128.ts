@@ -1,0 +1,53 @@
+/**
+ * Code128 as bar/space widths in modules, from well-kept encoders used below their renderers:
+ * JsBarcode's CODE128 auto encoder (code sets A/B/C chosen for a short symbol) for 7-bit ASCII,
+ * which is every waybill number we have seen, and bwip-js's encoder (`raw`, UTF-8 bytes through
+ * FNC4) for anything else, e.g. a 集包地 in Chinese. Neither draws anything: the SVG and PNG
+ * writers (symbol-svg.ts, symbol-png.ts) do.
+ */
+import { createRequire } from 'node:module';
+import bwipjs from 'bwip-js';
+
+interface JsBarcodeEncoder { encode(): { data: string } }
+type JsBarcodeCtor = new (data: string, options: object) => JsBarcodeEncoder;
+
+// JsBarcode's package entry draws into a DOM or canvas; its encoder classes are plain CommonJS.
+const Code128Auto = (createRequire(import.meta.url)('jsbarcode/bin/barcodes/CODE128/CODE128_AUTO.js') as { default: JsBarcodeCtor }).default;
+
+/** 7-bit ASCII only: JsBarcode reads 200–211 as its own start/shift markers, so those stay out. */
+const ASCII = /^[\x00-\x7f]+$/;
+
+/** A Code128 symbol: alternating bar, space, … widths in modules, start to stop, quiet zones excluded. */
+export interface Code128Bars { widths: number[]; modules: number }
+
+function runsOf(bits: string): number[] {
+  const widths: number[] = [];
+  let run = 1;
+  for (let i = 1; i < bits.length; i++) {
+    if (bits.charCodeAt(i) === bits.charCodeAt(i - 1)) run++;
+    else { widths.push(run); run = 1; }
+  }
+  widths.push(run);
+  return widths;
+}
+
+interface BwipRaw { sbs: number[] }
+
+/** The Code128 of `text`, or null when it cannot be encoded (empty text, or an encoder refuses it). */
+export function encodeCode128(text: string): Code128Bars | null {
+  if (text === '') return null;
+  try {
+    let widths: number[];
+    if (ASCII.test(text)) {
+      widths = runsOf(new Code128Auto(text, {}).encode().data);
+    } else {
+      const raw = (bwipjs as unknown as { raw(bcid: string, text: string, opts: string): BwipRaw[] }).raw('code128', text, '');
+      widths = raw[0]?.sbs ?? [];
+    }
+    let modules = 0;
+    for (const w of widths) modules += w;
+    return widths.length > 0 ? { widths, modules } : null;
+  } catch {
+    return null;
+  }
+}

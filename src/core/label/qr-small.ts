@@ -1,0 +1,328 @@
+/**
+ * A QR encoder for the small symbols a label prints (versions 1–3, 21–29 modules, error
+ * correction M: a waybill number and anything up to 42 bytes), written for speed: each row and
+ * column of the symbol is one 32-bit word, so the standard's mask selection (ISO/IEC 18004
+ * §7.8.3: evaluate all eight masks with penalty rules N1–N4 and keep the lowest) costs a few
+ * word operations per line instead of a pass over every module. The `qrcode` package needed
+ * ~30 µs per symbol before the mask search and ~70 µs with it; this does all of it in a few µs.
+ *
+ * The rules follow `qrcode`'s implementation of the standard (its N1–N4 scoring, its tie-break
+ * on the lowest mask number, its one-segment encoding when given a mode), and qr-small.test.ts
+ * checks the matrices are identical to `qrcode`'s for thousands of texts. Larger texts go to
+ * `qrcode` itself (qr-matrix.ts).
+ */
+
+/** Per version 1–3 at level M: total codewords, error-correction codewords (one block each). */
+const CODEWORDS: Record<number, { total: number; ec: number }> = { 1: { total: 26, ec: 10 }, 2: { total: 44, ec: 16 }, 3: { total: 70, ec: 26 } };
+export const SMALL_MAX_VERSION = 3;
+
+type Mode = 'numeric' | 'alphanumeric' | 'byte';
+const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
+const NUMERIC_RE = /^[0-9]+$/;
+const ALNUM_RE = /^[0-9A-Z $%*+\-./:]+$/;
+
+/** The most compact single mode for the whole text (numeric, alphanumeric, or UTF-8 bytes). */
+export function modeOf(text: string): Mode {
+  return NUMERIC_RE.test(text) ? 'numeric' : ALNUM_RE.test(text) ? 'alphanumeric' : 'byte';
+}
+
+// ---- Reed–Solomon over GF(256), primitive polynomial 0x11d -------------------------------
+
+const EXP = new Uint8Array(512);
+const LOG = new Uint8Array(256);
+{
+  let x = 1;
+  for (let i = 0; i < 255; i++) {
+    EXP[i] = x;
+    LOG[x] = i;
+    x <<= 1;
+    if (x & 0x100) x ^= 0x11d;
+  }
+  for (let i = 255; i < 512; i++) EXP[i] = EXP[i - 255]!;
+}
+
+/** Generator polynomial ∏(x − αⁱ), i < degree, highest coefficient first (which is 1). */
+function generator(degree: number): Uint8Array {
+  let g = new Uint8Array([1]);
+  for (let i = 0; i < degree; i++) {
+    const next = new Uint8Array(g.length + 1);
+    for (let j = 0; j < g.length; j++) {
+      next[j]! ^= g[j]!;
+      if (g[j] !== 0) next[j + 1]! ^= EXP[LOG[g[j]!]! + i]!;
+    }
+    g = next;
+  }
+  return g;
+}
+
+function ecCodewords(data: Uint8Array, gen: Uint8Array): Uint8Array {
+  const degree = gen.length - 1;
+  const rem = new Uint8Array(degree);
+  for (let i = 0; i < data.length; i++) {
+    const factor = data[i]! ^ rem[0]!;
+    rem.copyWithin(0, 1);
+    rem[degree - 1] = 0;
+    if (factor !== 0) {
+      const lf = LOG[factor]!;
+      for (let j = 0; j < degree; j++) if (gen[j + 1] !== 0) rem[j]! ^= EXP[lf + LOG[gen[j + 1]!]!]!;
+    }
+  }
+  return rem;
+}
+
+// ---- Data codewords --------------------------------------------------------------------
+
+class Bits {
+  readonly bytes: Uint8Array;
+  length = 0;
+  constructor(capacityBytes: number) { this.bytes = new Uint8Array(capacityBytes); }
+  put(value: number, n: number): void {
+    for (let i = n - 1; i >= 0; i--) {
+      if ((value >>> i) & 1) this.bytes[this.length >> 3]! |= 0x80 >> (this.length & 7);
+      this.length++;
+    }
+  }
+}
+
+const MODE_BITS: Record<Mode, number> = { numeric: 0b0001, alphanumeric: 0b0010, byte: 0b0100 };
+/** Character-count field width for versions 1–9. */
+const COUNT_BITS: Record<Mode, number> = { numeric: 10, alphanumeric: 9, byte: 8 };
+
+function dataBitLength(mode: Mode, count: number): number {
+  const head = 4 + COUNT_BITS[mode];
+  if (mode === 'numeric') return head + Math.floor(count / 3) * 10 + [0, 4, 7][count % 3]!;
+  if (mode === 'alphanumeric') return head + Math.floor(count / 2) * 11 + (count % 2) * 6;
+  return head + count * 8;
+}
+
+function dataCodewords(text: string, mode: Mode, bytes: Uint8Array | null, capacity: number): Uint8Array {
+  const b = new Bits(capacity);
+  b.put(MODE_BITS[mode], 4);
+  if (mode === 'numeric') {
+    b.put(text.length, 10);
+    for (let i = 0; i < text.length; i += 3) {
+      const group = text.slice(i, i + 3);
+      b.put(Number(group), [0, 4, 7, 10][group.length]!);
+    }
+  } else if (mode === 'alphanumeric') {
+    b.put(text.length, 9);
+    for (let i = 0; i + 1 < text.length; i += 2) b.put(ALNUM.indexOf(text[i]!) * 45 + ALNUM.indexOf(text[i + 1]!), 11);
+    if (text.length % 2) b.put(ALNUM.indexOf(text[text.length - 1]!), 6);
+  } else {
+    b.put(bytes!.length, 8);
+    for (const byte of bytes!) b.put(byte, 8);
+  }
+  const bits = capacity * 8;
+  if (b.length + 4 <= bits) b.length += 4; // terminator (the buffer is zeroed)
+  b.length = (b.length + 7) & ~7;
+  for (let i = b.length >> 3, pad = 0; i < capacity; i++, pad ^= 1) b.bytes[i] = pad ? 0x11 : 0xec;
+  return b.bytes;
+}
+
+// ---- Per-version layout, worked out once ----------------------------------------------
+
+interface VersionLayout {
+  size: number;
+  gen: Uint8Array;
+  dataCapacity: number;
+  /** Function-pattern modules (finders, separators, timing, alignment, dark module) per row / column. */
+  fixedRows: Int32Array; fixedCols: Int32Array;
+  /** Data cells in placement order, as row * size + col. */
+  order: Int32Array;
+  /** Per mask: the 15 format bits' dark modules per row / column. */
+  formatRows: Int32Array[]; formatCols: Int32Array[];
+  /** Per mask: which data cells the mask flips, per row / column. */
+  flipRows: Int32Array[]; flipCols: Int32Array[];
+}
+
+const MASKS: ((i: number, j: number) => boolean)[] = [
+  (i, j) => (i + j) % 2 === 0,
+  (i) => i % 2 === 0,
+  (_i, j) => j % 3 === 0,
+  (i, j) => (i + j) % 3 === 0,
+  (i, j) => (Math.floor(i / 2) + Math.floor(j / 3)) % 2 === 0,
+  (i, j) => ((i * j) % 2) + ((i * j) % 3) === 0,
+  (i, j) => (((i * j) % 2) + ((i * j) % 3)) % 2 === 0,
+  (i, j) => (((i * j) % 3) + ((i + j) % 2)) % 2 === 0,
+];
+
+/** BCH(15,5) format information for level M (bits 00) and `mask`, XORed with 0x5412. */
+function formatBits(mask: number): number {
+  const data = (0b00 << 3) | mask;
+  let d = data << 10;
+  for (let i = 14; i >= 10; i--) if ((d >>> i) & 1) d ^= 0x537 << (i - 10);
+  return ((data << 10) | d) ^ 0x5412;
+}
+
+/** The (row, col) cells of format bit i, as `qrcode` and the standard place them (two copies). */
+function formatCells(size: number, i: number): [number, number][] {
+  const vertical: [number, number] = i < 6 ? [i, 8] : i < 8 ? [i + 1, 8] : [size - 15 + i, 8];
+  const horizontal: [number, number] = i < 8 ? [8, size - i - 1] : i < 9 ? [8, 15 - i] : [8, 15 - i - 1];
+  return [vertical, horizontal];
+}
+
+function buildLayout(version: number): VersionLayout {
+  const size = 17 + 4 * version;
+  const reserved = new Uint8Array(size * size);
+  const fixed = new Uint8Array(size * size);
+  const set = (r: number, c: number, dark: boolean): void => { reserved[r * size + c] = 1; fixed[r * size + c] = dark ? 1 : 0; };
+  for (const [r0, c0] of [[0, 0], [size - 7, 0], [0, size - 7]] as const) {
+    for (let r = -1; r <= 7; r++) {
+      for (let c = -1; c <= 7; c++) {
+        const rr = r0 + r;
+        const cc = c0 + c;
+        if (rr < 0 || rr >= size || cc < 0 || cc >= size) continue;
+        const ring = Math.max(Math.abs(r - 3), Math.abs(c - 3));
+        set(rr, cc, r >= 0 && r <= 6 && c >= 0 && c <= 6 && ring !== 2 && ring !== 4);
+      }
+    }
+  }
+  for (let i = 8; i < size - 8; i++) { set(6, i, i % 2 === 0); set(i, 6, i % 2 === 0); }
+  if (version >= 2) {
+    const at = size - 7; // the one alignment pattern of versions 2–6 that misses the finders
+    for (let r = -2; r <= 2; r++) for (let c = -2; c <= 2; c++) set(at + r, at + c, Math.max(Math.abs(r), Math.abs(c)) !== 1);
+  }
+  for (let i = 0; i < 15; i++) for (const [r, c] of formatCells(size, i)) reserved[r * size + c] = 1;
+  set(size - 8, 8, true); // the dark module
+
+  const order: number[] = [];
+  for (let col = size - 1, row = size - 1, inc = -1; col > 0; col -= 2) {
+    if (col === 6) col--;
+    for (;;) {
+      for (let c = 0; c < 2; c++) if (!reserved[row * size + col - c]) order.push(row * size + col - c);
+      row += inc;
+      if (row < 0 || row >= size) { row -= inc; inc = -inc; break; }
+    }
+  }
+
+  const rowsOf = (cell: (r: number, c: number) => boolean): [Int32Array, Int32Array] => {
+    const rows = new Int32Array(size);
+    const cols = new Int32Array(size);
+    for (let r = 0; r < size; r++) {
+      for (let c = 0; c < size; c++) if (cell(r, c)) { rows[r]! |= 1 << c; cols[c]! |= 1 << r; }
+    }
+    return [rows, cols];
+  };
+  const [fixedRows, fixedCols] = rowsOf((r, c) => fixed[r * size + c] === 1);
+  const formatRows: Int32Array[] = [];
+  const formatCols: Int32Array[] = [];
+  const flipRows: Int32Array[] = [];
+  const flipCols: Int32Array[] = [];
+  for (let m = 0; m < 8; m++) {
+    const dark = new Uint8Array(size * size);
+    const bits = formatBits(m);
+    for (let i = 0; i < 15; i++) if ((bits >> i) & 1) for (const [r, c] of formatCells(size, i)) dark[r * size + c] = 1;
+    const [fr, fc] = rowsOf((r, c) => dark[r * size + c] === 1);
+    formatRows.push(fr); formatCols.push(fc);
+    const mask = MASKS[m]!;
+    const [xr, xc] = rowsOf((r, c) => !reserved[r * size + c] && mask(r, c));
+    flipRows.push(xr); flipCols.push(xc);
+  }
+  const { total, ec } = CODEWORDS[version]!;
+  return {
+    size, gen: generator(ec), dataCapacity: total - ec, fixedRows, fixedCols, order: Int32Array.from(order),
+    formatRows, formatCols, flipRows, flipCols,
+  };
+}
+
+const layouts = new Map<number, VersionLayout>();
+function layoutOf(version: number): VersionLayout {
+  let l = layouts.get(version);
+  if (!l) { l = buildLayout(version); layouts.set(version, l); }
+  return l;
+}
+
+// ---- Penalty (N1–N4) on row/column words -----------------------------------------------
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/** N1 (runs of five or more: 3 + run − 5) and N3 (1:1:3:1:1 beside four light modules, 40 each) of one line. */
+function linePenalty(x: number, n: number): number {
+  const e = ~(x ^ (x >>> 1)) & ((1 << (n - 1)) - 1); // bit i: modules i and i+1 alike
+  const w5 = e & (e >>> 1) & (e >>> 2) & (e >>> 3); // bit i: modules i..i+4 alike
+  const starts = w5 & ~(w5 << 1);
+  let finderA = (1 << (n - 10)) - 1; // 1 0 1 1 1 0 1 0 0 0 0 from module i on
+  let finderB = finderA; //             0 0 0 0 1 0 1 1 1 0 1
+  const nx = ~x;
+  finderA &= x & (nx >>> 1) & (x >>> 2) & (x >>> 3) & (x >>> 4) & (nx >>> 5) & (x >>> 6) & (nx >>> 7) & (nx >>> 8) & (nx >>> 9) & (nx >>> 10);
+  finderB &= nx & (nx >>> 1) & (nx >>> 2) & (nx >>> 3) & (x >>> 4) & (nx >>> 5) & (x >>> 6) & (x >>> 7) & (x >>> 8) & (nx >>> 9) & (x >>> 10);
+  return popcount(w5) + 2 * popcount(starts) + 40 * (popcount(finderA) + popcount(finderB));
+}
+
+function penalty(rows: Int32Array, cols: Int32Array, n: number): number {
+  let points = 0;
+  let dark = 0;
+  const pairMask = (1 << (n - 1)) - 1;
+  for (let i = 0; i < n; i++) {
+    const r = rows[i]!;
+    points += linePenalty(r, n) + linePenalty(cols[i]!, n);
+    dark += popcount(r);
+    if (i + 1 < n) {
+      const v = ~(r ^ rows[i + 1]!); // vertical neighbours alike
+      points += 3 * popcount(v & (v >>> 1) & ~(r ^ (r >>> 1)) & pairMask); // N2: 2×2 blocks of one colour
+    }
+  }
+  const k = Math.abs(Math.ceil((dark * 100) / (n * n) / 5) - 10); // N4
+  return points + 10 * k;
+}
+
+// ---- Encoder ---------------------------------------------------------------------------
+
+export interface SmallQr { size: number; dark: Uint8Array; mask: number; version: number }
+
+const encoder = new TextEncoder();
+
+/** The QR symbol of `text` at level M in one segment, or null when it needs version 4 or more. */
+export function encodeSmallQr(text: string): SmallQr | null {
+  const mode = modeOf(text);
+  const bytes = mode === 'byte' ? encoder.encode(text) : null;
+  const count = bytes ? bytes.length : text.length;
+  const bitLength = dataBitLength(mode, count);
+  let version = 1;
+  while (version <= SMALL_MAX_VERSION && bitLength > (CODEWORDS[version]!.total - CODEWORDS[version]!.ec) * 8) version++;
+  if (version > SMALL_MAX_VERSION || count === 0) return null;
+  const L = layoutOf(version);
+  const n = L.size;
+  const data = dataCodewords(text, mode, bytes, L.dataCapacity);
+  const ec = ecCodewords(data, L.gen);
+
+  const dataRows = new Int32Array(n);
+  const dataCols = new Int32Array(n);
+  const order = L.order;
+  const bitCount = (data.length + ec.length) * 8;
+  for (let k = 0; k < bitCount; k++) {
+    const byte = k < data.length * 8 ? data[k >> 3]! : ec[(k >> 3) - data.length]!;
+    if ((byte >> (7 - (k & 7))) & 1) {
+      const cell = order[k]!;
+      const r = (cell / n) | 0;
+      const c = cell - r * n;
+      dataRows[r]! |= 1 << c;
+      dataCols[c]! |= 1 << r;
+    } // remainder cells (past the codewords) stay light
+  }
+
+  const rows = new Int32Array(n);
+  const cols = new Int32Array(n);
+  let best = 0;
+  let bestPoints = Infinity;
+  for (let m = 0; m < 8; m++) {
+    const fr = L.formatRows[m]!, fc = L.formatCols[m]!, xr = L.flipRows[m]!, xc = L.flipCols[m]!;
+    for (let i = 0; i < n; i++) {
+      rows[i] = L.fixedRows[i]! | fr[i]! | (dataRows[i]! ^ xr[i]!);
+      cols[i] = L.fixedCols[i]! | fc[i]! | (dataCols[i]! ^ xc[i]!);
+    }
+    const points = penalty(rows, cols, n);
+    if (points < bestPoints) { bestPoints = points; best = m; }
+  }
+  const dark = new Uint8Array(n * n);
+  const fr = L.formatRows[best]!, xr = L.flipRows[best]!;
+  for (let r = 0; r < n; r++) {
+    const word = L.fixedRows[r]! | fr[r]! | (dataRows[r]! ^ xr[r]!);
+    for (let c = 0; c < n; c++) dark[r * n + c] = (word >>> c) & 1;
+  }
+  return { size: n, dark, mask: best, version };
+}

@@ -142,13 +142,17 @@ test('updatePath appends a node as testUpdateOrder does: getPath, order status, 
 const runner = fileURLToPath(new URL('./support/run-cloud-function.cjs', import.meta.url));
 const fn = fileURLToPath(new URL('./fixtures/cloud-functions/logistics/index.js', import.meta.url));
 
-test('cloud call: logistics.getContact / updatePath / updateBusiness through wx-server-sdk with the carrier app\'s keys', async () => {
+test('cloud call: logistics.getContact / updatePath / updateBusiness / previewTemplate through wx-server-sdk with the carrier app\'s keys', async () => {
   const keys = await s.app.core.cloud.enable('wxbeta00000000000', ['beta-env']);
   const events = [
     { api: 'getContact', data: { token: betaOrder.token, waybillId: betaOrder.waybill_id } },
     { api: 'updatePath', data: { token: betaOrder.token, waybillId: betaOrder.waybill_id, actionTime: 1_700_000_100, actionType: 100001, actionMsg: '已揽件' } },
     { api: 'updatePath', data: { token: order.token, waybillId: order.waybill_id, actionTime: 1, actionType: 100001, actionMsg: 'x' } },
     { api: 'updateBusiness', data: { shopAppId: s.appid, bizId: 'b1', resultCode: 0, resultMsg: 'ok' } },
+    {
+      api: 'previewTemplate',
+      data: { waybillId: 'W9', waybillTemplate: Buffer.from('<p>##VAR(sys.waybillid) ##VAR(custom.receiver.name) ##VAR(waybilldata.k)</p>').toString('base64'), waybillData: '##k##v##', custom: { orderId: 'x', receiver: { name: '王小蒙' } } },
+    },
   ];
   const { stdout } = await promisify(execFile)(process.execPath, [runner, fn, JSON.stringify(events)], {
     env: {
@@ -160,7 +164,9 @@ test('cloud call: logistics.getContact / updatePath / updateBusiness through wx-
     },
     timeout: 30_000,
   });
-  const [contact, updated, foreign, business] = JSON.parse(stdout) as { result?: any; thrown?: any }[];
+  const [contact, updated, foreign, business, preview] = JSON.parse(stdout) as { result?: any; thrown?: any }[];
+  assert.equal(preview!.result.errMsg, 'openapi.logistics.previewTemplate:ok');
+  assert.equal(Buffer.from(preview!.result.renderedWaybillTemplate, 'base64').toString(), '<p>W9 王小蒙 v</p>');
   assert.equal(contact!.result.errMsg, 'openapi.logistics.getContact:ok');
   assert.equal(contact!.result.waybillId, betaOrder.waybill_id);
   assert.equal(contact!.result.sender.name, '张三');

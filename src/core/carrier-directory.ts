@@ -1,4 +1,5 @@
 import { carriers as builtInCarriers, findCarrier as findBuiltIn, type Carrier } from './carriers.ts';
+import { compileCarrierTemplate, type CompiledCarrierTemplate } from './label/carrier-template.ts';
 import type { CarrierRecord } from '../storage/carrier-store.ts';
 import type { Store } from '../storage/types.ts';
 
@@ -28,6 +29,7 @@ interface Snapshot {
   byAppid: Map<string, CarrierRecord>;
   entries: Map<string, Carrier>;
   all: Carrier[];
+  templates: Map<string, CompiledCarrierTemplate>;
 }
 
 /**
@@ -90,6 +92,18 @@ export class CarrierDirectory {
   registeredList(): CarrierRecord[] {
     return [...this.#snapshot.byId.values()];
   }
+
+  /** The compiled label template of a registered carrier (compiled once per snapshot), if it has one. */
+  template(deliveryId: string): CompiledCarrierTemplate | undefined {
+    const record = this.#snapshot.byId.get(deliveryId);
+    if (!record || record.template === '') return undefined;
+    let compiled = this.#snapshot.templates.get(deliveryId);
+    if (compiled === undefined) {
+      compiled = compileCarrierTemplate(record.template);
+      this.#snapshot.templates.set(deliveryId, compiled);
+    }
+    return compiled;
+  }
 }
 
 function build(records: CarrierRecord[]): Snapshot {
@@ -99,5 +113,5 @@ function build(records: CarrierRecord[]): Snapshot {
     ...builtInCarriers.map((c) => entries.get(c.delivery_id) ?? c),
     ...[...entries.values()].filter((c) => !findBuiltIn(c.delivery_id)),
   ];
-  return { byId, byAppid: new Map(records.map((r) => [r.appid, r])), entries, all };
+  return { byId, byAppid: new Map(records.map((r) => [r.appid, r])), entries, all, templates: new Map() };
 }

@@ -4,6 +4,7 @@ import type { ServiceType } from './carriers.ts';
 import { findCarrier } from './carriers.ts';
 import { nowSeconds, type Clock } from './clock.ts';
 import { checkPushSettings, PushConfigError } from './push-config-service.ts';
+import { compileCarrierTemplate } from './label/carrier-template.ts';
 import type { CarrierRecord, WaybillSource } from '../storage/carrier-store.ts';
 import type { PushFormat, PushMode, Store } from '../storage/types.ts';
 
@@ -119,6 +120,9 @@ export class CarrierRegistry {
     const services = input.services?.map(parseService) ?? prior?.services ?? findCarrier(deliveryId)?.service_type ?? [];
     if (services.length === 0) throw new PushConfigError('at least one service is required (e.g. "0:标准快递")');
     if (new Set(services.map((s) => s.service_type)).size !== services.length) throw new PushConfigError('service types must differ');
+    const template = input.template ?? prior?.template ?? '';
+    // A template that does not compile is refused here (9300512), not at the first label.
+    if (template !== '') compileCarrierTemplate(template);
     const source = input.waybill_source ?? prior?.waybill_source ?? 'segment';
     if (source !== 'segment' && source !== 'carrier') throw new PushConfigError('waybill_source is segment or carrier');
     return {
@@ -127,7 +131,7 @@ export class CarrierRegistry {
       appid: prior?.appid ?? '',
       ...push,
       services,
-      template: input.template ?? prior?.template ?? '',
+      template,
       waybill_source: source,
       review: input.review ?? prior?.review ?? findCarrier(deliveryId)?.bindNeedsReview ?? false,
       created_at: prior?.created_at ?? now,

@@ -47,8 +47,8 @@ export function labelInput(order: OrderRecord): LabelInput {
   return input;
 }
 
-const renderBase64 = (order: OrderRecord, printType: PrintType): string =>
-  Buffer.from(renderLabelHtml(labelInput(order), printType), 'utf8').toString('base64');
+/** A registered carrier's own label for an order (its template rendered), or undefined for the built-in label. */
+export type CarrierLabel = (order: OrderRecord) => string | undefined;
 
 /**
  * Rendered labels, base64-encoded, per (app, order, version, print type).
@@ -61,6 +61,13 @@ export class LabelCache {
   // serialising ~11 KB of JSON per call (a getOrder answer has no rid, so it is
   // byte-identical for one order version).
   readonly #answers = new LRUCache<string, Buffer>({ max: 20_000, maxSize: 64 * 1024 * 1024, sizeCalculation: (v) => v.length });
+  /** Set by the core: a carrier registered with a template prints its own label (print_type does not apply to it). */
+  carrierLabel: CarrierLabel = () => undefined;
+
+  #renderBase64(order: OrderRecord, printType: PrintType): string {
+    const html = this.carrierLabel(order) ?? renderLabelHtml(labelInput(order), printType);
+    return Buffer.from(html, 'utf8').toString('base64');
+  }
 
   /** The cached answer of an order version, if it was built already. */
   cachedAnswer(appid: string, orderId: string, version: number, printType: PrintType): Buffer | undefined {
@@ -82,7 +89,7 @@ export class LabelCache {
     const key = `${order.appid}\u0000${order.order_id}\u0000${order.version}\u0000${printType}`;
     let html = this.#cache.get(key);
     if (html === undefined) {
-      html = renderBase64(order, printType);
+      html = this.#renderBase64(order, printType);
       this.#cache.set(key, html);
     }
     return html;
@@ -91,6 +98,6 @@ export class LabelCache {
   /** The label without keeping it (the getOrder answer cache holds it already). */
   printHtmlOnce(order: OrderRecord, printType: PrintType): string {
     const key = `${order.appid}\u0000${order.order_id}\u0000${order.version}\u0000${printType}`;
-    return this.#cache.get(key) ?? renderBase64(order, printType);
+    return this.#cache.get(key) ?? this.#renderBase64(order, printType);
   }
 }

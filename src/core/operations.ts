@@ -83,6 +83,10 @@ const providerOperations: Operation[] = [
     run: (c, appid, body) => c.provider.getContact(appid, body),
   },
   {
+    name: 'previewTemplate', method: 'POST', path: `${PROVIDER}/template/preview`, schema: requestSchemas.previewTemplate, cloud: true,
+    run: (c, appid, body) => c.provider.previewTemplate(appid, body),
+  },
+  {
     name: 'updateBusiness', method: 'POST', path: `${PROVIDER}/service/business/update`, schema: requestSchemas.updateBusiness, cloud: true,
     run: (c, appid, body) => c.provider.updateBusiness(appid, body),
   },

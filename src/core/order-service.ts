@@ -1,6 +1,7 @@
 import { TEST_BIZ_ID, TEST_DELIVERY_ID, type Carrier } from './carriers.ts';
 import { CarrierDirectory } from './carrier-directory.ts';
 import { CarrierSide } from './carrier-side.ts';
+import type { CarrierTemplateCustom } from './label/carrier-template.ts';
 import { nowSeconds, type Clock } from './clock.ts';
 import { WxError } from './errors.ts';
 import { checkAddOrderBody } from './add-order-checks.ts';
@@ -26,9 +27,22 @@ export class OrderService {
     /** Built-in and registered carriers; a registered one decides its orders' answers (./carrier-side.ts). */
     readonly directory: CarrierDirectory = new CarrierDirectory(store),
     readonly carrierSide: CarrierSide = new CarrierSide(store, clock),
-  ) {}
+  ) {
+    // The label cache asks the directory for carrier templates.
+    this.labels.carrierLabel = (order) => this.#carrierLabel(order);
+  }
 
   readonly #find = (deliveryId: string) => this.directory.find(deliveryId);
+
+  /** print_html of a registered carrier's order: its template with the order's waybill, WaybillData and addOrder body. */
+  readonly #carrierLabel = (order: OrderRecord): string | undefined =>
+    this.directory.template(order.delivery_id)?.({
+      waybill_id: order.waybill_id,
+      waybill_data: order.waybill_data,
+      custom: JSON.parse(order.body) as CarrierTemplateCustom,
+      wxa_appid: order.appid,
+      print_time: order.updated_at,
+    });
 
   async addOrder(appid: string, body: Body) {
     await this.directory.refresh();

@@ -3,6 +3,8 @@ import { isActionType } from './action-types.ts';
 import type { CarrierDirectory } from './carrier-directory.ts';
 import type { CarrierSide } from './carrier-side.ts';
 import { readOrderToken } from './carrier-token.ts';
+import { parseWaybillData } from './carrier-events.ts';
+import { compileCarrierTemplate, type CarrierTemplateCustom } from './label/carrier-template.ts';
 import { nowSeconds, type Clock } from './clock.ts';
 import { WxError } from './errors.ts';
 import { updateBusinessBindResultEvent } from './push-events.ts';
@@ -110,6 +112,32 @@ export class ProviderService {
     });
     this.tracking.onOutboxWrite();
     return { errcode: 0, errmsg: 'ok' };
+  }
+
+  /**
+   * previewTemplate: renders a Base64 template in WeChat's template language (provider-api.md §2)
+   * with the request's own waybill_id, waybill_data and custom (an addOrder body), through the
+   * same label engine as print_html. A template that is not Base64 or does not compile → 9300512;
+   * waybill_data that breaks the `##key##value##` grammar → 9300502.
+   */
+  async previewTemplate(appid: string, body: Body) {
+    await this.caller(appid);
+    requireFields(body, ['waybill_id', 'waybill_template']);
+    const custom = obj(body.custom);
+    if (!custom) throw new WxError('argsError', 'custom (an addOrder body) is required');
+    const b64 = str(body.waybill_template).replace(/\s+/g, '');
+    const bytes = Buffer.from(b64, 'base64');
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || bytes.toString('base64').replace(/=+$/, '') !== b64.replace(/=+$/, '')) {
+      throw new WxError('invalidWaybillTemplateFormat', 'waybill_template is not Base64');
+    }
+    const render = compileCarrierTemplate(bytes.toString('utf8'));
+    const html = render({
+      waybill_id: str(body.waybill_id),
+      waybill_data: parseWaybillData(str(body.waybill_data)),
+      custom: custom as CarrierTemplateCustom,
+      print_time: nowSeconds(this.clock),
+    });
+    return { errcode: 0, errmsg: 'ok', waybill_id: str(body.waybill_id), rendered_waybill_template: Buffer.from(html, 'utf8').toString('base64') };
   }
 
   /** The carrier's order behind token + waybill_id (9300507 / 40199 as the class comment says). */

@@ -92,3 +92,19 @@ test('a template that does not compile is refused when the carrier is registered
   assert.equal(res.status, 400);
   assert.match(((await res.json()) as any).error, /9300512/);
 });
+
+test('console API: the registry with its last event, the event log per carrier and per order (raw bodies); the carriers page is served', async () => {
+  const api = async (path: string) => (await fetch(`${s.url}/_wxl/console-api${path}`)).json() as Promise<any>;
+  const { carriers } = await api('/carriers');
+  assert.deepEqual(carriers.map((x: any) => [x.delivery_id, x.template]), [['ACME', true]]);
+  assert.equal(carriers[0].recent_events.length, 1);
+  const { events } = await api('/carriers/ACME/events');
+  assert.deepEqual(events.map((e: any) => e.event).reverse(), ['check_biz', 'add_waybill']);
+  assert.match(events[0].request_body, /<Event><!\[CDATA\[add_waybill\]\]><\/Event>/);
+  assert.match(events[0].reply_body, /WaybillData/);
+  const perOrder = await api(`/apps/${s.appid}/orders/tpl-1/carrier-events`);
+  assert.deepEqual(perOrder.events.map((e: any) => e.event), ['add_waybill']);
+  const label = await (await fetch(`${s.url}/_wxl/console-api/apps/${s.appid}/orders/tpl-1/label`)).text();
+  assert.match(label, /^<html><b>/, "the console shows the carrier's own label");
+  for (const page of ['pages/carriers.js', 'pages/carrier-events.js']) assert.equal((await fetch(`${s.url}/console/${page}`)).status, 200, page);
+});

@@ -42,7 +42,7 @@ if (only.has('push')) {
   })));
 }
 if (only.has('cloud')) rows.push(...(await benchCloud({ rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, workingSet: 50 })));
-if (only.has('carrier')) rows.push(...(await benchCarrierOrders({ rounds: ROUNDS, seconds: env('BENCH_CARRIER_SECONDS', 3), connections: 16, samples: 500 })));
+if (only.has('carrier')) rows.push(...(await benchCarrierOrders({ rounds: ROUNDS, seconds: env('BENCH_CARRIER_SECONDS', 3), connections: 8, samples: 300 })));
 if (only.has('client')) rows.push(...(await benchClientOverhead({ rounds: ROUNDS, seconds: SECONDS, workers: CONNECTIONS, workingSet: 200 })));
 
 const ok = (m: boolean | undefined) => (m === undefined ? '' : m ? '✅' : '❌');

@@ -6,7 +6,7 @@
  * Also: a carrier added through the CLI while the server runs takes effect without a restart.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -25,8 +25,11 @@ test('SIGKILL between the carrier\'s reply and our commit: no order left; a retr
     const post = async (base: string, path: string, body: object) =>
       fetch(`${base}${path}?access_token=${await token(base)}`, { method: 'POST', body: JSON.stringify(body) }).then((res) => res.json() as Promise<any>);
 
-    // Registered through the CLI while the server runs on the same store.
-    const added = JSON.parse(await cli(['carrier', 'add', '--data', dir, '--delivery-id', 'ACME', '--name', '极速快递', '--url', carrier.url, '--token', 'crashTok1', '--service', '0:标准快递', '--appid', 'wxcrashcarrier0001', '--json']));
+    // Registered through the CLI while the server runs on the same store, with a label template file.
+    const template = join(dir, 'label.html');
+    writeFileSync(template, '<html>##VAR(sys.waybillid) ##VAR(waybilldata.ACME_mark)</html>');
+    const added = JSON.parse(await cli(['carrier', 'add', '--data', dir, '--delivery-id', 'ACME', '--name', '极速快递', '--url', carrier.url, '--token', 'crashTok1', '--service', '0:标准快递', '--appid', 'wxcrashcarrier0001', '--template', template, '--json']));
+    assert.equal(added.template, true);
     assert.equal(added.appid, 'wxcrashcarrier0001');
     assert.match(added.secret, /./);
     const seen = Date.now();
@@ -57,7 +60,9 @@ test('SIGKILL between the carrier\'s reply and our commit: no order left; a retr
       assert.equal(retry.waybill_id, allocated, "the carrier's first waybill");
       assert.deepEqual(await post(second.url, PATHS.addOrder, order), retry, 'and from now on the stored answer');
       assert.equal(carrier.of('add_waybill').length, 2);
-      assert.equal((await post(second.url, PATHS.getOrder, { order_id: 'crash-1', delivery_id: 'ACME' })).waybill_id, allocated);
+      const got = await post(second.url, PATHS.getOrder, { order_id: 'crash-1', delivery_id: 'ACME' });
+      assert.equal(got.waybill_id, allocated);
+      assert.equal(Buffer.from(got.print_html, 'base64').toString(), `<html>${allocated} 123-456-789</html>`, 'the template of --template FILE');
     } finally {
       await second.kill();
     }

@@ -12,7 +12,7 @@ import {
   WECHAT_TEAM_OPENID,
   type CarrierReply,
 } from './carrier-events.ts';
-import { noCarrierLink, type CarrierLink } from './carrier-link.ts';
+import { noCarrierLink, type CarrierExchange, type CarrierLink } from './carrier-link.ts';
 import { issueOrderToken } from './carrier-token.ts';
 import { WxError } from './errors.ts';
 import type { WireObject } from './push-events.ts';
@@ -249,7 +249,14 @@ export class CarrierSide {
     check: (reply: CarrierReply, resultCode: number) => string | undefined = () => undefined,
   ): Promise<Answered> {
     const name = String(event.Event);
-    const ex = await this.link.send(carrier, event);
+    let ex: CarrierExchange;
+    try {
+      ex = await this.link.send(carrier, event);
+    } catch (e) {
+      // The event could not even be built or sent (a settings problem): recorded like any failure.
+      const now = Date.now();
+      ex = { url: carrier.url, requestBody: '', statusCode: null, replyBody: '', startedAt: now, durationMs: 0, attempts: 0, error: e instanceof Error ? e.message : String(e) };
+    }
     let problem = ex.error;
     let resultCode: number | null = null;
     if (!problem && ex.reply) {

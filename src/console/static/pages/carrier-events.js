@@ -15,7 +15,7 @@ function pretty(text) {
 /** One table of carrier events; `withCarrier` adds the delivery_id column (the order page), else the order column. */
 export function carrierEventsTable(events, { withCarrier = false } = {}) {
   if (!events.length) return empty('还没有事件 No carrier events yet.');
-  return h('table', { class: 'table compact', dataset: { testid: 'carrier-events' } },
+  return h('table', { class: 'table compact carrier-events', dataset: { testid: 'carrier-events' } },
     h('thead', {}, h('tr', {},
       h('th', {}, '时间 time'), h('th', {}, '事件 ', h('code', {}, 'Event')), withCarrier ? h('th', {}, '快递公司 carrier') : h('th', {}, '订单 order'),
       h('th', {}, '结果 outcome'), h('th', {}, h('code', {}, 'ResultCode')), h('th', { class: 'num' }, '耗时 ms'), h('th', { class: 'num' }, '次数 tries'), h('th', {}, '报文 bodies'))),

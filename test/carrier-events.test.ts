@@ -259,7 +259,7 @@ describe('carrier answers and failures', () => {
     }
   });
 
-  test('cancel_waybill ResultCode 30002 → 9300501 with delivery_resultcode; the order stays normal', async () => {
+  test('cancel_waybill ResultCode 30002 (and -1, 30001, 30003, 30004) → 9300501 with delivery_resultcode; a timeout 9300502; the order stays normal', async () => {
     c.plans.add_waybill = {};
     const a = (await s.post(PATHS.addOrder, acmeOrder('cancel-late'))).json;
     c.plans.cancel_waybill = { resultCode: 30002, resultMsg: '已揽件，无法取消' };
@@ -268,6 +268,11 @@ describe('carrier answers and failures', () => {
     assert.equal(r.delivery_resultcode, 30002);
     assert.equal(r.delivery_resultmsg, '已揽件，无法取消');
     assert.equal((await getOrder('cancel-late')).json.order_status, 0);
+    for (const code of [-1, 30001, 30003, 30004]) {
+      c.plans.cancel_waybill = { resultCode: code, resultMsg: `code ${code}` };
+      const other = (await s.post(PATHS.cancelOrder, { order_id: 'cancel-late', delivery_id: 'ACME', waybill_id: a.waybill_id })).json;
+      assert.deepEqual([other.errcode, other.delivery_resultcode, other.delivery_resultmsg], [9300501, code, `code ${code}`]);
+    }
     c.plans.cancel_waybill = { delayMs: 1500 };
     assert.equal((await s.post(PATHS.cancelOrder, { order_id: 'cancel-late', delivery_id: 'ACME', waybill_id: a.waybill_id })).json.errcode, 9300502);
     assert.equal((await getOrder('cancel-late')).json.order_status, 0);

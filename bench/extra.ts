@@ -6,10 +6,10 @@
  * Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_CONNECTIONS (50),
  * BENCH_PUSH_RUNS (3), BENCH_PUSH_WAYBILLS (200), BENCH_PUSH_UPDATES (10),
  * BENCH_PUSH_RATE (200 updates/s during the getOrder "with" rounds),
- * BENCH_NO_BUILD=1 (reuse dist/), BENCH_ONLY=push,cloud,client,label,inproc, BENCH_LABEL_ROUNDS (9).
- * Each section starts its own server child on a temp SQLite dir, except `label`, an in-process
- * micro-benchmark of one label render (bench/label-render.ts), and `inproc` (in-process.ts):
- * startWxLogistics() and reset() in this process.
+ * BENCH_NO_BUILD=1 (reuse dist/), BENCH_ONLY=push,cloud,client,label,inproc,carrier, BENCH_LABEL_ROUNDS (9),
+ * BENCH_CARRIER_SECONDS (3). Each section starts its own server child on a temp SQLite dir, except
+ * `label`, an in-process micro-benchmark of one label render (bench/label-render.ts), and `inproc`
+ * (in-process.ts): startWxLogistics() and reset() in this process.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,12 +21,13 @@ import { labelBenchRows, measureLabelRender } from './label-render.ts';
 import type { BenchRow } from './extra-server.ts';
 import { benchInProcess, defaultInProcessOptions } from './in-process.ts';
 import { benchPush, defaultPushOptions } from './push.ts';
+import { benchCarrierOrders } from './carrier.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = env('BENCH_ROUNDS', 3);
 const SECONDS = env('BENCH_SECONDS', 5);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 50);
-const only = new Set((process.env.BENCH_ONLY ?? 'push,cloud,client,label,inproc').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'push,cloud,client,label,inproc,carrier').split(','));
 
 // The servers run as users run them: the compiled dist/ (same as run.ts).
 if (!process.env.BENCH_NO_BUILD) execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
@@ -46,6 +47,7 @@ if (only.has('push')) {
 }
 if (only.has('cloud')) rows.push(...(await benchCloud({ rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, workingSet: 50 })));
 if (only.has('label')) rows.push(...labelBenchRows(measureLabelRender()));
+if (only.has('carrier')) rows.push(...(await benchCarrierOrders({ rounds: ROUNDS, seconds: env('BENCH_CARRIER_SECONDS', 3), connections: 8, samples: 300 })));
 if (only.has('client')) rows.push(...(await benchClientOverhead({ rounds: ROUNDS, seconds: SECONDS, workers: CONNECTIONS, workingSet: 200 })));
 if (only.has('inproc')) {
   rows.push(...(await benchInProcess({

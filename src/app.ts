@@ -20,6 +20,8 @@ import { RequestLog } from './http/request-log.ts';
 import { startApiManagementFlusher } from './http/api-management.ts';
 import type { DeliveryPolicy } from './push/delivery-policy.ts';
 import { PushDispatcher } from './push/dispatcher.ts';
+import { HttpCarrierLink, type CarrierLinkOptions } from './push/carrier-link.ts';
+import { carrierAdminRoutes } from './http/carrier-admin-routes.ts';
 import { SqliteStore } from './storage/sqlite/sqlite-store.ts';
 import type { Store } from './storage/types.ts';
 
@@ -81,6 +83,8 @@ export interface AppConfig extends StoreConfig {
   apiFlushMs?: number | undefined;
   /** Rows the reset baseline may hold (default 20,000; src/baseline-reset.ts). */
   baselineMaxRows?: number | undefined;
+  /** Events to registered carriers: timeout per attempt (default 5000 ms) and attempts on transport failures (default 3). */
+  carrier?: Partial<Omit<CarrierLinkOptions, 'nowSeconds'>> | undefined;
 }
 
 export interface Application {
@@ -130,6 +134,9 @@ export async function createApplication(config: AppConfig): Promise<Application>
     log: (msg, data) => server.log.warn(data ?? {}, msg),
   });
   core.tracking.onOutboxWrite = () => dispatcher.nudge();
+  core.carrierSide.link = new HttpCarrierLink({ ...config.carrier, nowSeconds: () => Math.floor(core.clock.nowMs() / 1000) });
+  // Test hook (test/carrier-crash.test.ts): die between a carrier's reply and our commit.
+  if (process.env.WXL_TEST_KILL_BEFORE_CARRIER_COMMIT === '1') core.carrierSide.beforeCommit = () => process.kill(process.pid, 'SIGKILL');
   const resets = new BaselineReset({
     core,
     maxRows: config.baselineMaxRows,
@@ -148,6 +155,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
     named('wxl-admin-api', adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => core.tracking.onOutboxWrite(), faults, reset: () => application.reset() })),
     { prefix: ADMIN_PREFIX },
   );
+  void server.register(named('wxl-carrier-admin-api', carrierAdminRoutes({ core, adminKey })), { prefix: ADMIN_PREFIX });
   void server.register(named('wxl-console', consoleRoutes()));
   void server.register(named('wxl-console-api', consoleApi({ core, requestLog, access: consoleAccess, root: () => server, faults })), { prefix: CONSOLE_API_PREFIX });
 

@@ -124,6 +124,7 @@ test('the gateway refuses a wrong key or an env of another app; an unknown API i
   assert.equal(wrongKey!.thrown!.errCode, -501008);
   const [wrongEnv] = await runFunction('logistics', [{ api: 'getAllDelivery', data: {} }], { SCF_NAMESPACE: 'someone-else' });
   assert.equal(wrongEnv!.thrown!.errCode, -501005);
-  const [unknown] = await runFunction('logistics', [{ api: 'getContact', data: {} }]);
+  // The 散单 provider endpoints have no cloud form (provider-api.md §5).
+  const [unknown] = await runFunction('logistics', [{ api: 'scatterUpdateOrderStatus', data: {} }]);
   assert.equal(unknown!.thrown!.errCode, -604100);
 });

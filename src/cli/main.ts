@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerAppCommands } from './app-commands.ts';
+import { registerCarrierCommands } from './carrier-commands.ts';
 import { registerLabelCommand } from './label-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerEventsCommands } from './events-commands.ts';
@@ -14,6 +15,7 @@ const program = new Command('wxlogistics')
 
 registerServeCommand(program);
 registerAppCommands(program);
+registerCarrierCommands(program);
 registerLabelCommand(program);
 registerEventsCommands(program);
 registerFaultsCommands(program);

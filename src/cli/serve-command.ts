@@ -19,6 +19,8 @@ interface ServeOptions {
   pushBackoffMs: string;
   json?: boolean;
   seed?: string;
+  carrierTimeoutMs: string;
+  carrierAttempts: string;
 }
 
 /** A refused seed (or any failure before listening) ends the process with a one-line reason, exit code 1. */
@@ -45,6 +47,8 @@ export function registerServeCommand(program: Command): void {
     .option('--push-attempts <n>', 'delivery attempts per event before it becomes a dead letter', '3')
     .option('--push-timeout-ms <ms>', 'how long a push waits for the receiver', '5000')
     .option('--push-backoff-ms <ms>', 'wait before the 2nd attempt; each further wait is 4× longer', '2000')
+    .option('--carrier-timeout-ms <ms>', 'how long an event to a registered carrier waits for its reply, per attempt (WeChat: 5 s)', '5000')
+    .option('--carrier-attempts <n>', 'attempts per carrier event when the transport fails (timeout, refused, HTTP 5xx)', '3')
     .action(async (opts: ServeOptions) => {
       const seed = opts.seed === undefined ? undefined : await readSeedFile(opts.seed).catch(failStart);
       const app = await createApplication({
@@ -56,6 +60,7 @@ export function registerServeCommand(program: Command): void {
         logger: opts.log ? (opts.json ? 'stderr' : true) : false,
         adminKey: opts.adminKey,
         push: { maxAttempts: Number(opts.pushAttempts), timeoutMs: Number(opts.pushTimeoutMs), backoffBaseMs: Number(opts.pushBackoffMs) },
+        carrier: { timeoutMs: Number(opts.carrierTimeoutMs), attempts: Number(opts.carrierAttempts) },
       });
       let ready: ReadyApps;
       try {

@@ -1,4 +1,6 @@
-import { carriers, deliveryRecord, findCarrier } from './carriers.ts';
+import { deliveryRecord } from './carriers.ts';
+import type { CarrierDirectory } from './carrier-directory.ts';
+import type { CarrierSide } from './carrier-side.ts';
 import { nowSeconds, type Clock } from './clock.ts';
 import { errorTable, WxError } from './errors.ts';
 import { updateBusinessBindResultEvent } from './push-events.ts';
@@ -20,18 +22,31 @@ export class AccountService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly tracking: TrackingService,
+    private readonly directory: CarrierDirectory,
+    private readonly side: CarrierSide,
   ) {}
 
   async getAllDelivery() {
-    return { errcode: 0, errmsg: 'ok', count: carriers.length, data: carriers.map(deliveryRecord) };
+    await this.directory.refresh();
+    const all = this.directory.all();
+    return { errcode: 0, errmsg: 'ok', count: all.length, data: all.map(deliveryRecord) };
   }
 
   async bindAccount(appid: string, body: Body) {
     requireFields(body, ['type', 'biz_id', 'delivery_id']);
     if (body.type !== 'bind' && body.type !== 'unbind') throw new WxError('argsError', 'type must be bind or unbind');
-    const carrier = findCarrier(str(body.delivery_id));
+    await this.directory.refresh();
+    const carrier = this.directory.find(str(body.delivery_id));
     if (!carrier) throw new WxError('deliveryNotRegistered', `delivery_id ${str(body.delivery_id)} is not a known carrier`);
     const bizId = str(body.biz_id);
+    const registered = this.directory.registered(carrier.delivery_id);
+    if (registered && body.type === 'bind') {
+      // The carrier reviews the account (check_biz) before anything is written.
+      const prior = await this.store.accounts.get(appid, carrier.delivery_id, bizId);
+      const account = await this.side.bindAccount(appid, registered, body, prior);
+      await this.store.transaction((tx) => tx.accounts.upsert(account));
+      return { errcode: 0, errmsg: 'ok' };
+    }
     return this.store.transaction(async (tx) => {
       if (body.type === 'unbind') {
         if (!(await tx.accounts.delete(appid, carrier.delivery_id, bizId))) {
@@ -73,9 +88,12 @@ export class AccountService {
   async completeReviews(): Promise<number> {
     const now = nowSeconds(this.clock);
     let finished = 0;
+    await this.directory.refresh();
     for (const app of await this.store.apps.list()) {
       for (const pending of await this.store.accounts.list(app.appid)) {
         if (pending.status_code !== BIND_IN_REVIEW || pending.update_time + REVIEW_SECONDS > now) continue;
+        // A registered carrier reviews by itself (updateBusiness), not on the simulation's timer.
+        if (this.directory.registered(pending.delivery_id)) continue;
         await this.store.transaction(async (tx) => {
           await tx.apps.lock(pending.appid); // one instance finishes a review, the others see it done
           const a = await tx.accounts.get(pending.appid, pending.delivery_id, pending.biz_id);
@@ -106,6 +124,7 @@ export class AccountService {
   }
 
   async getAllAccount(appid: string) {
+    await this.directory.refresh();
     const list = (await this.store.accounts.list(appid)).map((a) => ({
       biz_id: a.biz_id,
       delivery_id: a.delivery_id,
@@ -117,15 +136,22 @@ export class AccountService {
       remark_content: a.remark_content,
       quota_num: a.quota_num,
       quota_update_time: a.quota_update_time,
-      service_type: findCarrier(a.delivery_id)?.service_type ?? [],
+      service_type: this.directory.find(a.delivery_id)?.service_type ?? [],
     }));
     return { errcode: 0, errmsg: 'ok', count: list.length, list };
   }
 
   async getQuota(appid: string, body: Body) {
     requireFields(body, ['delivery_id', 'biz_id']);
-    const carrier = findCarrier(str(body.delivery_id));
+    await this.directory.refresh();
+    const carrier = this.directory.find(str(body.delivery_id));
     if (!carrier) throw new WxError('deliveryNotRegistered', `delivery_id ${str(body.delivery_id)} is not a known carrier`);
+    const registered = this.directory.registered(carrier.delivery_id);
+    if (registered) {
+      const account = await this.store.accounts.get(appid, carrier.delivery_id, str(body.biz_id));
+      if (!account || account.status_code !== BIND_OK) throw new WxError('bizIdNotBind', `biz_id ${str(body.biz_id)} is not bound to ${carrier.delivery_id}`);
+      return { errcode: 0, errmsg: 'ok', quota_num: await this.side.getQuota(account, registered) };
+    }
     if (!carrier.franchise) throw new WxError('argsError', `${carrier.delivery_id} is not a franchise carrier: it has no quota`);
     const account = await this.store.accounts.get(appid, carrier.delivery_id, str(body.biz_id));
     if (!account) throw new WxError('bizIdNotBind', `biz_id ${str(body.biz_id)} is not bound to ${carrier.delivery_id}`);

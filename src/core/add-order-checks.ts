@@ -14,9 +14,9 @@ const TOP_LIMITS = { order_id: 512, custom_remark: 1024 } as const;
  * applies them: carrier, required fields, sizes, contact, service, shop.
  * Answers the carrier when the body may go on to the account checks.
  */
-export function checkAddOrderBody(body: Body): Carrier {
+export function checkAddOrderBody(body: Body, find: (deliveryId: string) => Carrier | undefined = findCarrier): Carrier {
   requireFields(body, ['delivery_id']);
-  const carrier = findCarrier(str(body.delivery_id));
+  const carrier = find(str(body.delivery_id));
   if (!carrier) throw new WxError('deliveryNotRegistered', `delivery_id ${str(body.delivery_id)} is not a known carrier`);
   requireFields(body, ['add_source', 'order_id', 'biz_id', 'sender', 'receiver', 'cargo', 'shop', 'insured', 'service']);
   if (body.add_source !== 0 && body.add_source !== 2) throw new WxError('argsError', 'add_source must be 0 or 2');

@@ -22,6 +22,8 @@ export interface Carrier {
   waybill: { prefix: string; digits: number };
   /** waybill_data keys this carrier returns (house rule 11). */
   waybillDataKeys: ('mark' | 'bagAddr')[];
+  /** A real carrier registered over the provider protocol (./carrier-directory.ts): it answers get_quota itself. */
+  registered?: boolean;
 }
 
 const st = (pairs: [number, string][]): ServiceType[] =>
@@ -115,7 +117,7 @@ export const deliveryRecord = (c: Carrier) => ({
   delivery_id: c.delivery_id,
   delivery_name: c.delivery_name,
   can_use_cash: c.cash_biz_id ? 1 : 0,
-  can_get_quota: c.franchise ? 1 : 0,
+  can_get_quota: c.franchise || c.registered ? 1 : 0,
   service_type: c.service_type,
   cash_biz_id: c.cash_biz_id ?? '',
 });

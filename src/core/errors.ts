@@ -26,6 +26,7 @@ export const errorTable = {
   dailyQuotaReached: { errcode: 45009, errmsg: 'reach max api daily quota limit' },
   minuteQuotaReached: { errcode: 45011, errmsg: 'api minute-quota reach limit, must slower, retry next minute' },
   dataFormatError: { errcode: 47001, errmsg: 'data format error' },
+  apiUnauthorized: { errcode: 48001, errmsg: 'api unauthorized' },
   clearQuotaLimitReached: { errcode: 48006, errmsg: 'forbid to clear quota because of reaching the limit' },
   ridNotFound: { errcode: 76001, errmsg: 'rid not found' },
   ridIsError: { errcode: 76002, errmsg: 'rid is error' },
@@ -37,6 +38,7 @@ export const errorTable = {
   deliveryNotRegistered: { errcode: 9300503, errmsg: 'Specified delivery id is not registerred' },
   // 9300506 and 9300524 have no documented text (auth-and-errors.md §6); see docs/deviations.md.
   waybillHasPath: { errcode: 9300506, errmsg: 'waybill already has path, can not cancel' },
+  invalidOrderToken: { errcode: 9300507, errmsg: "invalid token, can't decryption or decryption result is different from the plaintext" },
   invalidServiceType: { errcode: 9300510, errmsg: 'invalid service type' },
   invalidWaybillTemplateFormat: { errcode: 9300512, errmsg: 'invalid waybill template format' },
   orderIdRepeated: { errcode: 9300522, errmsg: 'this orderid is repeated' },

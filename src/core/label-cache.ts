@@ -48,8 +48,8 @@ export function labelInput(order: OrderRecord): LabelInput {
   return input;
 }
 
-const renderBase64 = (order: OrderRecord, printType: PrintType): string =>
-  Buffer.from(renderLabelHtml(labelInput(order), printType), 'utf8').toString('base64');
+/** A registered carrier's own label for an order (its template rendered), or undefined for the built-in label. */
+export type CarrierLabel = (order: OrderRecord) => string | undefined;
 
 /** Bytes the caches may hold: whole answers, and labels for the other callers (batchGetOrder, the object getOrder). */
 export const ANSWER_CACHE_BYTES = 16 * 1024 * 1024;
@@ -87,6 +87,13 @@ export class LabelCache {
   readonly #firstSeen = new LRUCache<string, CachedAnswer>({ maxSize: FIRST_SEEN_BYTES, sizeCalculation: answerSize });
   readonly #answers = new LRUCache<string, CachedAnswer>({ maxSize: ANSWER_CACHE_BYTES - FIRST_SEEN_BYTES, sizeCalculation: answerSize });
   readonly #seen = new LRUCache<string, true>({ max: SEEN_KEYS });
+  /** Set by the core: a carrier registered with a template prints its own label (print_type does not apply to it). */
+  carrierLabel: CarrierLabel = () => undefined;
+
+  #renderBase64(order: OrderRecord, printType: PrintType): string {
+    const html = this.carrierLabel(order) ?? renderLabelHtml(labelInput(order), printType);
+    return Buffer.from(html, 'utf8').toString('base64');
+  }
 
   /**
    * Drops every label and answer: after a reset an order id, version and even
@@ -117,7 +124,7 @@ export class LabelCache {
     const key = `${order.appid}\u0000${order.order_id}\u0000${printType}`;
     const cached = this.#answers.get(key) ?? this.#firstSeen.get(key);
     if (cached && cached.version === order.version && cached.waybill_id === order.waybill_id) return cached.bytes;
-    const label = this.#labels.get(`${key}\u0000${order.version}`) ?? renderBase64(order, printType);
+    const label = this.#labels.get(`${key}\u0000${order.version}`) ?? this.#renderBase64(order, printType);
     const bytes = getOrderAnswerBytes(order, label);
     const entry = { version: order.version, waybill_id: order.waybill_id, bytes };
     if (this.#answers.has(key) || this.#seen.has(key)) {
@@ -140,7 +147,7 @@ export class LabelCache {
     const key = `${order.appid}\u0000${order.order_id}\u0000${printType}\u0000${order.version}`;
     let html = this.#labels.get(key);
     if (html === undefined) {
-      html = renderBase64(order, printType);
+      html = this.#renderBase64(order, printType);
       this.#labels.set(key, html);
     }
     return html;

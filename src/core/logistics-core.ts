@@ -9,6 +9,10 @@ import { TrackingService } from './tracking-service.ts';
 import { PrinterService } from './printer-service.ts';
 import { PushConfigService } from './push-config-service.ts';
 import { ProgressRunner } from './progress-runner.ts';
+import { CarrierDirectory } from './carrier-directory.ts';
+import { CarrierRegistry } from './carrier-registry.ts';
+import { CarrierSide } from './carrier-side.ts';
+import { ProviderService } from './provider-service.ts';
 import type { Store } from '../storage/types.ts';
 import { ApiManagementService } from './api-management-service.ts';
 import { ApiUsageMeter } from './api-usage-meter.ts';
@@ -28,6 +32,11 @@ export class LogisticsCore {
   readonly time: ClockService;
   /** Call quotas and the rid log (api-management.md). */
   readonly apiManagement: ApiManagementService;
+  /** Built-in and registered carriers; the registry that changes them; the events a registered one receives; the provider API it calls. */
+  readonly carriers: CarrierDirectory;
+  readonly carrierRegistry: CarrierRegistry;
+  readonly carrierSide: CarrierSide;
+  readonly provider: ProviderService;
 
   constructor(
     readonly store: Store,
@@ -36,10 +45,15 @@ export class LogisticsCore {
   ) {
     this.apps = new AppService(store, clock);
     this.tokens = new TokenService(store, clock);
-    this.orders = new OrderService(store, clock);
+    this.carriers = new CarrierDirectory(store);
+    this.carrierSide = new CarrierSide(store, clock);
+    this.carrierRegistry = new CarrierRegistry(store, clock, this.apps, this.carriers);
+    this.orders = new OrderService(store, clock, this.carriers, this.carrierSide);
     this.cloud = new CloudService(store, clock);
     this.tracking = new TrackingService(store, clock);
-    this.accounts = new AccountService(store, clock, this.tracking);
+    this.tracking.carriers = this.carriers;
+    this.accounts = new AccountService(store, clock, this.tracking, this.carriers, this.carrierSide);
+    this.provider = new ProviderService(store, clock, this.carriers, this.carrierSide, this.tracking);
     this.printers = new PrinterService(store, clock);
     this.push = new PushConfigService(store, clock);
     this.progress = new ProgressRunner(store, clock, this.tracking);

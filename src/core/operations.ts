@@ -22,7 +22,7 @@ export interface Operation {
 
 const BASE = '/cgi-bin/express/business';
 
-export const operations: readonly Operation[] = [
+const businessOperations: Operation[] = [
   {
     name: 'addOrder', method: 'POST', path: `${BASE}/order/add`, schema: requestSchemas.addOrder, cloud: true,
     run: (c, appid, body) => c.orders.addOrder(appid, body),
@@ -73,5 +73,29 @@ export const operations: readonly Operation[] = [
     run: (c, appid, body) => c.accounts.bindAccount(appid, body),
   },
 ];
+
+/** The provider API (provider-api.md §1–§4), called by a registered carrier with its own app's token. */
+const PROVIDER = '/cgi-bin/express/delivery';
+
+const providerOperations: Operation[] = [
+  {
+    name: 'getContact', method: 'POST', path: `${PROVIDER}/contact/get`, schema: requestSchemas.getContact, cloud: true,
+    run: (c, appid, body) => c.provider.getContact(appid, body),
+  },
+  {
+    name: 'previewTemplate', method: 'POST', path: `${PROVIDER}/template/preview`, schema: requestSchemas.previewTemplate, cloud: true,
+    run: (c, appid, body) => c.provider.previewTemplate(appid, body),
+  },
+  {
+    name: 'updateBusiness', method: 'POST', path: `${PROVIDER}/service/business/update`, schema: requestSchemas.updateBusiness, cloud: true,
+    run: (c, appid, body) => c.provider.updateBusiness(appid, body),
+  },
+  {
+    name: 'updatePath', method: 'POST', path: `${PROVIDER}/path/update`, schema: requestSchemas.updatePath, cloud: true,
+    run: (c, appid, body) => c.provider.updatePath(appid, body),
+  },
+];
+
+export const operations: readonly Operation[] = [...businessOperations, ...providerOperations];
 
 export const operationByName = new Map(operations.map((op) => [op.name, op]));

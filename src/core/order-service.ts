@@ -1,4 +1,7 @@
-import { findCarrier, TEST_BIZ_ID, TEST_DELIVERY_ID, type Carrier } from './carriers.ts';
+import { TEST_BIZ_ID, TEST_DELIVERY_ID, type Carrier } from './carriers.ts';
+import { CarrierDirectory } from './carrier-directory.ts';
+import { CarrierSide } from './carrier-side.ts';
+import type { CarrierTemplateCustom } from './label/carrier-template.ts';
 import { nowSeconds, type Clock } from './clock.ts';
 import { WxError } from './errors.ts';
 import { checkAddOrderBody } from './add-order-checks.ts';
@@ -22,12 +25,41 @@ export class OrderService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
-  ) {}
+    /** Built-in and registered carriers; a registered one decides its orders' answers (./carrier-side.ts). */
+    readonly directory: CarrierDirectory = new CarrierDirectory(store),
+    readonly carrierSide: CarrierSide = new CarrierSide(store, clock),
+  ) {
+    // The label cache asks the directory for carrier templates.
+    this.labels.carrierLabel = (order) => this.#carrierLabel(order);
+  }
+
+  readonly #find = (deliveryId: string) => this.directory.find(deliveryId);
+
+  /** print_html of a registered carrier's order: its template with the order's waybill, WaybillData and addOrder body. */
+  readonly #carrierLabel = (order: OrderRecord): string | undefined =>
+    this.directory.template(order.delivery_id)?.({
+      waybill_id: order.waybill_id,
+      waybill_data: order.waybill_data,
+      custom: JSON.parse(order.body) as CarrierTemplateCustom,
+      wxa_appid: order.appid,
+      print_time: order.updated_at,
+    });
 
   async addOrder(appid: string, body: Body) {
-    const carrier = checkAddOrderBody(body);
+    await this.directory.refresh();
+    const carrier = checkAddOrderBody(body, this.#find);
     const orderId = str(body.order_id);
     const canonical = canonicalJson(body);
+    const registered = this.directory.registered(carrier.delivery_id);
+    if (registered) {
+      // House rule 6 first: a committed order is answered from the store, the carrier is not asked again.
+      const existing = await this.store.orders.get(appid, orderId);
+      if (existing) {
+        const same = sameOrRepeated(existing, canonical);
+        return { errcode: 0, errmsg: 'ok', order_id: same.order_id, waybill_id: same.waybill_id, waybill_data: same.waybill_data };
+      }
+      return this.carrierSide.addOrder(appid, body, carrier, registered, await this.#registeredAccount(appid, carrier, body));
+    }
     const order = await this.store.transaction(async (tx) => {
       const existing = await tx.orders.get(appid, orderId);
       if (existing) return sameOrRepeated(existing, canonical);
@@ -64,7 +96,8 @@ export class OrderService {
 
   async getOrder(appid: string, body: Body) {
     const printType = checkGetOrderBody(body);
-    const order = await this.#find(appid, body, 'invalidWaybillId');
+    await this.directory.refresh();
+    const order = await this.#findOrder(appid, body, 'invalidWaybillId');
     return getOrderAnswer(order, this.labels.printHtml(order, printType));
   }
 
@@ -77,14 +110,16 @@ export class OrderService {
    */
   async getOrderJson(appid: string, body: Body): Promise<Buffer> {
     const printType = checkGetOrderBody(body);
+    // The registry is re-read at most once a second; most calls need no await for it.
+    if (!this.directory.fresh) await this.directory.refresh();
     const orderId = str(body.order_id);
     const cached = this.labels.cachedAnswer(appid, orderId, printType);
     if (cached) {
       const head = this.store.knownOrderHead?.(appid, orderId) ?? (await this.store.orders.getHead(appid, orderId));
-      checkFound(head, body, 'invalidWaybillId');
+      checkFound(head, body, 'invalidWaybillId', this.#find);
       if (head!.version === cached.version && head!.waybill_id === cached.waybill_id) return cached.bytes;
     }
-    const order = await this.#find(appid, body, 'invalidWaybillId');
+    const order = await this.#findOrder(appid, body, 'invalidWaybillId');
     return this.labels.answerBytes(order, printType);
   }
 
@@ -92,12 +127,13 @@ export class OrderService {
     requireFields(body, ['order_list']);
     const list = arr(body.order_list);
     if (list.length > BATCH_GET_MAX) throw new WxError('argsError', `order_list holds at most ${BATCH_GET_MAX} orders`);
+    await this.directory.refresh();
     const order_list = await Promise.all(
       list.map(async (raw) => {
         const item = obj(raw) ?? {};
         try {
           requireFields(item, ['order_id', 'delivery_id'], 'order_list[].');
-          const order = await this.#find(appid, item, 'invalidWaybillId');
+          const order = await this.#findOrder(appid, item, 'invalidWaybillId');
           return {
             errcode: 0,
             errmsg: 'ok',
@@ -120,8 +156,16 @@ export class OrderService {
 
   async cancelOrder(appid: string, body: Body) {
     requireFields(body, ['order_id', 'delivery_id', 'waybill_id']);
+    await this.directory.refresh();
+    const registered = this.directory.registered(str(body.delivery_id));
+    if (registered) {
+      // The carrier decides (cancel_waybill), outside any transaction (./carrier-side.ts).
+      const order = await this.#findOrder(appid, body, 'waybillIdNotFound');
+      if (order.order_status === ORDER_STATUS_CANCELLED) throw new WxError('cancelFailed', 'the order is already cancelled');
+      return this.carrierSide.cancelOrder(order, registered);
+    }
     return this.store.transaction(async (tx) => {
-      const order = await this.#find(appid, body, 'waybillIdNotFound', tx);
+      const order = await this.#findOrder(appid, body, 'waybillIdNotFound', tx);
       if (order.order_status === ORDER_STATUS_CANCELLED) throw new WxError('cancelFailed', 'the order is already cancelled');
       if ((await tx.orders.pathCount(appid, order.order_id)) > 0) {
         throw new WxError('waybillHasPath', 'the waybill already has path nodes');
@@ -133,11 +177,22 @@ export class OrderService {
   }
 
   /** House rule 7: by (order_id, delivery_id) within the app; a differing waybill_id is an error. */
-  async #find(appid: string, body: Body, waybillMismatch: 'invalidWaybillId' | 'waybillIdNotFound', repos: Repositories = this.store) {
+  async #findOrder(appid: string, body: Body, waybillMismatch: 'invalidWaybillId' | 'waybillIdNotFound', repos: Repositories = this.store) {
     if (repos !== this.store) await repos.orders.lock(appid, str(body.order_id)); // inside a changing transaction
     const order = await repos.orders.get(appid, str(body.order_id));
-    checkFound(order, body, waybillMismatch);
+    checkFound(order, body, waybillMismatch, this.#find);
     return order as OrderRecord;
+  }
+
+  /** House rule 5 for a registered carrier: a bound account (its check_biz was approved), or the TEST sandbox. */
+  async #registeredAccount(appid: string, carrier: Carrier, body: Body) {
+    const bizId = str(body.biz_id);
+    const account = await this.store.accounts.get(appid, carrier.delivery_id, bizId);
+    if (carrier.delivery_id === TEST_DELIVERY_ID && bizId === TEST_BIZ_ID) return account;
+    if (!account || account.status_code !== 0) {
+      throw new WxError('bizIdNotBind', `biz_id ${bizId} is not bound to ${carrier.delivery_id} (bindAccount)`);
+    }
+    return account;
   }
 
   /** House rule 5: bound account, cash biz_id, or the TEST sandbox. */
@@ -168,9 +223,14 @@ function checkGetOrderBody(body: Body): 0 | 1 {
 }
 
 /** House rule 4 and 7 for a looked-up order: a known carrier, the order's own, the same waybill. */
-function checkFound(order: OrderHead | undefined, body: Body, waybillMismatch: 'invalidWaybillId' | 'waybillIdNotFound'): true {
+function checkFound(
+  order: OrderHead | undefined,
+  body: Body,
+  waybillMismatch: 'invalidWaybillId' | 'waybillIdNotFound',
+  find: (deliveryId: string) => Carrier | undefined,
+): true {
   const deliveryId = str(body.delivery_id);
-  if (!findCarrier(deliveryId)) throw new WxError('deliveryNotRegistered', `delivery_id ${deliveryId} is not a known carrier`);
+  if (!find(deliveryId)) throw new WxError('deliveryNotRegistered', `delivery_id ${deliveryId} is not a known carrier`);
   if (!order || order.delivery_id !== deliveryId) {
     throw new WxError('orderNotExists', `no order ${str(body.order_id)} with delivery_id ${deliveryId} in this app`);
   }

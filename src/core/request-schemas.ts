@@ -52,5 +52,10 @@ export const requestSchemas = {
   bindAccount: object({ type: S, biz_id: S, delivery_id: S, password: S, remark_content: S }),
   testUpdateOrder: object({ biz_id: S, order_id: S, delivery_id: S, waybill_id: S, action_time: I, action_type: I, action_msg: S }),
   updatePrinter: object({ openid: S, update_type: S, tagid_list: S }),
+  // The provider API (provider-api.md §1–§4).
+  getContact: object({ token: S, waybill_id: S }),
+  previewTemplate: object({ waybill_id: S, waybill_template: S, waybill_data: S, custom: { type: 'object' } }),
+  updateBusiness: object({ shop_app_id: S, biz_id: S, result_code: I, result_msg: S }),
+  updatePath: object({ token: S, waybill_id: S, action_time: I, action_type: I, action_msg: S }),
   stableToken: object({ grant_type: S, appid: S, secret: S, force_refresh: B }),
 } as const satisfies Record<string, Schema>;

@@ -1,5 +1,5 @@
 import { isActionType, ORDER_CANCELLED_ACTION } from './action-types.ts';
-import { findCarrier, TEST_BIZ_ID, TEST_DELIVERY_ID } from './carriers.ts';
+import { findCarrier, TEST_BIZ_ID, TEST_DELIVERY_ID, type Carrier } from './carriers.ts';
 import { nowSeconds, type Clock } from './clock.ts';
 import { WxError } from './errors.ts';
 import { ORDER_STATUS_CANCELLED } from './order-service.ts';
@@ -22,6 +22,8 @@ export const waybillStream = (order: Pick<OrderRecord, 'delivery_id' | 'waybill_
 export class TrackingService {
   /** Called after a transaction that wrote to the outbox has committed (wakes the dispatcher). */
   onOutboxWrite: () => void = () => undefined;
+  /** Built-in and registered carriers (set by the core to its CarrierDirectory). */
+  carriers: { refresh(): Promise<void>; find(deliveryId: string): Carrier | undefined } = { refresh: async () => undefined, find: findCarrier };
 
   constructor(
     private readonly store: Store,
@@ -51,7 +53,8 @@ export class TrackingService {
   async getPath(appid: string, body: Body) {
     requireFields(body, ['order_id', 'delivery_id', 'waybill_id']);
     const deliveryId = str(body.delivery_id);
-    if (!findCarrier(deliveryId)) throw new WxError('deliveryNotRegistered', `delivery_id ${deliveryId} is not a known carrier`);
+    await this.carriers.refresh();
+    if (!this.carriers.find(deliveryId)) throw new WxError('deliveryNotRegistered', `delivery_id ${deliveryId} is not a known carrier`);
     const order = await this.store.orders.get(appid, str(body.order_id));
     if (!order || order.delivery_id !== deliveryId) {
       throw new WxError('orderNotExists', `no order ${str(body.order_id)} with delivery_id ${deliveryId} in this app`);

@@ -37,7 +37,7 @@ export function keyMatches(given: string | undefined, key: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function presentedKey(req: FastifyRequest): string | undefined {
+export function presentedKey(req: FastifyRequest): string | undefined {
   const header = req.headers['x-wxl-admin-key'];
   if (typeof header === 'string') return header;
   const auth = req.headers.authorization;

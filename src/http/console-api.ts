@@ -8,8 +8,6 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import { ACTION_TYPES } from '../core/action-types.ts';
 import { carriers, findCarrier } from '../core/carriers.ts';
 import { nowSeconds } from '../core/clock.ts';
-import { labelInput } from '../core/label-cache.ts';
-import { renderLabelHtml } from '../core/label/render-label.ts';
 import type { LogisticsCore } from '../core/logistics-core.ts';
 import { INITIAL_QUOTA } from '../core/simulated-carrier.ts';
 import { waybillStream } from '../core/tracking-service.ts';
@@ -19,6 +17,7 @@ import { ADMIN_PREFIX } from './admin-routes.ts';
 import { ADMIN_KEY_HEADER, requestAccess, type ConsoleAccessContext } from './console-access.ts';
 import type { RequestLog } from './request-log.ts';
 import { ApiError, useJsonApi } from './json-api.ts';
+import { carrierConsoleRoutes } from './console-carrier-api.ts';
 
 export const CONSOLE_API_PREFIX = '/_wxl/console-api';
 
@@ -205,8 +204,11 @@ export function consoleApi(o: ConsoleApiOptions): FastifyPluginAsync {
     app.get('/apps/:appid/orders/:orderId/label', async (req, reply) => {
       const order = await findOrder(req);
       const printType = (req.query as { print_type?: string }).print_type === '1' ? 1 : 0;
-      return reply.header('content-type', 'text/html; charset=utf-8').send(renderLabelHtml(labelInput(order), printType));
+      // print_html itself, decoded: a registered carrier's template where it has one.
+      return reply.header('content-type', 'text/html; charset=utf-8').send(Buffer.from(core.orders.labels.printHtml(order, printType), 'base64'));
     });
+
+    carrierConsoleRoutes(app, core);
 
     app.get('/accounts', async () => {
       const apps = await core.apps.list();

@@ -10,6 +10,7 @@ import type { Store } from './types.ts';
 import { apiCallCases } from './conformance-api-cases.ts';
 import { baselineCases } from './conformance-baseline-cases.ts';
 import { basicCases } from './conformance-basic-cases.ts';
+import { carrierCases } from './conformance-carrier-cases.ts';
 import { eventCases } from './conformance-event-cases.ts';
 import { orderCases } from './conformance-order-cases.ts';
 import { stateCases } from './conformance-state-cases.ts';
@@ -51,6 +52,7 @@ export const allCases = (): ConformanceCase[] => [
   ...stateCases,
   ...apiCallCases,
   ...baselineCases,
+  ...carrierCases,
 ];
 
 

@@ -21,7 +21,10 @@
  * - api_limits (appid, cgi_path) PK: call-limit overrides; api_usage (day, appid, cgi_path) PK: daily call
  *   counters (Beijing day); api_quota_resets (appid, month) PK: clearQuota uses per month; api_rids (rid PK;
  *   by invoke_time): the answers getRidInfo shows.
+ * - carriers (delivery_id PK), carrier_events (id PK): see ./carrier-store.ts.
  */
+import { carrierMigrationSql } from './carrier-store.ts';
+
 export interface Migration {
   version: number;
   name: string;
@@ -252,4 +255,6 @@ CREATE INDEX api_rids_by_time ON api_rids (invoke_time);
 CREATE INDEX api_rids_by_app ON api_rids (appid, invoke_time);
 `,
   },
+  // Registered carriers and their event log (./carrier-store.ts).
+  { version: 6, name: 'carrier registry and carrier event log', sql: carrierMigrationSql.sqlite, postgres: carrierMigrationSql.postgres },
 ];

@@ -8,6 +8,7 @@ import type { TokenKind } from '../core/tokens.ts';
 import type { WaybillDataItem } from '../core/waybill.ts';
 import type { StoreBaseline } from './baseline.ts';
 import type { ImportOptions, ImportSummary, StateRecord } from './state.ts';
+import type { CarrierEventStore, CarrierStore } from './carrier-store.ts';
 
 export interface AppRecord {
   appid: string;
@@ -213,6 +214,8 @@ export interface OrderStore {
   get(appid: string, orderId: string): Promise<OrderRecord | undefined>;
   /** The order's head only: one covering-index read, for getOrder's cached answers. */
   getHead(appid: string, orderId: string): Promise<OrderHead | undefined>;
+  /** The order that holds a waybill number (waybill ids are unique across apps): the provider API's lookup. */
+  getByWaybill(waybillId: string): Promise<OrderRecord | undefined>;
   /**
    * Serialises changes of one order across instances: a row lock held until the
    * caller's transaction ends (a no-op where transactions are already exclusive).
@@ -377,6 +380,8 @@ export interface Repositories {
   schedule: ScheduleStore;
   settings: SettingStore;
   apiCalls: ApiCallStore;
+  carriers: CarrierStore;
+  carrierEvents: CarrierEventStore;
 }
 
 export interface Store extends Repositories {

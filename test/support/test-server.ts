@@ -39,6 +39,8 @@ export interface TestServerOptions {
   explain?: boolean;
   push?: Partial<DeliveryPolicy>;
   tickMs?: number;
+  /** Events to registered carriers: timeout per attempt and attempts. */
+  carrier?: { timeoutMs?: number; attempts?: number };
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -47,6 +49,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     explain: options.explain,
     push: options.push,
     tickMs: options.tickMs,
+    carrier: options.carrier,
   });
   const existing = await app.core.apps.list();
   const creds =
@@ -98,6 +101,10 @@ export const PATHS = {
   getQuota: '/cgi-bin/express/business/quota/get',
   getPath: '/cgi-bin/express/business/path/get',
   testUpdateOrder: '/cgi-bin/express/business/test_update_order',
+  getContact: '/cgi-bin/express/delivery/contact/get',
+  previewTemplate: '/cgi-bin/express/delivery/template/preview',
+  updateBusiness: '/cgi-bin/express/delivery/service/business/update',
+  updatePath: '/cgi-bin/express/delivery/path/update',
 } as const;
 
 /** A valid TEST-carrier addOrder body; `over` replaces top-level fields. */

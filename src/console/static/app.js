@@ -9,6 +9,7 @@ import * as orderPage from './pages/order.js';
 import * as logPage from './pages/log.js';
 import * as accountsPage from './pages/accounts.js';
 import * as clockPage from './pages/clock.js';
+import * as carriersPage from './pages/carriers.js';
 import * as faultsPage from './pages/faults.js';
 
 const NAV = [
@@ -16,6 +17,7 @@ const NAV = [
   { route: 'orders', zh: '订单', en: 'Orders', icon: icons.orders, page: ordersPage },
   { route: 'log', zh: '请求日志', en: 'Request log', icon: icons.log, page: logPage },
   { route: 'accounts', zh: '账号与额度', en: 'Accounts & quotas', icon: icons.accounts, page: accountsPage },
+  { route: 'carriers', zh: '快递公司接入', en: 'Carriers', icon: icons.truck, page: carriersPage },
   { route: 'clock', zh: '时钟', en: 'Clock', icon: icons.clock, page: clockPage },
   { route: 'faults', zh: '故障注入', en: 'Faults', icon: icons.alert, page: faultsPage },
 ];

@@ -70,6 +70,10 @@ export function postgresOrders(db: Db): OrderStore {
         return count(tx, appid, orderId);
       });
     },
+    async getByWaybill(waybillId) {
+      const row = (await db.query<OrderRow>('SELECT * FROM orders WHERE waybill_id = $1', [waybillId])).rows[0];
+      return row && toOrder(row);
+    },
     async getHead(appid, orderId) {
       return (await db.query<OrderHead>(ORDER_HEAD, [appid, orderId])).rows[0];
     },

@@ -27,6 +27,7 @@ import type {
 import { named, type Db } from './pg-db.ts';
 import { postgresApiCalls } from './postgres-api-calls.ts';
 import { postgresEvents } from './postgres-events.ts';
+import { postgresCarrierEvents, postgresCarriers } from './postgres-carriers.ts';
 import { postgresOrders, postgresSchedule } from './postgres-orders.ts';
 
 /**
@@ -48,6 +49,8 @@ export function postgresRepositories(db: Db, autonomous: Db = db): Repositories 
     schedule: postgresSchedule(db),
     settings: settings(db),
     apiCalls: postgresApiCalls(db),
+    carriers: postgresCarriers(db),
+    carrierEvents: postgresCarrierEvents(db),
   };
 }
 

@@ -109,6 +109,8 @@ export class PostgresStore implements Store {
   get schedule() { return this.#repos.schedule; }
   get settings() { return this.#repos.settings; }
   get apiCalls() { return this.#repos.apiCalls; }
+  get carriers() { return this.#repos.carriers; }
+  get carrierEvents() { return this.#repos.carrierEvents; }
 
   async init(): Promise<void> {
     await this.migrate();

@@ -20,6 +20,7 @@ import type {
 import type { TokenKind } from '../../core/tokens.ts';
 import { orderSearchSql } from '../order-search-sql.ts';
 import { sqliteApiCalls } from './sqlite-api-calls.ts';
+import { sqliteCarrierEvents, sqliteCarriers } from './sqlite-carriers.ts';
 
 type OrderRow = Omit<OrderRecord, 'waybill_data'> & { waybill_data: string };
 
@@ -72,6 +73,7 @@ export function sqliteRepositories(
        ON CONFLICT (appid, order_id) DO NOTHING`,
     ),
     orderGet: db.prepare('SELECT * FROM orders WHERE appid = ? AND order_id = ?'),
+    orderByWaybill: db.prepare('SELECT * FROM orders WHERE waybill_id = ?'),
     orderHead: db.prepare('SELECT delivery_id, waybill_id, version, order_status FROM orders INDEXED BY orders_head WHERE appid = ? AND order_id = ?'),
     orderStatus: db.prepare(
       'UPDATE orders SET order_status = ?, updated_at = ?, version = version + 1 WHERE appid = ? AND order_id = ?',
@@ -196,6 +198,11 @@ export function sqliteRepositories(
           if (head) read(appid, orderId, headOf(head));
           return head;
         }),
+      getByWaybill: (waybillId) =>
+        q(() => {
+          const row = s.orderByWaybill.get(waybillId) as OrderRow | undefined;
+          return row && toOrder(row);
+        }),
       lock: async () => undefined, // transactions are already exclusive (BEGIN IMMEDIATE)
       setStatus: (appid, orderId, status, at) =>
         q(() => {
@@ -276,6 +283,8 @@ export function sqliteRepositories(
       next: (name) => q(() => Number((s.seqNext.get(name) as { value: number | bigint }).value)),
     },
     apiCalls: sqliteApiCalls(db, q),
+    carriers: sqliteCarriers(db, q),
+    carrierEvents: sqliteCarrierEvents(db, q),
   };
 }
 
@@ -312,7 +321,7 @@ function listEvents(db: Database.Database, f: EventFilter): EventRecord[] {
 const READS = {
   apps: ['get', 'list'],
   tokens: ['get', 'listLive', 'getForceRefresh'],
-  orders: ['get', 'getHead', 'pathCount', 'listPathNodes', 'search'],
+  orders: ['get', 'getHead', 'getByWaybill', 'pathCount', 'listPathNodes', 'search'],
   accounts: ['get', 'list'],
   cloud: ['findCredential', 'listCredentials', 'listEnvs'],
   pushConfigs: ['get'],
@@ -321,6 +330,8 @@ const READS = {
   schedule: ['due'],
   settings: ['get'],
   apiCalls: ['listLimits', 'listUsage', 'resetsUsed', 'getRid'],
+  carriers: ['get', 'list'],
+  carrierEvents: ['get', 'list'],
 } as const;
 
 /** `writer`'s repositories with their read methods taken from `reader`. */

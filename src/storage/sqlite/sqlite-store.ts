@@ -73,6 +73,8 @@ export class SqliteStore implements Store {
   get schedule() { return this.#repos.schedule; }
   get settings() { return this.#repos.settings; }
   get apiCalls() { return this.#repos.apiCalls; }
+  get carriers() { return this.#repos.carriers; }
+  get carrierEvents() { return this.#repos.carrierEvents; }
 
   /** Applies pending migrations, then prepares the statements (they need the tables). */
   async init(): Promise<void> {

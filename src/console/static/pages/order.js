@@ -1,5 +1,6 @@
 // One order: the label as it prints, the tracking timeline, carrier buttons, push deliveries.
 import { api, apiText, enc } from '../api.js';
+import { carrierEventsTable } from './carrier-events.js';
 import { badge, defs, empty, fieldName, fill, fmtTime, h, icon, pageHeader } from '../dom.js';
 import { icons } from '../icons.js';
 import { CARRIER_ACTIONS, orderStage, stage } from '../stages.js';
@@ -29,7 +30,11 @@ export async function render(main, { args }) {
     draw();
     // Deliveries happen in the background: keep looking while any is still pending.
     clearTimeout(timer);
-    if (detail.events.some((e) => e.status === 'pending')) timer = setTimeout(() => void refresh().catch(() => undefined), 800);
+    // A registered carrier's order: the events we sent the carrier for it, with its replies.
+  void api(`${base}/carrier-events`).then(({ events }) => {
+    if (events.length) main.append(h('section', { class: 'card', dataset: { testid: 'order-carrier-events' } }, h('h2', { class: 'card-title' }, '快递公司事件 Carrier events'), carrierEventsTable(events, { withCarrier: true })));
+  }).catch(() => undefined);
+  if (detail.events.some((e) => e.status === 'pending')) timer = setTimeout(() => void refresh().catch(() => undefined), 800);
   }
 
   async function drawLabel() {
@@ -194,6 +199,10 @@ export async function render(main, { args }) {
   drawActions();
   await drawLabel();
   fill(main, headEl, h('div', { class: 'order-grid' }, h('div', { class: 'order-left' }, labelCard), h('div', { class: 'order-right' }, actionsCard, timelineCard, pushCard)), infoCard);
+  // A registered carrier's order: the events we sent the carrier for it, with its replies.
+  void api(`${base}/carrier-events`).then(({ events }) => {
+    if (events.length) main.append(h('section', { class: 'card', dataset: { testid: 'order-carrier-events' } }, h('h2', { class: 'card-title' }, '快递公司事件 Carrier events'), carrierEventsTable(events, { withCarrier: true })));
+  }).catch(() => undefined);
   if (detail.events.some((e) => e.status === 'pending')) timer = setTimeout(() => void refresh().catch(() => undefined), 800);
   return () => clearTimeout(timer);
 }

@@ -15,13 +15,11 @@ const program = new Command('wxlogistics')
 
 registerServeCommand(program);
 registerAppCommands(program);
-registerCarrierCommands(program);
+registerCarrierCheckCommand(registerCarrierCommands(program));
 registerLabelCommand(program);
 registerEventsCommands(program);
 registerFaultsCommands(program);
 registerMigrateCommand(program);
 registerStateCommands(program);
-registerCarrierCheckCommand(program.command('carrier').description('carriers: certify a carrier server'));
-
 
 await program.parseAsync(process.argv);

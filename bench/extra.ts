@@ -6,13 +6,16 @@
  * Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_CONNECTIONS (50),
  * BENCH_PUSH_RUNS (3), BENCH_PUSH_WAYBILLS (200), BENCH_PUSH_UPDATES (10),
  * BENCH_PUSH_RATE (200 updates/s during the getOrder "with" rounds),
- * BENCH_NO_BUILD=1 (reuse dist/), BENCH_ONLY=push,cloud,client.
+ * BENCH_NO_BUILD=1 (reuse dist/), BENCH_ONLY=push,cloud,client,quota (quota: getOrder with
+ * call counting and the rid log on vs off, bench/api-management.ts).
  * Each section starts its own server child on a temp SQLite dir.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchApiManagement } from './api-management.ts';
+import { benchApiManagementCost } from './api-management-cost.ts';
 import { benchClientOverhead } from './client-overhead.ts';
 import { benchCloud } from './cloud.ts';
 import type { BenchRow } from './extra-server.ts';
@@ -22,7 +25,7 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const ROUNDS = env('BENCH_ROUNDS', 3);
 const SECONDS = env('BENCH_SECONDS', 5);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 50);
-const only = new Set((process.env.BENCH_ONLY ?? 'push,cloud,client').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'push,cloud,client,quota').split(','));
 
 // The servers run as users run them: the compiled dist/ (same as run.ts).
 if (!process.env.BENCH_NO_BUILD) execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
@@ -41,6 +44,8 @@ if (only.has('push')) {
   })));
 }
 if (only.has('cloud')) rows.push(...(await benchCloud({ rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, workingSet: 50 })));
+if (only.has('quota')) rows.push(...(await benchApiManagementCost()));
+if (only.has('quota')) rows.push(...(await benchApiManagement({ rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, workingSet: 200 })));
 if (only.has('client')) rows.push(...(await benchClientOverhead({ rounds: ROUNDS, seconds: SECONDS, workers: CONNECTIONS, workingSet: 200 })));
 
 const ok = (m: boolean | undefined) => (m === undefined ? '' : m ? '✅' : '❌');

@@ -15,6 +15,8 @@ interface ServeOptions {
   pushAttempts: string;
   pushTimeoutMs: string;
   pushBackoffMs: string;
+  callQuotas: boolean;
+  ridLog: boolean;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -32,6 +34,8 @@ export function registerServeCommand(program: Command): void {
     .option('--push-attempts <n>', 'delivery attempts per event before it becomes a dead letter', '3')
     .option('--push-timeout-ms <ms>', 'how long a push waits for the receiver', '5000')
     .option('--push-backoff-ms <ms>', 'wait before the 2nd attempt; each further wait is 4× longer', '2000')
+    .option('--no-call-quotas', 'do not count calls nor answer 45009/45011 (getApiQuota then shows no use)')
+    .option('--no-rid-log', 'do not record answers for getRidInfo (it then answers 76001)')
     .action(async (opts: ServeOptions) => {
       const app = await createApplication({
         dataDir: opts.data,
@@ -40,6 +44,8 @@ export function registerServeCommand(program: Command): void {
         explain: opts.explain,
         logger: opts.log,
         adminKey: opts.adminKey,
+        callQuotas: opts.callQuotas,
+        ridLog: opts.ridLog,
         push: { maxAttempts: Number(opts.pushAttempts), timeoutMs: Number(opts.pushTimeoutMs), backoffBaseMs: Number(opts.pushBackoffMs) },
       });
       const apps = await app.core.apps.list();

@@ -281,7 +281,13 @@ describe('three instances on one PostgreSQL database', { concurrency: false }, (
     let admitted = 0;
     for (let i = 0; i < 30; i++) if ((await errcodeWith(servers[i % 3]!.url, tokens[i % 3]!)) === 0) admitted++;
     assert.ok(admitted >= 20, `at least the 20 calls left were admitted (${admitted})`);
-    await eventually(async () => (await everywhereWith(tokens)).every((e) => e === 45009), 5000);
+    // Until every instance has read the others' counts it may admit a few more (docs/deviations.md 15): tally them too.
+    await eventually(async () => {
+      const codes = await everywhereWith(tokens);
+      admitted += codes.filter((e) => e === 0).length;
+      return codes.every((e) => e === 45009);
+    }, 5000);
+    await new Promise((r) => setTimeout(r, 600)); // every instance has flushed what it admitted
     const total = Number((await db.query(`SELECT count FROM "${SCHEMA}".api_usage WHERE appid = $1 AND cgi_path = $2`, [QUOTA.appid, PATHS.getAllDelivery])).rows[0].count);
     assert.equal(total, 180 + admitted, 'admitted calls and counted calls agree');
 

@@ -159,6 +159,19 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.deepEqual((await quotaOf(token, PATHS.getAllDelivery)).quota, { daily_limit: 3, used: 1, remain: 2 });
     });
 
+    test('token endpoints: counted only when they answer a token, 45009 over their own limit', async () => {
+      const a = await newApp(); // one token fetched
+      const tokenUrl = (secret: string) => `${s.url}/cgi-bin/token?grant_type=client_credential&appid=${a.appid}&secret=${secret}`;
+      assert.equal(((await (await fetch(tokenUrl('wrong'))).json()) as { errcode: number }).errcode, 40125);
+      await admin('PUT', `/apps/${a.appid}/limits`, { cgi_path: '/cgi-bin/token', daily_limit: 2 });
+      const second = (await (await fetch(tokenUrl(a.secret))).json()) as { access_token?: string };
+      assert.ok(second.access_token, 'the wrong secret did not count');
+      const third = (await (await fetch(tokenUrl(a.secret))).json()) as { errcode?: number; errmsg?: string };
+      assert.equal(third.errcode, 45009);
+      assert.match(third.errmsg!, /^reach max api daily quota limit rid: /);
+      assert.deepEqual((await quotaOf(second.access_token, '/cgi-bin/token')).quota, { daily_limit: 2, used: 2, remain: 0 });
+    });
+
     test('45011 when the per-period rate is exceeded; the next period admits calls again', async () => {
       const a = await newApp();
       await admin('PUT', `/apps/${a.appid}/limits`, { cgi_path: PATHS.getAllDelivery, rate_limit: { call_count: 2, refresh_second: 60 } });

@@ -90,10 +90,19 @@ export class ApiUsageMeter {
     return refused;
   }
 
-  /** Whether one more call would be admitted, without counting it. */
+  /**
+   * Whether one more call would be admitted, without counting it. Used with appids
+   * nobody has proved yet (the token endpoints), so it never adds a slot: a caller
+   * naming random appids must not grow this process's memory.
+   */
   check(appid: string, path: string): WxError | undefined {
     const nowMs = this.clock.nowMs();
-    return this.#check(this.#slot(appid, path, beijingDay(Math.floor(nowMs / 1000))), nowMs);
+    const day = beijingDay(Math.floor(nowMs / 1000));
+    const existing = this.#slots.get(appid)?.get(path);
+    if (existing) return this.#check(this.#slot(appid, path, day), nowMs);
+    const limit = resolveLimit(path, this.#overrides.get(appid) ?? []);
+    const unused = { appid, path, day, known: 0, inFlight: 0, pending: 0, window: -1, windowCount: 0, limit };
+    return this.#check(unused, nowMs);
   }
 
   /** Counts one call (today's counter and the current period's). */

@@ -6,15 +6,18 @@
  * Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_CONNECTIONS (50),
  * BENCH_PUSH_RUNS (3), BENCH_PUSH_WAYBILLS (200), BENCH_PUSH_UPDATES (10),
  * BENCH_PUSH_RATE (200 updates/s during the getOrder "with" rounds),
- * BENCH_NO_BUILD=1 (reuse dist/), BENCH_ONLY=push,cloud,client,label,inproc,carrier, BENCH_LABEL_ROUNDS (9),
+ * BENCH_NO_BUILD=1 (reuse dist/), BENCH_ONLY=push,cloud,client,label,inproc,carrier,quota, BENCH_LABEL_ROUNDS (9),
  * BENCH_CARRIER_SECONDS (3). Each section starts its own server child on a temp SQLite dir, except
  * `label`, an in-process micro-benchmark of one label render (bench/label-render.ts), and `inproc`
- * (in-process.ts): startWxLogistics() and reset() in this process.
+ * (in-process.ts): startWxLogistics() and reset() in this process. quota: getOrder with call counting
+ * and the rid log on vs off (bench/api-management.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { benchApiManagement } from './api-management.ts';
+import { benchApiManagementCost } from './api-management-cost.ts';
 import { benchClientOverhead } from './client-overhead.ts';
 import { benchCloud } from './cloud.ts';
 import { labelBenchRows, measureLabelRender } from './label-render.ts';
@@ -27,7 +30,7 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const ROUNDS = env('BENCH_ROUNDS', 3);
 const SECONDS = env('BENCH_SECONDS', 5);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 50);
-const only = new Set((process.env.BENCH_ONLY ?? 'push,cloud,client,label,inproc,carrier').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'push,cloud,client,label,inproc,carrier,quota').split(','));
 
 // The servers run as users run them: the compiled dist/ (same as run.ts).
 if (!process.env.BENCH_NO_BUILD) execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
@@ -48,6 +51,8 @@ if (only.has('push')) {
 if (only.has('cloud')) rows.push(...(await benchCloud({ rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, workingSet: 50 })));
 if (only.has('label')) rows.push(...labelBenchRows(measureLabelRender()));
 if (only.has('carrier')) rows.push(...(await benchCarrierOrders({ rounds: ROUNDS, seconds: env('BENCH_CARRIER_SECONDS', 3), connections: 8, samples: 300 })));
+if (only.has('quota')) rows.push(...(await benchApiManagementCost()));
+if (only.has('quota')) rows.push(...(await benchApiManagement({ rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, workingSet: 200 })));
 if (only.has('client')) rows.push(...(await benchClientOverhead({ rounds: ROUNDS, seconds: SECONDS, workers: CONNECTIONS, workingSet: 200 })));
 if (only.has('inproc')) {
   rows.push(...(await benchInProcess({

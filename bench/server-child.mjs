@@ -1,7 +1,7 @@
 /**
  * The real server in its own process, as users run it: the compiled dist/ on
  * plain node (no TypeScript loader), with its background workers started.
- * Usage: server-child.mjs <dataDir | postgres://…?schema=…>. Prints one JSON line {"url": …} once
+ * Usage: server-child.mjs <dataDir | postgres://…?schema=…> [JSON of more AppConfig options]. Prints one JSON line {"url": …} once
  * listening; SIGTERM closes it cleanly. run.ts builds dist/ first.
  */
 import { createApplication } from '../dist/app.js';
@@ -9,7 +9,8 @@ import { createApplication } from '../dist/app.js';
 const where = process.argv[2];
 if (!where) throw new Error('usage: server-child.mjs <dataDir | postgres://…>');
 
-const app = await createApplication(/^postgres(ql)?:\/\//i.test(where) ? { storeUrl: where, logger: false } : { dataDir: where, logger: false });
+const extra = process.argv[3] ? JSON.parse(process.argv[3]) : {};
+const app = await createApplication({ ...(/^postgres(ql)?:\/\//i.test(where) ? { storeUrl: where } : { dataDir: where }), logger: false, ...extra });
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(JSON.stringify({ url }) + '\n');
 

@@ -18,6 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { ADMIN_PREFIX } from '../src/http/admin-routes.ts';
 import { CONSOLE_API_PREFIX } from '../src/http/console-api.ts';
+import { cli } from './support/server-process.ts';
 import { PATHS, startTestServer, testOrder, type TestServer } from './support/test-server.ts';
 
 const PG_URL = process.env.WXL_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -156,6 +157,19 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       token = await a.fresh();
       assert.equal((await getAllDelivery(token)).json.errcode, 0, 'a new day in Beijing');
       assert.deepEqual((await quotaOf(token, PATHS.getAllDelivery)).quota, { daily_limit: 3, used: 1, remain: 2 });
+    });
+
+    test('token endpoints: counted only when they answer a token, 45009 over their own limit', async () => {
+      const a = await newApp(); // one token fetched
+      const tokenUrl = (secret: string) => `${s.url}/cgi-bin/token?grant_type=client_credential&appid=${a.appid}&secret=${secret}`;
+      assert.equal(((await (await fetch(tokenUrl('wrong'))).json()) as { errcode: number }).errcode, 40125);
+      await admin('PUT', `/apps/${a.appid}/limits`, { cgi_path: '/cgi-bin/token', daily_limit: 2 });
+      const second = (await (await fetch(tokenUrl(a.secret))).json()) as { access_token?: string };
+      assert.ok(second.access_token, 'the wrong secret did not count');
+      const third = (await (await fetch(tokenUrl(a.secret))).json()) as { errcode?: number; errmsg?: string };
+      assert.equal(third.errcode, 45009);
+      assert.match(third.errmsg!, /^reach max api daily quota limit rid: /);
+      assert.deepEqual((await quotaOf(second.access_token, '/cgi-bin/token')).quota, { daily_limit: 2, used: 2, remain: 0 });
     });
 
     test('45011 when the per-period rate is exceeded; the next period admits calls again', async () => {
@@ -396,3 +410,28 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 const fn = (name: string) => fileURLToPath(new URL(`./fixtures/cloud-functions/${name}/index.js`, import.meta.url));
 const runner = fileURLToPath(new URL('./support/run-cloud-function.cjs', import.meta.url));
 const captureHeaders = fileURLToPath(new URL('./support/capture-rid-header.cjs', import.meta.url));
+
+describe('wxlogistics app limits (CLI)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wxl-limits-cli-'));
+  const pgStore = `${PG_URL}?schema=${SCHEMA}_cli`;
+  after(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    const db = new pg.Client({ connectionString: PG_URL });
+    await db.connect();
+    await db.query(`DROP SCHEMA IF EXISTS "${SCHEMA}_cli" CASCADE`);
+    await db.end();
+  });
+  for (const [name, where] of [['--data', ['--data', dir]], ['--store', ['--store', pgStore]]] as const) {
+    test(`sets, shows and removes a limit on ${name}`, async () => {
+      const appid = 'wxlimitscli0000001';
+      await cli(['app', 'create', ...where, '--appid', appid, '--secret', 's3cret']);
+      const set = JSON.parse(await cli(['app', 'limits', ...where, '--appid', appid, '--cgi-path', PATHS.getOrder, '--daily-limit', '5', '--rate-count', '2', '--rate-seconds', '10', '--json'])) as Record<string, any>;
+      assert.deepEqual(set.limits.map((l: any) => [l.cgi_path, l.daily_limit, l.call_count, l.refresh_second]), [[PATHS.getOrder, 5, 2, 10]]);
+      const usage = set.usage.find((u: any) => u.cgi_path === PATHS.getOrder);
+      assert.deepEqual([usage.daily_limit, usage.used, usage.rate_limit], [5, 0, { call_count: 2, refresh_second: 10 }]);
+      const removed = JSON.parse(await cli(['app', 'limits', ...where, '--appid', appid, '--cgi-path', PATHS.getOrder, '--remove', '--json'])) as Record<string, any>;
+      assert.deepEqual(removed.limits, []);
+      await assert.rejects(cli(['app', 'limits', ...where, '--appid', appid, '--cgi-path', '/nope', '--daily-limit', '1']), /not an API with a call quota/);
+    });
+  }
+});

@@ -76,6 +76,7 @@ describe('web console in headless Chromium', () => {
     await card.first().waitFor();
     assert.equal(await card.getAttribute('data-appid'), server.appid);
     assert.match(await card.innerText(), /message push[\s\S]*plain/);
+    assert.match(await card.locator('[data-testid=api-quota]').innerText(), /cgi-bin/, 'today\'s use per API');
     assert.match((await page.locator('#sidebar').innerText()).toLowerCase(), /no key/);
     await shot('apps');
   });

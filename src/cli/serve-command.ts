@@ -21,6 +21,8 @@ interface ServeOptions {
   seed?: string;
   carrierTimeoutMs: string;
   carrierAttempts: string;
+  callQuotas: boolean;
+  ridLog: boolean;
 }
 
 /** A refused seed (or any failure before listening) ends the process with a one-line reason, exit code 1. */
@@ -49,6 +51,8 @@ export function registerServeCommand(program: Command): void {
     .option('--push-backoff-ms <ms>', 'wait before the 2nd attempt; each further wait is 4× longer', '2000')
     .option('--carrier-timeout-ms <ms>', 'how long an event to a registered carrier waits for its reply, per attempt (WeChat: 5 s)', '5000')
     .option('--carrier-attempts <n>', 'attempts per carrier event when the transport fails (timeout, refused, HTTP 5xx)', '3')
+    .option('--no-call-quotas', 'do not count calls nor answer 45009/45011 (getApiQuota then shows no use)')
+    .option('--no-rid-log', 'do not record answers for getRidInfo (it then answers 76001)')
     .action(async (opts: ServeOptions) => {
       const seed = opts.seed === undefined ? undefined : await readSeedFile(opts.seed).catch(failStart);
       const app = await createApplication({
@@ -59,6 +63,8 @@ export function registerServeCommand(program: Command): void {
         // --json keeps stdout for its one line: the request log goes to stderr then.
         logger: opts.log ? (opts.json ? 'stderr' : true) : false,
         adminKey: opts.adminKey,
+        callQuotas: opts.callQuotas,
+        ridLog: opts.ridLog,
         push: { maxAttempts: Number(opts.pushAttempts), timeoutMs: Number(opts.pushTimeoutMs), backoffBaseMs: Number(opts.pushBackoffMs) },
         carrier: { timeoutMs: Number(opts.carrierTimeoutMs), attempts: Number(opts.carrierAttempts) },
       });

@@ -13,18 +13,31 @@ import { beijingDay, isRefusablePath, resolveLimit, type CallLimit, type CallLim
 import { WxError } from './errors.ts';
 import type { ApiUsageDelta, Store } from '../storage/types.ts';
 
-const key = (day: number, appid: string, path: string): string => `${day}\u0000${appid}\u0000${path}`;
+/**
+ * One app and path on this process. Found through two map lookups keyed by the
+ * appid and route strings the request already holds (no key is built per call).
+ */
+interface Slot {
+  appid: string;
+  path: string;
+  /** The Beijing day the counts below belong to. */
+  day: number;
+  /** Store total at the last read (every instance's calls). */
+  known: number;
+  /** Calls of this process being written by the flush in progress. */
+  inFlight: number;
+  /** Calls of this process not yet written. */
+  pending: number;
+  window: number;
+  windowCount: number;
+  limit: CallLimit | undefined;
+}
 
 export class ApiUsageMeter {
-  /** Calls counted here and not yet added to the store. */
-  #pending = new Map<string, ApiUsageDelta>();
-  /** Calls being written by the flush in progress: still counted until it has re-read the totals. */
-  #inFlight = new Map<string, ApiUsageDelta>();
-  /** Store totals of today as of the last flush (every instance's calls). */
-  #known = new Map<string, number>();
+  readonly #slots = new Map<string, Map<string, Slot>>();
+  /** Pending calls of days that have ended (written by the next flush). */
+  #carry: ApiUsageDelta[] = [];
   #overrides = new Map<string, CallLimitOverride[]>();
-  readonly #limits = new Map<string, CallLimit>();
-  readonly #windows = new Map<string, { window: number; count: number }>();
   #flushing: Promise<void> | undefined;
 
   constructor(
@@ -32,24 +45,37 @@ export class ApiUsageMeter {
     private readonly clock: Clock,
   ) {}
 
-  /** The limit in force for one app and path (cached until the overrides change). */
-  limitOf(appid: string, path: string): CallLimit {
-    const k = `${appid}\u0000${path}`;
-    let limit = this.#limits.get(k);
-    if (!limit) {
-      limit = resolveLimit(path, this.#overrides.get(appid) ?? []);
-      this.#limits.set(k, limit);
+  #slot(appid: string, path: string, day: number): Slot {
+    let byPath = this.#slots.get(appid);
+    if (!byPath) this.#slots.set(appid, (byPath = new Map()));
+    let s = byPath.get(path);
+    if (!s) {
+      s = { appid, path, day, known: 0, inFlight: 0, pending: 0, window: -1, windowCount: 0, limit: undefined };
+      byPath.set(path, s);
+    } else if (s.day < day) {
+      // The day turned: yesterday's unwritten calls still go to yesterday's counter.
+      if (s.pending > 0) this.#carry.push({ appid, cgi_path: path, day: s.day, count: s.pending });
+      s.day = day;
+      s.known = 0;
+      s.inFlight = 0;
+      s.pending = 0;
     }
-    return limit;
+    return s;
+  }
+
+  #limit(s: Slot): CallLimit {
+    return (s.limit ??= resolveLimit(s.path, this.#overrides.get(s.appid) ?? []));
+  }
+
+  /** The limit in force for one app and path. */
+  limitOf(appid: string, path: string): CallLimit {
+    return this.#limit(this.#slot(appid, path, this.today()));
   }
 
   /** Today's calls of one app on one path, as far as this process knows. */
   usedToday(appid: string, path: string): number {
-    return this.#used(key(beijingDay(nowSeconds(this.clock)), appid, path));
-  }
-
-  #used(k: string): number {
-    return (this.#known.get(k) ?? 0) + (this.#inFlight.get(k)?.count ?? 0) + (this.#pending.get(k)?.count ?? 0);
+    const s = this.#slot(appid, path, this.today());
+    return s.known + s.inFlight + s.pending;
   }
 
   /**
@@ -57,40 +83,54 @@ export class ApiUsageMeter {
    * calls are used up, 45011 when the period's rate is. Refused calls are not counted.
    */
   admit(appid: string, path: string): WxError | undefined {
-    const refused = this.check(appid, path);
-    if (!refused) this.count(appid, path);
+    const nowMs = this.clock.nowMs();
+    const s = this.#slot(appid, path, beijingDay(Math.floor(nowMs / 1000)));
+    const refused = this.#check(s, nowMs);
+    if (!refused) this.#count(s, nowMs);
     return refused;
   }
 
-  /** Whether one more call would be admitted, without counting it. */
+  /**
+   * Whether one more call would be admitted, without counting it. Used with appids
+   * nobody has proved yet (the token endpoints), so it never adds a slot: a caller
+   * naming random appids must not grow this process's memory.
+   */
   check(appid: string, path: string): WxError | undefined {
-    if (!isRefusablePath(path)) return undefined;
     const nowMs = this.clock.nowMs();
-    const limit = this.limitOf(appid, path);
-    const k = key(beijingDay(Math.floor(nowMs / 1000)), appid, path);
-    const used = this.#used(k);
-    if (used >= limit.daily_limit) return new WxError('dailyQuotaReached', `${used} of ${limit.daily_limit} calls of ${path} used today`);
-    const w = this.#windows.get(`${appid}\u0000${path}`);
-    if (w && w.window === Math.floor(nowMs / (limit.rate_limit.refresh_second * 1000)) && w.count >= limit.rate_limit.call_count) {
-      return new WxError('minuteQuotaReached', `${limit.rate_limit.call_count} calls per ${limit.rate_limit.refresh_second} s on ${path}`);
-    }
-    return undefined;
+    const day = beijingDay(Math.floor(nowMs / 1000));
+    const existing = this.#slots.get(appid)?.get(path);
+    if (existing) return this.#check(this.#slot(appid, path, day), nowMs);
+    const limit = resolveLimit(path, this.#overrides.get(appid) ?? []);
+    const unused = { appid, path, day, known: 0, inFlight: 0, pending: 0, window: -1, windowCount: 0, limit };
+    return this.#check(unused, nowMs);
   }
 
   /** Counts one call (today's counter and the current period's). */
   count(appid: string, path: string): void {
     const nowMs = this.clock.nowMs();
-    const day = beijingDay(Math.floor(nowMs / 1000));
-    const k = key(day, appid, path);
-    const p = this.#pending.get(k);
-    if (p) p.count++;
-    else this.#pending.set(k, { appid, cgi_path: path, day, count: 1 });
-    if (!isRefusablePath(path)) return;
-    const window = Math.floor(nowMs / (this.limitOf(appid, path).rate_limit.refresh_second * 1000));
-    const wk = `${appid}\u0000${path}`;
-    const w = this.#windows.get(wk);
-    if (w && w.window === window) w.count++;
-    else this.#windows.set(wk, { window, count: 1 });
+    this.#count(this.#slot(appid, path, beijingDay(Math.floor(nowMs / 1000))), nowMs);
+  }
+
+  #check(s: Slot, nowMs: number): WxError | undefined {
+    if (!isRefusablePath(s.path)) return undefined;
+    const limit = this.#limit(s);
+    const used = s.known + s.inFlight + s.pending;
+    if (used >= limit.daily_limit) return new WxError('dailyQuotaReached', `${used} of ${limit.daily_limit} calls of ${s.path} used today`);
+    const rate = limit.rate_limit;
+    if (s.windowCount >= rate.call_count && s.window === Math.floor(nowMs / (rate.refresh_second * 1000))) {
+      return new WxError('minuteQuotaReached', `${rate.call_count} calls per ${rate.refresh_second} s on ${s.path}`);
+    }
+    return undefined;
+  }
+
+  #count(s: Slot, nowMs: number): void {
+    s.pending++;
+    const window = Math.floor(nowMs / (this.#limit(s).rate_limit.refresh_second * 1000));
+    if (s.window === window) s.windowCount++;
+    else {
+      s.window = window;
+      s.windowCount = 1;
+    }
   }
 
   /** Today's day number on the clock (Beijing time). */
@@ -109,49 +149,65 @@ export class ApiUsageMeter {
   }
 
   async #flush(): Promise<void> {
-    const batch = this.#pending;
-    this.#pending = new Map();
-    this.#inFlight = batch;
-    try {
-      if (batch.size > 0) await this.store.transaction((tx) => tx.apiCalls.addUsage([...batch.values()]));
-    } catch (error) {
-      for (const [k, d] of batch) {
-        const p = this.#pending.get(k);
-        if (p) p.count += d.count;
-        else this.#pending.set(k, d);
+    const deltas = this.#carry;
+    this.#carry = [];
+    const moved: [Slot, number][] = [];
+    for (const byPath of this.#slots.values()) {
+      for (const s of byPath.values()) {
+        if (s.pending === 0) continue;
+        deltas.push({ appid: s.appid, cgi_path: s.path, day: s.day, count: s.pending });
+        moved.push([s, s.day]);
+        s.inFlight += s.pending;
+        s.pending = 0;
       }
-      this.#inFlight = new Map();
+    }
+    try {
+      if (deltas.length > 0) await this.store.transaction((tx) => tx.apiCalls.addUsage(deltas));
+    } catch (error) {
+      // Back to pending (or to the carry, for a day that has ended meanwhile).
+      for (const d of deltas) {
+        const s = this.#slots.get(d.appid)?.get(d.cgi_path);
+        if (s && s.day === d.day && s.inFlight >= d.count) {
+          s.inFlight -= d.count;
+          s.pending += d.count;
+        } else this.#carry.push(d);
+      }
       throw error;
     }
     try {
       await this.reload(); // the totals it reads include the batch
     } catch (error) {
-      for (const [k, d] of batch) this.#known.set(k, (this.#known.get(k) ?? 0) + d.count);
+      for (const [s, day] of moved) if (s.day === day) s.known += s.inFlight;
       throw error;
     } finally {
-      this.#inFlight = new Map();
+      for (const [s, day] of moved) if (s.day === day) s.inFlight = 0;
     }
   }
 
   /** Re-reads today's totals and the overrides from the store. */
   async reload(): Promise<void> {
-    const day = beijingDay(nowSeconds(this.clock));
+    const day = this.today();
     const [rows, overrides] = await Promise.all([this.store.apiCalls.listUsage(day), this.store.apiCalls.listLimits()]);
-    this.#known = new Map(rows.map((r) => [key(day, r.appid, r.cgi_path), r.count]));
+    for (const byPath of this.#slots.values()) for (const s of byPath.values()) if (s.day <= day) this.#slot(s.appid, s.path, day).known = 0;
+    for (const r of rows) this.#slot(r.appid, r.cgi_path, day).known = r.count;
     const byApp = new Map<string, CallLimitOverride[]>();
     for (const o of overrides) byApp.set(o.appid, [...(byApp.get(o.appid) ?? []), o]);
     this.#overrides = byApp;
-    this.#limits.clear();
+    for (const byPath of this.#slots.values()) for (const s of byPath.values()) s.limit = undefined;
   }
 
   /** clearQuota: today's counters of the app start again at 0, here and in the store. */
   async clear(appid: string): Promise<void> {
     // Calls being written right now must land before the counters are cleared.
     await this.#flushing?.catch(() => undefined);
-    const day = beijingDay(nowSeconds(this.clock));
-    for (const [k, d] of this.#pending) if (d.appid === appid) this.#pending.delete(k);
-    for (const k of this.#windows.keys()) if (k.startsWith(`${appid}\u0000`)) this.#windows.delete(k);
+    const day = this.today();
+    this.#carry = this.#carry.filter((d) => d.appid !== appid || d.day !== day);
+    for (const s of this.#slots.get(appid)?.values() ?? []) {
+      s.pending = 0;
+      s.window = -1;
+      s.windowCount = 0;
+    }
     await this.store.apiCalls.clearUsage(appid, day);
-    for (const k of this.#known.keys()) if (k.startsWith(`${day}\u0000${appid}\u0000`)) this.#known.delete(k);
+    for (const s of this.#slots.get(appid)?.values() ?? []) if (s.day === day) s.known = 0;
   }
 }

@@ -3,8 +3,12 @@
  * here at the cost of one small object (bodies are kept by reference), then
  * written to the shared store in batches, so that any instance finds a rid
  * answered by any other. Bounded: at most `pendingMax` answers wait in memory
- * (the oldest successes are dropped first, errors last), at most `batch` are
- * written per flush, the store keeps 7 days and at most `keepPerApp` per app.
+ * (the oldest successes are dropped first, errors last); a flush writes at most
+ * `batch` failures and `successBatch` successes (a success is a 12 KB getOrder
+ * answer: writing thousands a second would cost the server a core — measured in
+ * bench/api-management-cost.ts); the store keeps 7 days and at most `keepPerApp`
+ * per app. Under more load than that, successes are sampled (the newest are kept
+ * waiting, and findable here, until pushed out).
  */
 import { RID_RETENTION_SECONDS } from './api-quota.ts';
 import { nowSeconds, type Clock } from './clock.ts';
@@ -18,15 +22,17 @@ export interface RidEntry extends Omit<RidRecord, 'response_body'> {
 }
 
 export interface RidLogOptions {
-  /** Answers written per flush (default 500). */
+  /** Failed answers written per flush at most (default 200). */
   batch: number;
-  /** Answers waiting in memory at most (default 20,000). */
+  /** Successful answers written per flush at most (default 25). */
+  successBatch: number;
+  /** Answers waiting in memory at most (default 5,000). */
   pendingMax: number;
   /** Answers kept in the store per app (default 100,000). */
   keepPerApp: number;
 }
 
-export const defaultRidLogOptions: RidLogOptions = { batch: 500, pendingMax: 20_000, keepPerApp: 100_000 };
+export const defaultRidLogOptions: RidLogOptions = { batch: 200, successBatch: 25, pendingMax: 5_000, keepPerApp: 100_000 };
 
 /** A FIFO that drops from the front in O(1) (amortised). */
 class Queue<T> {
@@ -37,6 +43,11 @@ class Queue<T> {
   }
   push(item: T): void {
     this.#items.push(item);
+  }
+  /** The newest item that matches, or undefined. */
+  findLast(match: (item: T) => boolean): T | undefined {
+    for (let i = this.#items.length - 1; i >= this.#head; i--) if (match(this.#items[i]!)) return this.#items[i];
+    return undefined;
   }
   shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;
@@ -54,9 +65,10 @@ const asText = (body: string | Uint8Array): string => (typeof body === 'string' 
 export class RidLog {
   readonly #failures = new Queue<RidEntry>();
   readonly #successes = new Queue<RidEntry>();
-  readonly #waiting = new Map<string, RidEntry>();
   readonly options: RidLogOptions;
   #dropped = 0;
+  /** The batch being written (still found here until it is committed). */
+  #writing: RidEntry[] = [];
   #flushing: Promise<void> | undefined;
 
   constructor(
@@ -73,27 +85,26 @@ export class RidLog {
   }
 
   get waiting(): number {
-    return this.#waiting.size;
+    return this.#failures.size + this.#successes.size;
   }
 
+  /** On the request path: no lookup structure is kept, a find scans the (bounded) queues. */
   record(entry: RidEntry): void {
-    this.#waiting.set(entry.rid, entry);
     (entry.failed ? this.#failures : this.#successes).push(entry);
-    while (this.#waiting.size > this.options.pendingMax) {
-      const victim = this.#successes.shift() ?? this.#failures.shift();
-      if (!victim) break;
-      if (this.#waiting.delete(victim.rid)) this.#dropped++;
+    if (this.#failures.size + this.#successes.size > this.options.pendingMax) {
+      if (this.#successes.shift() ?? this.#failures.shift()) this.#dropped++;
     }
   }
 
   /** An answer by its rid: still waiting here, else from the store. */
   async find(rid: string): Promise<RidRecord | undefined> {
-    const waiting = this.#waiting.get(rid);
+    const match = (e: RidEntry) => e.rid === rid;
+    const waiting = this.#failures.findLast(match) ?? this.#successes.findLast(match) ?? this.#writing.find(match);
     if (waiting) return toRecord(waiting);
     return this.store.apiCalls.getRid(rid);
   }
 
-  /** Writes up to `batch` waiting answers, failures first. */
+  /** Writes up to `batch` waiting failures and `successBatch` successes. */
   flush(): Promise<void> {
     this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined));
     return this.#flushing;
@@ -101,17 +112,21 @@ export class RidLog {
 
   async #flush(): Promise<void> {
     const batch: RidEntry[] = [];
-    while (batch.length < this.options.batch) {
-      const e = this.#failures.shift() ?? this.#successes.shift();
-      if (!e) break;
-      if (this.#waiting.get(e.rid) === e) batch.push(e);
+    for (const [queue, max] of [[this.#failures, this.options.batch], [this.#successes, this.options.successBatch]] as const) {
+      for (let taken = 0; taken < max; ) {
+        const e = queue.shift();
+        if (!e) break;
+        batch.push(e);
+        taken++;
+      }
     }
     if (batch.length === 0) return;
+    // Written or not, they leave memory: a store that refuses them must not make it grow.
+    this.#writing = batch;
     try {
       await this.store.transaction((tx) => tx.apiCalls.insertRids(batch.map(toRecord)));
     } finally {
-      // Written or not, they leave memory: a store that refuses them must not make it grow.
-      for (const e of batch) this.#waiting.delete(e.rid);
+      this.#writing = [];
     }
   }
 

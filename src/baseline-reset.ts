@@ -4,7 +4,8 @@
  * and cloud keys — comes back, and everything since is gone: orders, paths,
  * tokens, accounts, printers, push settings and outbox, auto-progress plans,
  * the clock's offset, and what this process keeps in memory about them (token
- * and cloud-key lookups, labels, the console's request log, fault rules).
+ * and cloud-key lookups, labels, call counters and unwritten rid-log answers,
+ * the console's request log, fault rules).
  *
  * The baseline is every row of the store, in memory (src/storage/baseline.ts),
  * so a reset costs a few DELETEs and INSERTs: cheap on a store that held little
@@ -62,7 +63,11 @@ export class BaselineReset {
     const baseline = this.#baseline;
     if (!baseline) throw new ResetUnavailableError(this.#refusal);
     const { core } = this.o;
+    // Call counters and rid-log answers waiting in memory belong to the state being undone.
+    await core.apiManagement.meter.forget();
+    await core.apiManagement.rids.forget();
     await core.store.restoreBaseline(baseline.store);
+    await core.apiManagement.meter.reload();
     core.clock.rewindTo(baseline.clockOffsetMs);
     core.tokens.forgetLookups();
     core.cloud.forgetLookups();

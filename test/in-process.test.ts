@@ -394,3 +394,19 @@ test('reset() on PostgreSQL (a schema of its own)', async () => {
     await store.close();
   }
 });
+
+test('reset(): call counters and daily-limit refusals go back too (counted before the reset, or still in memory)', async () => {
+  const wx = await start();
+  const c = caller(wx);
+  let token = await c.accessToken();
+  await admin(wx, 'PUT', `/apps/${wx.app.appid}/limits`, { cgi_path: PATHS.getAllDelivery, daily_limit: 3 });
+  const delivery = async () => (await fetch(`${wx.baseUrl}${PATHS.getAllDelivery}?access_token=${token}`)).json() as Promise<Record<string, any>>;
+  for (let i = 0; i < 3; i++) assert.equal((await delivery()).errcode, 0);
+  assert.equal((await delivery()).errcode, 45009, 'the day\'s calls are used up');
+  await wx.reset();
+  token = await c.accessToken();
+  assert.equal((await delivery()).errcode, 0, 'the limit set after start is gone, and so are the counts');
+  const quota = await c.post('/cgi-bin/openapi/quota/get', { cgi_path: PATHS.getAllDelivery }, token);
+  assert.equal(quota.errcode, 0);
+  assert.equal(quota.quota.used, 1, 'only the call made after the reset');
+});

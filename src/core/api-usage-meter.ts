@@ -196,6 +196,17 @@ export class ApiUsageMeter {
     for (const byPath of this.#slots.values()) for (const s of byPath.values()) s.limit = undefined;
   }
 
+  /**
+   * A reset is about to put the store back: calls counted here are of the state
+   * before it and are dropped (after a write in progress lands, which the reset
+   * then overwrites). `reload()` afterwards reads the restored totals.
+   */
+  async forget(): Promise<void> {
+    await this.#flushing?.catch(() => undefined);
+    this.#slots.clear();
+    this.#carry = [];
+  }
+
   /** clearQuota: today's counters of the app start again at 0, here and in the store. */
   async clear(appid: string): Promise<void> {
     // Calls being written right now must land before the counters are cleared.

@@ -49,6 +49,10 @@ class Queue<T> {
     for (let i = this.#items.length - 1; i >= this.#head; i--) if (match(this.#items[i]!)) return this.#items[i];
     return undefined;
   }
+  clear(): void {
+    this.#items = [];
+    this.#head = 0;
+  }
   shift(): T | undefined {
     if (this.#head >= this.#items.length) return undefined;
     const item = this.#items[this.#head++];
@@ -94,6 +98,14 @@ export class RidLog {
     if (this.#failures.size + this.#successes.size > this.options.pendingMax) {
       if (this.#successes.shift() ?? this.#failures.shift()) this.#dropped++;
     }
+  }
+
+  /** A reset put the store back: answers not yet written are of the state before it, and go. */
+  async forget(): Promise<void> {
+    await this.#flushing?.catch(() => undefined);
+    this.#failures.clear();
+    this.#successes.clear();
+    this.#writing = [];
   }
 
   /** An answer by its rid: still waiting here, else from the store. */

@@ -208,52 +208,6 @@ describe('three instances on one PostgreSQL database', { concurrency: false }, (
     checkOrder(receiver.received.slice(start), waybills, UPDATES);
   });
 
-  test('an instance SIGKILLed mid-delivery: its leased events are delivered by another instance after the lease lapses', async () => {
-    const token = await tokenOn(servers[0]!.url, PUSH);
-    const waybills = await addWaybills(token, 'kill', 4);
-    const start = receiver.received.length;
-    const UPDATES = 2;
-    hang = true;
-    // All written through one instance, which is nudged at once and so usually claims the heads itself.
-    for (const w of waybills) for (let n = 0; n < UPDATES; n++) await update(servers[1]!.url, token, w, n);
-    await receiver.waitFor(start + waybills.length, 10_000); // the head of every waybill is in flight
-    const leases = (
-      await db.query<{ id: number; lease_owner: string }>(
-        `SELECT id, lease_owner FROM "${SCHEMA}".events WHERE appid = $1 AND status = 'pending' AND lease_owner IS NOT NULL AND lease_until > $2`,
-        [PUSH.appid, Date.now()],
-      )
-    ).rows;
-    assert.ok(leases.length > 0, 'some events are leased');
-    const owners = new Map<string, number[]>();
-    for (const l of leases) owners.set(l.lease_owner, [...(owners.get(l.lease_owner) ?? []), Number(l.id)]);
-    const [owner, leased] = [...owners.entries()].sort((x, y) => y[1].length - x[1].length)[0]!;
-    const victim = servers.find((s) => owner.startsWith(`wxl-${s.child.pid}-`));
-    assert.ok(victim, `lease owner ${owner} is one of the instances`);
-    await victim.kill('SIGKILL');
-    const killedAt = Date.now();
-    servers = servers.filter((s) => s !== victim);
-    hang = false;
-
-    // The survivors time out on their own hung attempts (1 s) and retry; the victim's leases lapse after 11 s.
-    await waitDelivered(waybills, waybills.length * UPDATES, 25_000);
-    const attempts = (
-      await db.query<{ event_id: number; delivered: boolean; started_at: number }>(
-        `SELECT event_id, delivered, started_at FROM "${SCHEMA}".event_attempts WHERE event_id = ANY($1::bigint[]) ORDER BY event_id, attempt`,
-        [leased],
-      )
-    ).rows;
-    for (const id of leased) {
-      const mine = attempts.filter((a) => Number(a.event_id) === id);
-      assert.ok(
-        mine.some((a) => a.delivered && Number(a.started_at) >= killedAt),
-        `event ${id} leased by the killed instance was delivered by another: ${JSON.stringify(mine)}`,
-      );
-    }
-    checkOrder(receiver.received.slice(start), waybills, UPDATES);
-    // The survivors still serve.
-    for (const s of servers) assert.equal(await errcodeWith(s.url, await tokenOn(s.url)), 0);
-  });
-
   test('call counters: concurrent calls on three instances are all counted (no lost increment); limits, 45009, clear_quota and rids hold across instances', async () => {
     const QUOTA = { appid: 'wxmu1t1000000000c3', secret: 'q'.repeat(32) };
     await cli(['app', 'create', '--store', STORE, '--appid', QUOTA.appid, '--secret', QUOTA.secret]);
@@ -303,6 +257,53 @@ describe('three instances on one PostgreSQL database', { concurrency: false }, (
       return found.every((f) => f.json.errcode === 0 && f.json.request.response_body === failed.text);
     }, 5000);
   });
+
+  test('an instance SIGKILLed mid-delivery: its leased events are delivered by another instance after the lease lapses', async () => {
+    const token = await tokenOn(servers[0]!.url, PUSH);
+    const waybills = await addWaybills(token, 'kill', 4);
+    const start = receiver.received.length;
+    const UPDATES = 2;
+    hang = true;
+    // All written through one instance, which is nudged at once and so usually claims the heads itself.
+    for (const w of waybills) for (let n = 0; n < UPDATES; n++) await update(servers[1]!.url, token, w, n);
+    await receiver.waitFor(start + waybills.length, 10_000); // the head of every waybill is in flight
+    const leases = (
+      await db.query<{ id: number; lease_owner: string }>(
+        `SELECT id, lease_owner FROM "${SCHEMA}".events WHERE appid = $1 AND status = 'pending' AND lease_owner IS NOT NULL AND lease_until > $2`,
+        [PUSH.appid, Date.now()],
+      )
+    ).rows;
+    assert.ok(leases.length > 0, 'some events are leased');
+    const owners = new Map<string, number[]>();
+    for (const l of leases) owners.set(l.lease_owner, [...(owners.get(l.lease_owner) ?? []), Number(l.id)]);
+    const [owner, leased] = [...owners.entries()].sort((x, y) => y[1].length - x[1].length)[0]!;
+    const victim = servers.find((s) => owner.startsWith(`wxl-${s.child.pid}-`));
+    assert.ok(victim, `lease owner ${owner} is one of the instances`);
+    await victim.kill('SIGKILL');
+    const killedAt = Date.now();
+    servers = servers.filter((s) => s !== victim);
+    hang = false;
+
+    // The survivors time out on their own hung attempts (1 s) and retry; the victim's leases lapse after 11 s.
+    await waitDelivered(waybills, waybills.length * UPDATES, 25_000);
+    const attempts = (
+      await db.query<{ event_id: number; delivered: boolean; started_at: number }>(
+        `SELECT event_id, delivered, started_at FROM "${SCHEMA}".event_attempts WHERE event_id = ANY($1::bigint[]) ORDER BY event_id, attempt`,
+        [leased],
+      )
+    ).rows;
+    for (const id of leased) {
+      const mine = attempts.filter((a) => Number(a.event_id) === id);
+      assert.ok(
+        mine.some((a) => a.delivered && Number(a.started_at) >= killedAt),
+        `event ${id} leased by the killed instance was delivered by another: ${JSON.stringify(mine)}`,
+      );
+    }
+    checkOrder(receiver.received.slice(start), waybills, UPDATES);
+    // The survivors still serve.
+    for (const s of servers) assert.equal(await errcodeWith(s.url, await tokenOn(s.url)), 0);
+  });
+
 });
 
 async function addWaybills(token: string, prefix: string, n: number): Promise<string[]> {

@@ -1,5 +1,5 @@
 /**
- * Issue #4 benchmark: what `LogisticsClient.getOrder` costs over a hand-written
+ * Benchmark: what `LogisticsClient.getOrder` costs over a hand-written
  * `fetch` of the same request (same server, same token, same bodies).
  *
  * autocannon cannot drive a client library, so both sides are `workers`

@@ -1,5 +1,5 @@
 /**
- * Shared set-up for the issue #3/#4 benchmarks (push.ts, cloud.ts,
+ * Shared set-up for the push, cloud-call and client benchmarks (push.ts, cloud.ts,
  * client-overhead.ts): a fresh SQLite data dir per benchmark, prepared
  * in-process (app, TEST orders, push/cloud settings), then served by the
  * compiled dist/ in a child process (server-child.mjs, default --push-*

@@ -1,5 +1,5 @@
 /**
- * Issue #5 benchmark: getOrder and addOrder on PostgreSQL, 1 and 2 server
+ * Benchmark: getOrder and addOrder on PostgreSQL, 1 and 2 server
  * instances, next to the bare node:http baseline of the same run (run.ts calls
  * this after the SQLite part; BENCH_POSTGRES=0 skips it).
  *

@@ -1,5 +1,5 @@
 /**
- * Issue #3 benchmark: message-push throughput, and getOrder while pushes flow.
+ * Benchmark: message-push throughput, and getOrder while pushes flow.
  *
  * The server is the compiled dist/ in a child process with the default push
  * policy (3 attempts, 5 s timeout, 32 in flight); the receiver is a node:http

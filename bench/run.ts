@@ -160,7 +160,7 @@ await oursSemi?.stop();
 if (semiDir) rmSync(semiDir, { recursive: true, force: true });
 await bareAdd.stop();
 
-// PostgreSQL (issue #5): the same working set, against the same bare server, its own interleaved rounds.
+// PostgreSQL: the same working set, against the same bare server, its own interleaved rounds.
 let pgRes: PgResults | undefined;
 if (POSTGRES) {
   pgRes = await benchPostgres({ bareUrl: bare.url, workingSet: pgWorkingSet(), connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, addSeconds: ADD_SECONDS, fmt });

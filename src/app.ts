@@ -119,7 +119,7 @@ export async function createApplication(config: AppConfig): Promise<Application>
   // One process owns an SQLite file: leases left by a killed predecessor are void.
   if (store.kind === 'sqlite') await store.events.releaseLeases();
   const adminKey = config.adminKey ?? process.env.WXL_ADMIN_KEY ?? (await storedAdminKey(store));
-  // Web console (issue #6): request log filled by the WeChat routes; access decided by the bound address.
+  // Web console: request log filled by the WeChat routes; access decided by the bound address.
   const requestLog = new RequestLog(config.requestLogSize ?? 500);
   const faults = new FaultRegistry();
   const consoleAccess: ConsoleAccessContext = { boundHost: undefined, adminKey };

@@ -1,4 +1,4 @@
-/** Issue #3 §6: auto-progress moves simulated orders as the clock advances, exactly as a carrier would report. */
+/** Auto-progress moves simulated orders as the clock advances, exactly as a carrier would report. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { answer, eventually, startReceiver, type Receiver } from './support/receiver.ts';

@@ -1,4 +1,4 @@
-/** Issue #3 §3: an EMS binding is reviewed later and its result pushed as update_business_bind_result. */
+/** An EMS binding is reviewed later and its result pushed as update_business_bind_result. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { answer, startReceiver } from './support/receiver.ts';

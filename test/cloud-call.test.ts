@@ -1,5 +1,5 @@
 /**
- * Issue #4: unmodified wx-server-sdk cloud functions run against the server.
+ * Unmodified wx-server-sdk cloud functions run against the server.
  * Real SDK (wx-server-sdk 4.0.2) in a child process, configured only by its
  * environment; real server over loopback; nothing mocked.
  */

@@ -1,6 +1,6 @@
 /**
  * The console's access rule, its static files and JSON API, and the request log
- * (issue #6), over real HTTP without a browser.
+ *, over real HTTP without a browser.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';

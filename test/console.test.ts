@@ -1,5 +1,5 @@
 /**
- * The web console (issue #6) end to end in a real headless Chromium (Debian's
+ * The web console end to end in a real headless Chromium (Debian's
  * `chromium`, driven by playwright-core): orders made through the WeChat API,
  * found, opened, their label seen, a carrier action pressed, its node and push
  * attempt appearing; the request log explaining a failure. Each page is

@@ -1,4 +1,4 @@
-/** Issue #3 §5: undelivered events survive a SIGKILL and arrive, in order, after a restart. */
+/** Undelivered events survive a SIGKILL and arrive, in order, after a restart. */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * Issue #2 "done when": the README's run command starts a server that an unmodified
+ * The README's run command starts a server that an unmodified
  * WeChat SDK (node-easywechat, pointed at the base URL) uses to get a token, create a
  * TEST order and fetch its label.
  */

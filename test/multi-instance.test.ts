@@ -1,5 +1,5 @@
 /**
- * Issue #5 §3, "several instances, one truth": three real `wxlogistics serve
+ * "Several instances, one truth": three real `wxlogistics serve
  * --store postgres://…` processes on one PostgreSQL schema. Tokens issued by one
  * instance work on the others and the overlap / stable_token / force_refresh
  * rules hold across them; concurrent duplicate addOrders on different instances

@@ -1,5 +1,5 @@
 /**
- * Issue #3: signed (and encrypted) add_express_path pushes to real receivers
+ * Signed (and encrypted) add_express_path pushes to real receivers
  * on 127.0.0.1, verified with an independent receiver implementation
  * (test/push-support, node:crypto only — not the project's push code).
  */

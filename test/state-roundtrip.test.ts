@@ -1,5 +1,5 @@
 /**
- * Issue #5 §4: export from SQLite, import into PostgreSQL and back, compared
+ * Export from SQLite, import into PostgreSQL and back, compared
  * answer by answer on real servers (getOrder in both print types, getPath,
  * batchGetOrder, getAllAccount, getPrinter, getQuota); and once through the CLI,
  * `wxlogistics export --data A | wxlogistics import --store URL`, as two processes.

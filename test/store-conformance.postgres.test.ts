@@ -2,7 +2,7 @@
  * The store conformance suite (src/storage/conformance.ts) on PostgreSQL. Every
  * case gets a schema of its own, `wxl_test_<pid>_<random>_<n>`, dropped when the
  * case ends (and any left over at the end of the run). PostgreSQL must be
- * reachable: this suite fails, it never skips (issue #5).
+ * reachable: this suite fails, it never skips.
  *
  * WXL_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test.
  */

@@ -11,7 +11,7 @@ import { SqliteStore } from '../src/storage/sqlite/sqlite-store.ts';
 import type { Store } from '../src/storage/types.ts';
 
 const SINGLE_PROCESS =
-  'SQLite is the single-process store: one SqliteStore per database file (several instances need PostgreSQL, issue #5)';
+  'SQLite is the single-process store: one SqliteStore per database file (several instances need PostgreSQL)';
 const SINGLE_PROCESS_LEASES = 'SQLite is single-process: after a restart every lease is its own dead one, so releaseLeases drops them all';
 
 const open = async (filename: string): Promise<SqliteStore> => {

@@ -1,4 +1,4 @@
-/** Issue #3 endpoints: testUpdateOrder (house rule 9), getPath, getQuota, updatePrinter, getPrinter. */
+/** Tracking and printer endpoints: testUpdateOrder (house rule 9), getPath, getQuota, updatePrinter, getPrinter. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { PATHS, startTestServer, testOrder, type TestServer } from './support/test-server.ts';

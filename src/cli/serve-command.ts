@@ -89,7 +89,7 @@ export function registerServeCommand(program: Command): void {
         if (ready.demo && ready.app?.cloud) console.log(`  cloud env: ${ready.app.cloud.env}  secretId: ${ready.app.cloud.secretId}  secretKey: ${ready.app.cloud.secretKey}`);
         if (ready.seeded) console.log(`seeded ${ready.seeded.apps.length} apps, ${ready.seeded.accounts} accounts, ${ready.seeded.orders.length} orders from ${opts.seed}`);
         console.log(`admin API ${address}${ADMIN_PREFIX}  key: ${app.adminKey}`);
-        console.log(`web console ${address}/console`); // issue #6
+        console.log(`web console ${address}/console`);
         console.log(`wxlogistics listening at ${address}`);
       }
     });

@@ -1,6 +1,6 @@
 /**
  * `wxlogistics export [--appid ID] > state.jsonl`, `wxlogistics import [--replace] < state.jsonl`,
- * `wxlogistics reset --appid ID` (issue #5 §4): the whole state of one or all apps
+ * `wxlogistics reset --appid ID`: the whole state of one or all apps
  * as JSON lines, between any two stores (`--data DIR` for SQLite, `--store URL`
  * for PostgreSQL). Format and guarantees: src/storage/state.ts.
  */

@@ -4,7 +4,7 @@ import { obj, str, type Body } from './validate.ts';
 import type { OrderRecord, ScheduledStepRecord } from '../storage/types.ts';
 
 /**
- * Auto-progress (issue #3 §6): a simulated order moves pickup → transit → out
+ * Auto-progress: a simulated order moves pickup → transit → out
  * for delivery → signed as the clock advances, each step reported exactly as a
  * carrier would (a node, an event). Optionally an exception ends it early.
  */

@@ -14,7 +14,7 @@ export interface CloudSettings {
 }
 
 /**
- * Per-app cloud settings of the cloud-call bridge (issue #4, house rule 13): env
+ * Per-app cloud settings of the cloud-call bridge (house rule 13): env
  * ids the app's functions run in, and secretId/secretKey pairs that sign calls.
  * Shaped like Tencent Cloud API keys: `AKID` + 32 characters, a 32-character key.
  */

@@ -1,5 +1,5 @@
 /**
- * The admin API (issue #3 §4, §6): outbox, replay, clock, push settings,
+ * The admin API: outbox, replay, clock, push settings,
  * auto-progress, carrier simulation. Under `/_wxl/api`, never `/cgi-bin`;
  * every call needs the admin key (`x-wxl-admin-key`, or `Authorization: Bearer`).
  * Answers are plain JSON with HTTP status codes: this is our API, not WeChat's.

@@ -1,5 +1,5 @@
 /**
- * Who may use the console (issue #6 §1): on a server bound to a loopback
+ * Who may use the console: on a server bound to a loopback
  * address, loopback clients need no key (it is the developer's own machine);
  * on any other binding every request needs the admin key, as the admin API does.
  * One check, used by the console's JSON API and its page.

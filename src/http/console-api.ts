@@ -1,5 +1,5 @@
 /**
- * The console's JSON API (issue #6), under `/_wxl/console-api`. Reads go to the
+ * The console's JSON API, under `/_wxl/console-api`. Reads go to the
  * store and core directly; the three writes (carrier action, replay, clock) are
  * forwarded to the admin API's own routes, so the console changes state exactly
  * as `/_wxl/api` does. Access: console-access.ts (loopback, else the admin key).

@@ -1,5 +1,5 @@
 /**
- * Serves the console's files (issue #6) at `/console`: plain HTML, CSS and
+ * Serves the console's files at `/console`: plain HTML, CSS and
  * ES modules committed under src/console/static/, read from disk, no bundler,
  * nothing fetched from elsewhere (the machine may be offline).
  *

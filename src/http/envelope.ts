@@ -5,7 +5,7 @@ import { newRid } from './rid.ts';
 export const JSON_CONTENT_TYPE = 'application/json; encoding=utf-8';
 
 export interface EnvelopeOptions {
-  /** Append the plain-language reason to errmsg before the rid (`--explain`, issue #6). */
+  /** Append the plain-language reason to errmsg before the rid (`--explain`). */
   explain: boolean;
 }
 

@@ -1,5 +1,5 @@
 /**
- * The console's live request log (issue #6): the last N WeChat API calls in a
+ * The console's live request log: the last N WeChat API calls in a
  * ring buffer, with each non-zero errcode explained in plain language. Filled
  * from server.ts hooks at the cost of one small object per call: nothing is
  * re-parsed or copied from bodies (getOrder is benchmarked).

@@ -21,13 +21,13 @@ const CLOUD_FRESHNESS_SECONDS = 300;
 
 export interface ServerOptions {
   core: LogisticsCore;
-  /** Append explanations to errmsg (issue #6); off by default so answers stay WeChat-exact. */
+  /** Append explanations to errmsg; off by default so answers stay WeChat-exact. */
   explain?: boolean;
   /** Log every request (pino JSON) on stdout, or on stderr with 'stderr'. */
   logger?: boolean | 'stderr';
-  /** The cloud-call bridge (issue #4): its path (default `/admin`) and signature freshness window. */
+  /** The cloud-call bridge: its path (default `/admin`) and signature freshness window. */
   cloud?: { path?: string; freshnessSeconds?: number };
-  /** The console's request log (issue #6): every WeChat call is recorded when given. */
+  /** The console's request log: every WeChat call is recorded when given. */
   requestLog?: RequestLog | undefined;
   /** Call quotas and the rid log (api-management.md); both on by default. */
   apiManagement?: ApiManagementOptions | undefined;
@@ -74,7 +74,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.decorateRequest('wxlError', null);
   const faults = new FaultResponder(options.faults ?? new FaultRegistry());
   faults.install(app);
-  // --explain (issue #6) shows the request log's explanation: the error's detail, else the errcode's line.
+  // --explain shows the request log's explanation: the error's detail, else the errcode's line.
   const explained = (wx: WxError): WxError => (envelope.explain && !wx.detail ? new WxError(wx.code, explainError(wx), wx.extra) : wx);
 
   app.setNotFoundHandler((req, reply) => {
@@ -157,7 +157,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 }
 
 /**
- * Issue #6: one ring-buffer record per WeChat call (and per unknown path, 40066),
+ * The console's request log: one ring-buffer record per WeChat call (and per unknown path, 40066),
  * after the answer is sent. Reads only what is already parsed; admin and console
  * routes are not WeChat calls and are left out.
  */

@@ -1,4 +1,4 @@
-/** Conformance cases: exportState / importState / resetApp (issue #5 §4; format in ./state.ts). */
+/** Conformance cases: exportState / importState / resetApp (format in ./state.ts). */
 import assert from 'node:assert/strict';
 import type { ConformanceCase } from './conformance.ts';
 import { account, app, APP, APP2, newEvent, order, token } from './conformance-fixtures.ts';

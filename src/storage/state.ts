@@ -1,5 +1,5 @@
 /**
- * Export / import / reset of stored state (issue #5 §4), shared by every SQL
+ * Export / import / reset of stored state, shared by every SQL
  * backend: the record format, the tables it covers and their columns (as in
  * ./migrations.ts), row validation, and the SQL each step runs. A backend only
  * supplies a `StateSql` (statements on one connection inside its transaction or

@@ -53,7 +53,7 @@ export class RecordingHttpClient implements HttpClient {
 
 export const isTokenRequest = (r: { url: string }) => r.url.startsWith('/cgi-bin/token') || r.url.startsWith('/cgi-bin/stable_token');
 
-/** The addOrder body of issue #4 (TEST carrier). */
+/** The addOrder body of the client tests (TEST carrier). */
 export const testOrderBody = (orderId: string) => ({
   add_source: 0,
   order_id: orderId,

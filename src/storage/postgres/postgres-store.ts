@@ -1,6 +1,6 @@
 /**
  * The shared store: PostgreSQL through a `pg.Pool`, for several stateless
- * instances on one database (issue #5). Tables and keys: see ../migrations.ts
+ * instances on one database. Tables and keys: see ../migrations.ts
  * (the same versioned list as SQLite, `postgres` text where the dialects differ);
  * versions applied are recorded in `schema_migrations`.
  *

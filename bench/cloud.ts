@@ -1,5 +1,5 @@
 /**
- * Issue #4 benchmark: cloud-call getOrder (wx-server-sdk → POST /admin) req/s
+ * Benchmark: cloud-call getOrder (wx-server-sdk → POST /admin) req/s
  * vs the HTTPS getOrder, same server, same orders, same load generator.
  *
  * Running wx-server-sdk itself under load would measure the SDK (a process per

@@ -1,5 +1,5 @@
 /**
- * Issue #3 / #4 benchmarks, runnable on their own until run.ts calls them:
+ * The push, cloud-call and client benchmarks, runnable on their own until run.ts calls them:
  *
  *   node --import tsx bench/extra.ts
  *

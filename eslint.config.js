@@ -35,6 +35,12 @@ export default tseslint.config(
   },
   { files: ['src/console/static/**/*.js'], languageOptions: { globals: globals.browser } },
   {
+    // The Jest example: a CommonJS consumer project with Jest's globals.
+    files: ['examples/jest/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node, ...globals.jest } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // CommonJS: cloud functions and the script that runs them.
     files: ['**/*.cjs', 'test/fixtures/cloud-functions/**/*.js'],
     languageOptions: { sourceType: 'commonjs', globals: globals.node },

@@ -54,7 +54,7 @@ describe('labels rendered by Chromium scan with zbar', () => {
   function zbar(png: Buffer): string[] {
     const file = join(dir, `shot-${++shots}.png`);
     writeFileSync(file, png);
-    let out = '';
+    let out: string;
     try {
       out = execFileSync('zbarimg', ['-q', '--nodbus', file], { encoding: 'utf8' });
     } catch (e) {

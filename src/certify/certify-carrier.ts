@@ -170,7 +170,7 @@ async function checkForgedPush(s: CertifySession): Promise<void> {
   const name = 'forged signature · refused';
   // No answer at all cannot be told from a dead endpoint (the other steps report that).
   if (x.kind !== 'answered') return s.note('SKIP', name, `no answer at all (${x.kind === 'timeout' ? 'timeout' : x.message}), so no refusal to judge`);
-  let served = false;
+  let served: boolean;
   try {
     served = parseReplyBody(x.body).fields.some((f) => /^(resultcode|encrypt)$/i.test(f.key));
   } catch {

@@ -36,6 +36,6 @@ export function getOrderAnswerBytes(order: OrderRecord, printHtmlBase64: string)
   let at = out.write(HEAD, 0, 'latin1');
   at += out.write(printHtmlBase64, at, 'latin1');
   at += out.write('",', at, 'latin1');
-  at += out.write(rest.slice(1), at, 'utf8');
+  out.write(rest.slice(1), at, 'utf8');
   return out;
 }

@@ -136,6 +136,7 @@ export class PushCapture {
 
   /** The inbox of all apps (`appid` undefined) or of one. */
   inbox(appid?: string): PushInbox {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the inbox object's getters read the capture, not themselves
     const capture = this;
     const mine = (c: Captured) => appid === undefined || c.appid === appid;
     return {

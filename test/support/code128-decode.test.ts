@@ -48,6 +48,7 @@ test('decodes the label\'s own bars: one filled path, a rectangle per bar, relat
     const bars = encodeCode128(text);
     assert.ok(bars, text);
     const svg = code128Svg(bars, { maxWidthMm: 60, heightMm: 10 });
+    // eslint-disable-next-line no-control-regex -- 7-bit ASCII, control characters included
     const expected = /^[\x00-\x7f]*$/.test(text) ? text : Buffer.from(text, 'utf8').toString('latin1');
     assert.equal(decodeCode128Svg(svg), expected, JSON.stringify(text));
     // the same bars written with relative moves and an absolute close-back

@@ -25,7 +25,7 @@ test('app create --json prints appid and secret; the secret is stored only as a 
   const db = (await import('better-sqlite3')).default(join(dir, 'wxlogistics.sqlite'), { readonly: true });
   const hash = (db.prepare('SELECT secret_hash FROM apps WHERE appid = ?').get(created.appid) as { secret_hash: string }).secret_hash;
   db.close();
-  assert.match(hash, /^scrypt\$/);
+  assert.match(hash, /^scrypt-sha256\$/);
   assert.ok(!hash.includes('cli-secret'));
 });
 

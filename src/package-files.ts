@@ -7,7 +7,11 @@
  * the place of this module in the ES build, which is why no other module may use
  * `import.meta.url` (test/package.test.ts checks it).
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of `relative` (a path under src/ or dist/), e.g. `packageFile('proto/comm-api.proto')`. */
 export const packageFile = (relative: string): string => fileURLToPath(new URL(relative, import.meta.url));
+
+/** `require` for CommonJS files of dependencies that no package entry exposes (resolved from this package). */
+export const packageRequire: NodeJS.Require = createRequire(import.meta.url);

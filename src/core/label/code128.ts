@@ -5,14 +5,14 @@
  * FNC4) for anything else, e.g. a 集包地 in Chinese. Neither draws anything: the SVG and PNG
  * writers (symbol-svg.ts, symbol-png.ts) do.
  */
-import { createRequire } from 'node:module';
 import bwipjs from 'bwip-js';
+import { packageRequire } from '../../package-files.ts';
 
 interface JsBarcodeEncoder { encode(): { data: string } }
 type JsBarcodeCtor = new (data: string, options: object) => JsBarcodeEncoder;
 
 // JsBarcode's package entry draws into a DOM or canvas; its encoder classes are plain CommonJS.
-const Code128Auto = (createRequire(import.meta.url)('jsbarcode/bin/barcodes/CODE128/CODE128_AUTO.js') as { default: JsBarcodeCtor }).default;
+const Code128Auto = (packageRequire('jsbarcode/bin/barcodes/CODE128/CODE128_AUTO.js') as { default: JsBarcodeCtor }).default;
 
 /** 7-bit ASCII only: JsBarcode reads 200–211 as its own start/shift markers, so those stay out. */
 // eslint-disable-next-line no-control-regex -- the whole 7-bit range, control characters included, is the point

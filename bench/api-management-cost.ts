@@ -31,16 +31,29 @@ export async function benchApiManagementCost(calls = 200_000): Promise<BenchRow[
     await core.apps.create({ appid: 'wxbenchcost0000001', secret: 's' });
     const answer = Buffer.alloc(12_000, 'x');
     const path = '/cgi-bin/express/business/order/get';
-    const admitUs = cpuUs(() => {
-      for (let i = 0; i < calls; i++) meter.admit('wxbenchcost0000001', path);
-    }) / calls;
+    const admitUs =
+      cpuUs(() => {
+        for (let i = 0; i < calls; i++) meter.admit('wxbenchcost0000001', path);
+      }) / calls;
     let n = 0;
-    const recordUs = cpuUs(() => {
-      for (let i = 0; i < calls; i++) {
-        const rid = newRid(1_800_000_000 + (n++ % 1000));
-        rids.record({ rid, appid: 'wxbenchcost0000001', cgi_path: path, invoke_time: 1_800_000_000, cost_in_ms: 1, request_url: 'access_token=x', request_body: '{"order_id":"o","delivery_id":"TEST"}', response_body: answer, client_ip: '127.0.0.1', failed: false });
-      }
-    }) / calls;
+    const recordUs =
+      cpuUs(() => {
+        for (let i = 0; i < calls; i++) {
+          const rid = newRid(1_800_000_000 + (n++ % 1000));
+          rids.record({
+            rid,
+            appid: 'wxbenchcost0000001',
+            cgi_path: path,
+            invoke_time: 1_800_000_000,
+            cost_in_ms: 1,
+            request_url: 'access_token=x',
+            request_body: '{"order_id":"o","delivery_id":"TEST"}',
+            response_body: answer,
+            client_ip: '127.0.0.1',
+            failed: false,
+          });
+        }
+      }) / calls;
     // Baseline in the same run: the core's own work for a cached getOrder (token check and HTTP excluded).
     await core.orders.addOrder('wxbenchcost0000001', orderBody('cost-1'));
     const args = { order_id: 'cost-1', delivery_id: 'TEST' };
@@ -60,9 +73,23 @@ export async function benchApiManagementCost(calls = 200_000): Promise<BenchRow[
     const flushMs = flushes[5]!;
     const perSecond = (flushMs * 5) / 10; // 5 flushes a second, as % of one core
     return [
-      { metric: 'call counting, CPU per call (admit), vs the core\'s cached getOrder', value: `${admitUs.toFixed(2)} µs`, baseline: `getOrder core ${getUs.toFixed(1)} µs`, ratio: (admitUs / getUs).toFixed(3) },
-      { metric: 'rid log, CPU per call (rid + record), vs the core\'s cached getOrder', value: `${recordUs.toFixed(2)} µs`, baseline: `getOrder core ${getUs.toFixed(1)} µs`, ratio: (recordUs / getUs).toFixed(3) },
-      { metric: `rid log flush into SQLite, ${rids.options.successBatch} successes of 12 KB (ms, median of 10)`, value: flushMs.toFixed(1), baseline: `${perSecond.toFixed(1)} % of a core at 5 flushes/s` },
+      {
+        metric: "call counting, CPU per call (admit), vs the core's cached getOrder",
+        value: `${admitUs.toFixed(2)} µs`,
+        baseline: `getOrder core ${getUs.toFixed(1)} µs`,
+        ratio: (admitUs / getUs).toFixed(3),
+      },
+      {
+        metric: "rid log, CPU per call (rid + record), vs the core's cached getOrder",
+        value: `${recordUs.toFixed(2)} µs`,
+        baseline: `getOrder core ${getUs.toFixed(1)} µs`,
+        ratio: (recordUs / getUs).toFixed(3),
+      },
+      {
+        metric: `rid log flush into SQLite, ${rids.options.successBatch} successes of 12 KB (ms, median of 10)`,
+        value: flushMs.toFixed(1),
+        baseline: `${perSecond.toFixed(1)} % of a core at 5 flushes/s`,
+      },
     ];
   } finally {
     await store.close();

@@ -35,7 +35,8 @@ export async function benchApiManagement(o: ApiManagementBenchOptions, log = con
     const app = await createApplication({ dataDir: base, logger: false });
     await app.core.apps.create({ appid: APPID, secret: SECRET });
     const ids = Array.from({ length: o.workingSet }, (_, i) => `q${i}`);
-    for (let n = 0; n < ids.length; n += 100) await Promise.all(ids.slice(n, n + 100).map((id) => app.core.orders.addOrder(APPID, orderBody(id))));
+    for (let n = 0; n < ids.length; n += 100)
+      await Promise.all(ids.slice(n, n + 100).map((id) => app.core.orders.addOrder(APPID, orderBody(id))));
     await app.close();
     const servers: { name: string; url: string; token: string }[] = [];
     for (const [i, v] of VARIANTS.entries()) {
@@ -43,8 +44,15 @@ export async function benchApiManagement(o: ApiManagementBenchOptions, log = con
       cpSync(base, dir, { recursive: true });
       const child = await startChild('./server-child.mjs', [dir, JSON.stringify(v.config)]);
       children.push(child);
-      const t = (await (await fetch(`${child.url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)).json()) as { access_token: string };
-      const probe = await (await fetch(`${child.url}/cgi-bin/express/business/order/get?access_token=${t.access_token}`, { method: 'POST', body: JSON.stringify({ order_id: ids[0], delivery_id: 'TEST' }) })).text();
+      const t = (await (await fetch(`${child.url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)).json()) as {
+        access_token: string;
+      };
+      const probe = await (
+        await fetch(`${child.url}/cgi-bin/express/business/order/get?access_token=${t.access_token}`, {
+          method: 'POST',
+          body: JSON.stringify({ order_id: ids[0], delivery_id: 'TEST' }),
+        })
+      ).text();
       if (!probe.startsWith('{"errcode":0,')) throw new Error(`getOrder on ${v.name}: ${probe.slice(0, 200)}`);
       servers.push({ name: v.name, url: child.url, token: t.access_token });
     }
@@ -62,9 +70,26 @@ export async function benchApiManagement(o: ApiManagementBenchOptions, log = con
     const off = rps('off');
     const failures = [...runs.values()].flat().reduce((n, x) => n + x.failures, 0);
     return [
-      { metric: `getOrder req/s, call counting on / off (${o.workingSet} orders, SQLite)`, value: int(rps('counting')), baseline: `off ${int(off)}`, ratio: (rps('counting') / off).toFixed(2), target: '≥ 0.95', met: rps('counting') >= 0.95 * off },
-      { metric: 'getOrder req/s, counting + rid log (default) / off', value: int(rps('counting + rid log')), baseline: `off ${int(off)}`, ratio: (rps('counting + rid log') / off).toFixed(2), target: 'no measurable drop', met: rps('counting + rid log') >= 0.95 * off },
-      { metric: 'getOrder p99 (ms): off / counting / counting + rid log', value: `${p99('off')} / ${p99('counting')} / ${p99('counting + rid log')}` },
+      {
+        metric: `getOrder req/s, call counting on / off (${o.workingSet} orders, SQLite)`,
+        value: int(rps('counting')),
+        baseline: `off ${int(off)}`,
+        ratio: (rps('counting') / off).toFixed(2),
+        target: '≥ 0.95',
+        met: rps('counting') >= 0.95 * off,
+      },
+      {
+        metric: 'getOrder req/s, counting + rid log (default) / off',
+        value: int(rps('counting + rid log')),
+        baseline: `off ${int(off)}`,
+        ratio: (rps('counting + rid log') / off).toFixed(2),
+        target: 'no measurable drop',
+        met: rps('counting + rid log') >= 0.95 * off,
+      },
+      {
+        metric: 'getOrder p99 (ms): off / counting / counting + rid log',
+        value: `${p99('off')} / ${p99('counting')} / ${p99('counting + rid log')}`,
+      },
       ...(failures ? [{ metric: '⚠️ quota bench: failed requests', value: int(failures) }] : []),
     ];
   } finally {

@@ -60,7 +60,11 @@ export async function ensureStore(cacheDir: string, orders: number): Promise<Sto
   await app.core.apps.create({ appid: APPID, secret: SECRET });
   const bar = new SingleBar(
     // noTTYOutput: still report (every 10 s) when the output goes to a log file.
-    { format: 'building store [{bar}] {percentage}% | {value}/{total} orders | {rate}/s | ETA {eta_formatted}', noTTYOutput: true, notTTYSchedule: 10_000 },
+    {
+      format: 'building store [{bar}] {percentage}% | {value}/{total} orders | {rate}/s | ETA {eta_formatted}',
+      noTTYOutput: true,
+      notTTYSchedule: 10_000,
+    },
     Presets.shades_classic,
   );
   bar.start(orders, 0, { rate: 0 });

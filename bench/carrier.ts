@@ -35,14 +35,16 @@ async function addOrderRate(baseUrl: string, token: string, prefix: string, over
     connections: o.connections,
     duration: o.seconds,
     headers: { 'content-type': 'application/json' },
-    requests: [{
-      setupRequest: (req) => ({ ...req, body: JSON.stringify({ ...orderBody(`${prefix}${n++}`), ...over }) }),
-      onResponse: (_status: number, text: string) => {
-        if (text.startsWith('{"errcode":0,')) return;
-        wxErrors++;
-        sample ||= text.slice(0, 120);
+    requests: [
+      {
+        setupRequest: (req) => ({ ...req, body: JSON.stringify({ ...orderBody(`${prefix}${n++}`), ...over }) }),
+        onResponse: (_status: number, text: string) => {
+          if (text.startsWith('{"errcode":0,')) return;
+          wxErrors++;
+          sample ||= text.slice(0, 120);
+        },
       },
-    }],
+    ],
   });
   return { rps: result.requests.average, failures: result.non2xx + result.errors + result.timeouts + wxErrors, sample };
 }
@@ -50,8 +52,20 @@ async function addOrderRate(baseUrl: string, token: string, prefix: string, over
 export async function benchCarrierOrders(o: CarrierBenchOptions): Promise<BenchRow[]> {
   const carrier = await startChild('./bench-carrier.mjs', []);
   const server = await startBenchServer('warm', 0, async (app) => {
-    await app.core.carrierRegistry.add({ delivery_id: 'BENCH', name: '压测快递', url: carrier.url, token: 'benchToken', format: 'json', services: ['0:标准快递'] });
-    await app.core.accounts.bindAccount((await app.core.apps.list())[0]!.appid, { type: 'bind', biz_id: 'bench_biz', delivery_id: 'BENCH', password: 'p' });
+    await app.core.carrierRegistry.add({
+      delivery_id: 'BENCH',
+      name: '压测快递',
+      url: carrier.url,
+      token: 'benchToken',
+      format: 'json',
+      services: ['0:标准快递'],
+    });
+    await app.core.accounts.bindAccount((await app.core.apps.list())[0]!.appid, {
+      type: 'bind',
+      biz_id: 'bench_biz',
+      delivery_id: 'BENCH',
+      password: 'p',
+    });
   });
   try {
     const token = await fetchToken(server.url);
@@ -72,11 +86,33 @@ export async function benchCarrierOrders(o: CarrierBenchOptions): Promise<BenchR
 
     // The event round trip on its own, in this process: our link vs a bare POST of the same bytes.
     const record: CarrierRecord = {
-      delivery_id: 'BENCH', name: 'x', appid: 'wxbench', url: carrier.url, token: 'benchToken', encoding_aes_key: '', mode: 'plain', format: 'json',
-      services: [], template: '', waybill_source: 'segment', review: false, created_at: 0, updated_at: 0,
+      delivery_id: 'BENCH',
+      name: 'x',
+      appid: 'wxbench',
+      url: carrier.url,
+      token: 'benchToken',
+      encoding_aes_key: '',
+      mode: 'plain',
+      format: 'json',
+      services: [],
+      template: '',
+      waybill_source: 'segment',
+      review: false,
+      created_at: 0,
+      updated_at: 0,
     };
     const link = new HttpCarrierLink({ nowSeconds: () => Math.floor(Date.now() / 1000), attempts: 1 });
-    const event = (i: number) => addWaybillEvent({ toUserName: 'gh_bench', fromUserName: 'o', createTime: 1, token: `t${i}`, body: orderBody(`rt${i}`), bizPwd: 'p', shopAppid: 'wx', waybillId: `W${i}` });
+    const event = (i: number) =>
+      addWaybillEvent({
+        toUserName: 'gh_bench',
+        fromUserName: 'o',
+        createTime: 1,
+        token: `t${i}`,
+        body: orderBody(`rt${i}`),
+        bizPwd: 'p',
+        shopAppid: 'wx',
+        waybillId: `W${i}`,
+      });
     const linkUs: number[] = [];
     const bareUs: number[] = [];
     const sample = JSON.stringify(event(0));

@@ -13,7 +13,12 @@ import { LogisticsClient } from '../src/client/index.ts';
 import { GET_PATH } from './load.ts';
 import { APPID, int, median, SECRET, startBenchServer, type BenchRow } from './extra-server.ts';
 
-export interface ClientBenchOptions { rounds: number; seconds: number; workers: number; workingSet: number }
+export interface ClientBenchOptions {
+  rounds: number;
+  seconds: number;
+  workers: number;
+  workingSet: number;
+}
 export const defaultClientOptions: ClientBenchOptions = { rounds: 3, seconds: 5, workers: 50, workingSet: 200 };
 
 /** `workers` loops calling `call(i)` (i = a shared counter) until `seconds` pass; answers calls/s. */
@@ -22,12 +27,14 @@ async function loop(call: (i: number) => Promise<unknown>, workers: number, seco
   let i = 0;
   const end = performance.now() + seconds * 1000;
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: workers }, async () => {
-    while (performance.now() < end) {
-      await call(i++);
-      n++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: workers }, async () => {
+      while (performance.now() < end) {
+        await call(i++);
+        n++;
+      }
+    }),
+  );
   return n / ((performance.now() - t0) / 1000);
 }
 
@@ -41,7 +48,11 @@ export async function benchClientOverhead(o: ClientBenchOptions = defaultClientO
 
     const viaClient = (i: number) => client.getOrder(bodies[i % bodies.length]!);
     const viaFetch = async (i: number) => {
-      const res = await fetch(rawUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(bodies[i % bodies.length]) });
+      const res = await fetch(rawUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(bodies[i % bodies.length]),
+      });
       const json = (await res.json()) as { errcode?: number; errmsg?: string };
       if (json.errcode) throw new Error(`getOrder: ${json.errcode} ${json.errmsg}`);
       return json;
@@ -58,8 +69,13 @@ export async function benchClientOverhead(o: ClientBenchOptions = defaultClientO
     const raw: number[] = [];
     const cli: number[] = [];
     for (let r = 0; r < o.rounds; r++) {
-      if (r % 2 === 0) { raw.push(await loop(viaFetch, o.workers, o.seconds)); cli.push(await loop(viaClient, o.workers, o.seconds)); }
-      else { cli.push(await loop(viaClient, o.workers, o.seconds)); raw.push(await loop(viaFetch, o.workers, o.seconds)); }
+      if (r % 2 === 0) {
+        raw.push(await loop(viaFetch, o.workers, o.seconds));
+        cli.push(await loop(viaClient, o.workers, o.seconds));
+      } else {
+        cli.push(await loop(viaClient, o.workers, o.seconds));
+        raw.push(await loop(viaFetch, o.workers, o.seconds));
+      }
       log(`client round ${r + 1}/${o.rounds}: raw fetch ${int(raw.at(-1)!)} calls/s | LogisticsClient ${int(cli.at(-1)!)} calls/s`);
     }
     const rr = median(raw);
@@ -68,8 +84,14 @@ export async function benchClientOverhead(o: ClientBenchOptions = defaultClientO
     // Per-round paired overheads too: each pair ran back to back, so drift between rounds cancels.
     const paired = median(cli.map((c, i) => 1 - c / raw[i]!));
     return [
-      { metric: `client: LogisticsClient.getOrder calls/s (${o.workers} concurrent loops, ${o.workingSet} orders)`,
-        value: int(cr), baseline: `raw fetch ${int(rr)}`, ratio: `overhead ${(overhead * 100).toFixed(1)} % (paired rounds ${(paired * 100).toFixed(1)} %)`, target: '≤ 10 %', met: overhead <= 0.1 },
+      {
+        metric: `client: LogisticsClient.getOrder calls/s (${o.workers} concurrent loops, ${o.workingSet} orders)`,
+        value: int(cr),
+        baseline: `raw fetch ${int(rr)}`,
+        ratio: `overhead ${(overhead * 100).toFixed(1)} % (paired rounds ${(paired * 100).toFixed(1)} %)`,
+        target: '≤ 10 %',
+        met: overhead <= 0.1,
+      },
     ];
   } finally {
     await s.stop();

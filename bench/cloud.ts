@@ -28,7 +28,9 @@ import { haveWrk, luaBytes, wrkScript, wrk } from './wrk.ts';
 function replayScript(reqs: Replay[]): string {
   const items = reqs.map((r) => {
     // "Host" as wrk spells it, or wrk adds its own next to ours.
-    const headers = Object.entries(r.headers).map(([k, v]) => `[${luaBytes(Buffer.from(k === "host" ? "Host" : k))}] = ${luaBytes(Buffer.from(v))}`).join(", ");
+    const headers = Object.entries(r.headers)
+      .map(([k, v]) => `[${luaBytes(Buffer.from(k === 'host' ? 'Host' : k))}] = ${luaBytes(Buffer.from(v))}`)
+      .join(', ');
     return `{ ${luaBytes(Buffer.from(r.method))}, ${luaBytes(Buffer.from(r.path))}, { ${headers} }, ${luaBytes(r.body)} }`;
   });
   return wrkScript(`
@@ -51,7 +53,12 @@ export interface CloudBenchOptions {
 }
 export const defaultCloudOptions: CloudBenchOptions = { rounds: 3, seconds: 5, connections: 50, workingSet: 50 };
 
-interface Captured { method: string; path: string; headers: Record<string, string>; body: Buffer }
+interface Captured {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
 
 // The seed's own cloud function and the tests' runner, unmodified (test/cloud-call.test.ts).
 const runner = fileURLToPath(new URL('../test/support/run-cloud-function.cjs', import.meta.url));
@@ -79,10 +86,13 @@ async function capture(target: string, keys: { secretId: string; secretKey: stri
       const c: Captured = { method: req.method!, path: req.url!, headers: plainHeaders(req.headers), body: Buffer.concat(chunks) };
       captured.push(c);
       // Forward unchanged (Host included: it is signed), so the SDK gets the real answer.
-      const up = httpRequest({ host: t.hostname, port: t.port, method: c.method, path: c.path, headers: { ...c.headers, 'content-length': c.body.length } }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
+      const up = httpRequest(
+        { host: t.hostname, port: t.port, method: c.method, path: c.path, headers: { ...c.headers, 'content-length': c.body.length } },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
       up.on('error', (e) => res.writeHead(502).end(String(e)));
       up.end(c.body);
     });
@@ -104,7 +114,10 @@ async function capture(target: string, keys: { secretId: string; secretKey: stri
     });
     const results = JSON.parse(stdout) as { result?: { errMsg?: string } }[];
     const bad = results.filter((r) => r.result?.errMsg !== 'openapi.logistics.getOrder:ok');
-    if (bad.length || captured.length !== orders.length) throw new Error(`cloud capture: ${bad.length} failed, ${captured.length}/${orders.length} requests: ${JSON.stringify(bad[0]).slice(0, 300)}`);
+    if (bad.length || captured.length !== orders.length)
+      throw new Error(
+        `cloud capture: ${bad.length} failed, ${captured.length}/${orders.length} requests: ${JSON.stringify(bad[0]).slice(0, 300)}`,
+      );
     return captured;
   } finally {
     proxy.close();
@@ -115,28 +128,41 @@ async function capture(target: string, keys: { secretId: string; secretKey: stri
 function verifyReplay(target: string, c: Captured): Promise<void> {
   const t = new URL(target);
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: t.hostname, port: t.port, method: c.method, path: c.path, headers: { ...c.headers, 'content-length': c.body.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (x: Buffer) => chunks.push(x));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        try {
-          const resp = decodeCommOpenApiResp(body);
-          const json = JSON.parse(resp.respData.toString('utf8')) as { errcode?: number };
-          if (resp.errorCode !== 0 || json.errcode !== 0) throw new Error(`error_code ${resp.errorCode}, errcode ${json.errcode}`);
-          resolve();
-        } catch (e) {
-          reject(new Error(`cloud replay not ok (${String(e)}): ${body.toString('utf8', 0, 200)}`));
-        }
-      });
-    });
+    const req = httpRequest(
+      { host: t.hostname, port: t.port, method: c.method, path: c.path, headers: { ...c.headers, 'content-length': c.body.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (x: Buffer) => chunks.push(x));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          try {
+            const resp = decodeCommOpenApiResp(body);
+            const json = JSON.parse(resp.respData.toString('utf8')) as { errcode?: number };
+            if (resp.errorCode !== 0 || json.errcode !== 0) throw new Error(`error_code ${resp.errorCode}, errcode ${json.errcode}`);
+            resolve();
+          } catch (e) {
+            reject(new Error(`cloud replay not ok (${String(e)}): ${body.toString('utf8', 0, 200)}`));
+          }
+        });
+      },
+    );
     req.on('error', reject);
     req.end(c.body);
   });
 }
 
-interface Replay { method: string; path: string; headers: Record<string, string>; body: Buffer }
-interface Measured { rps: number; p99: number; failures: number; cpuUs: number }
+interface Replay {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+interface Measured {
+  rps: number;
+  p99: number;
+  failures: number;
+  cpuUs: number;
+}
 
 /**
  * Fixed requests cycled by the same generator for both sides — wrk when installed
@@ -159,7 +185,12 @@ async function load(server: Child, reqs: Replay[], connections: number, seconds:
     requests: [{ setupRequest: (req) => ({ ...req, ...reqs[i++ % reqs.length]! }) as typeof req }],
   });
   const answered = r.requests.average * ((performance.now() - t0) / 1000);
-  return { rps: r.requests.average, p99: r.latency.p99, failures: r.non2xx + r.errors + r.timeouts, cpuUs: ((server.cpuSeconds() - cpu0) * 1e6) / answered };
+  return {
+    rps: r.requests.average,
+    p99: r.latency.p99,
+    failures: r.non2xx + r.errors + r.timeouts,
+    cpuUs: ((server.cpuSeconds() - cpu0) * 1e6) / answered,
+  };
 }
 
 export async function benchCloud(o: CloudBenchOptions = defaultCloudOptions, log = console.log): Promise<BenchRow[]> {
@@ -197,9 +228,16 @@ export async function benchCloud(o: CloudBenchOptions = defaultCloudOptions, log
       for (const x of reqs) await verifyReplay(s.url, x); // still verifying at the end of the round
     };
     for (let r = 0; r < o.rounds; r++) {
-      if (r % 2 === 0) { h.push(await load(s.child, https, o.connections, o.seconds)); await cloudRound(); }
-      else { await cloudRound(); h.push(await load(s.child, https, o.connections, o.seconds)); }
-      log(`cloud round ${r + 1}/${o.rounds}: HTTPS ${int(h.at(-1)!.rps)} req/s p99 ${h.at(-1)!.p99} ms ${h.at(-1)!.cpuUs.toFixed(0)} µs CPU/req | cloud ${int(c.at(-1)!.rps)} req/s p99 ${c.at(-1)!.p99} ms ${c.at(-1)!.cpuUs.toFixed(0)} µs CPU/req`);
+      if (r % 2 === 0) {
+        h.push(await load(s.child, https, o.connections, o.seconds));
+        await cloudRound();
+      } else {
+        await cloudRound();
+        h.push(await load(s.child, https, o.connections, o.seconds));
+      }
+      log(
+        `cloud round ${r + 1}/${o.rounds}: HTTPS ${int(h.at(-1)!.rps)} req/s p99 ${h.at(-1)!.p99} ms ${h.at(-1)!.cpuUs.toFixed(0)} µs CPU/req | cloud ${int(c.at(-1)!.rps)} req/s p99 ${c.at(-1)!.p99} ms ${c.at(-1)!.cpuUs.toFixed(0)} µs CPU/req`,
+      );
     }
     const hr = median(h.map((x) => x.rps));
     const cr = median(c.map((x) => x.rps));
@@ -207,11 +245,27 @@ export async function benchCloud(o: CloudBenchOptions = defaultCloudOptions, log
     const hc = median(h.map((x) => x.cpuUs));
     const cc = median(c.map((x) => x.cpuUs));
     return [
-      { metric: `cloud call: getOrder req/s via POST /admin (replayed wx-server-sdk requests, ${sample} B multipart; ${o.workingSet} orders; ${haveWrk ? 'wrk' : 'autocannon'})`,
-        value: int(cr), baseline: `HTTPS ${int(hr)}`, ratio: (cr / hr).toFixed(2), target: '≥ 0.50 × HTTPS', met: cr >= 0.5 * hr },
-      { metric: 'cloud call: server CPU µs per getOrder (HTTPS ÷ cloud = the ratio the server alone allows)',
-        value: hc > 0 ? cc.toFixed(0) : '–', baseline: `HTTPS ${hc.toFixed(0)}`, ratio: (hc / cc).toFixed(2), target: '≥ 0.50', met: hc / cc >= 0.5 },
-      { metric: 'cloud call: getOrder p99 latency (ms)', value: String(median(c.map((x) => x.p99))), baseline: `HTTPS ${median(h.map((x) => x.p99))}` },
+      {
+        metric: `cloud call: getOrder req/s via POST /admin (replayed wx-server-sdk requests, ${sample} B multipart; ${o.workingSet} orders; ${haveWrk ? 'wrk' : 'autocannon'})`,
+        value: int(cr),
+        baseline: `HTTPS ${int(hr)}`,
+        ratio: (cr / hr).toFixed(2),
+        target: '≥ 0.50 × HTTPS',
+        met: cr >= 0.5 * hr,
+      },
+      {
+        metric: 'cloud call: server CPU µs per getOrder (HTTPS ÷ cloud = the ratio the server alone allows)',
+        value: hc > 0 ? cc.toFixed(0) : '–',
+        baseline: `HTTPS ${hc.toFixed(0)}`,
+        ratio: (hc / cc).toFixed(2),
+        target: '≥ 0.50',
+        met: hc / cc >= 0.5,
+      },
+      {
+        metric: 'cloud call: getOrder p99 latency (ms)',
+        value: String(median(c.map((x) => x.p99))),
+        baseline: `HTTPS ${median(h.map((x) => x.p99))}`,
+      },
       ...(failures ? [{ metric: '⚠️ cloud: failed requests (non-2xx, errors, timeouts)', value: int(failures) }] : []),
     ];
   } finally {

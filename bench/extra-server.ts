@@ -70,7 +70,9 @@ export async function startBenchServer<T = void>(
 }
 
 export async function fetchToken(url: string): Promise<string> {
-  const answer = (await (await fetch(`${url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)).json()) as { access_token?: string };
+  const answer = (await (await fetch(`${url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)).json()) as {
+    access_token?: string;
+  };
   if (!answer.access_token) throw new Error(`no access_token: ${JSON.stringify(answer)}`);
   return answer.access_token;
 }

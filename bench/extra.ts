@@ -33,32 +33,45 @@ const CONNECTIONS = env('BENCH_CONNECTIONS', 50);
 const only = new Set((process.env.BENCH_ONLY ?? 'push,cloud,client,label,inproc,carrier,quota').split(','));
 
 // The servers run as users run them: the compiled dist/ (same as run.ts).
-if (!process.env.BENCH_NO_BUILD) execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
+if (!process.env.BENCH_NO_BUILD)
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
 
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 const loadBefore = load();
 const rows: BenchRow[] = [];
 if (only.has('push')) {
-  rows.push(...(await benchPush({
-    ...defaultPushOptions,
-    runs: env('BENCH_PUSH_RUNS', 3),
-    waybills: env('BENCH_PUSH_WAYBILLS', 200),
-    updatesPerWaybill: env('BENCH_PUSH_UPDATES', 10),
-    streamRate: env('BENCH_PUSH_RATE', 200),
-    rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS,
-  })));
+  rows.push(
+    ...(await benchPush({
+      ...defaultPushOptions,
+      runs: env('BENCH_PUSH_RUNS', 3),
+      waybills: env('BENCH_PUSH_WAYBILLS', 200),
+      updatesPerWaybill: env('BENCH_PUSH_UPDATES', 10),
+      streamRate: env('BENCH_PUSH_RATE', 200),
+      rounds: ROUNDS,
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+    })),
+  );
 }
 if (only.has('cloud')) rows.push(...(await benchCloud({ rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, workingSet: 50 })));
 if (only.has('label')) rows.push(...labelBenchRows(measureLabelRender()));
-if (only.has('carrier')) rows.push(...(await benchCarrierOrders({ rounds: ROUNDS, seconds: env('BENCH_CARRIER_SECONDS', 3), connections: 8, samples: 300 })));
+if (only.has('carrier'))
+  rows.push(...(await benchCarrierOrders({ rounds: ROUNDS, seconds: env('BENCH_CARRIER_SECONDS', 3), connections: 8, samples: 300 })));
 if (only.has('quota')) rows.push(...(await benchApiManagementCost()));
-if (only.has('quota')) rows.push(...(await benchApiManagement({ rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, workingSet: 200 })));
-if (only.has('client')) rows.push(...(await benchClientOverhead({ rounds: ROUNDS, seconds: SECONDS, workers: CONNECTIONS, workingSet: 200 })));
+if (only.has('quota'))
+  rows.push(...(await benchApiManagement({ rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, workingSet: 200 })));
+if (only.has('client'))
+  rows.push(...(await benchClientOverhead({ rounds: ROUNDS, seconds: SECONDS, workers: CONNECTIONS, workingSet: 200 })));
 if (only.has('inproc')) {
-  rows.push(...(await benchInProcess({
-    starts: env('BENCH_INPROC_STARTS', defaultInProcessOptions.starts),
-    resets: env('BENCH_INPROC_RESETS', defaultInProcessOptions.resets),
-  })));
+  rows.push(
+    ...(await benchInProcess({
+      starts: env('BENCH_INPROC_STARTS', defaultInProcessOptions.starts),
+      resets: env('BENCH_INPROC_RESETS', defaultInProcessOptions.resets),
+    })),
+  );
 }
 
 const ok = (m: boolean | undefined) => (m === undefined ? '' : m ? '✅' : '❌');

@@ -29,7 +29,8 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-if (!process.env.BENCH_NO_BUILD) execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
+if (!process.env.BENCH_NO_BUILD)
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
 
 const server = await startBenchServer('fault-bench-', 200);
 try {
@@ -54,7 +55,10 @@ try {
   const cpuUs = new Map(variants.map((v) => [v.name, [] as number[]]));
   // Warm-up: every order's answer rendered and cached once (as in a long-running server), then a short load.
   for (const order_id of ids) {
-    await fetch(`${server.url}/cgi-bin/express/business/order/get?access_token=${token}`, { method: 'POST', body: JSON.stringify({ order_id, delivery_id: 'TEST' }) }).then((r) => r.text());
+    await fetch(`${server.url}/cgi-bin/express/business/order/get?access_token=${token}`, {
+      method: 'POST',
+      body: JSON.stringify({ order_id, delivery_id: 'TEST' }),
+    }).then((r) => r.text());
   }
   await loadGetOrder(server.url, token, ids, { connections: CONNECTIONS, seconds: 4 }); // JIT warm-up
   for (let round = 0; round < ROUNDS; round++) {
@@ -72,7 +76,9 @@ try {
   }
   const base = median(rps.get('no rules')!);
   const baseUs = median(cpuUs.get('no rules')!);
-  console.log(`| getOrder, ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections | median req/s | / no rules | server CPU µs/request | / no rules |`);
+  console.log(
+    `| getOrder, ${ROUNDS} rounds × ${SECONDS} s, ${CONNECTIONS} connections | median req/s | / no rules | server CPU µs/request | / no rules |`,
+  );
   console.log('|---|---:|---:|---:|---:|');
   for (const v of variants) {
     const m = median(rps.get(v.name)!);

@@ -29,23 +29,50 @@ import { renderLabelHtml as legacyRenderLabelHtml } from './legacy-label/render-
 const TARGET_US = 40;
 
 const base: LabelInput = {
-  delivery_id: 'SF', delivery_name: '顺丰速运', waybill_id: 'SF1234567890123', order_id: 'order-0001',
-  waybill_data: [{ key: 'SF_mark', value: '755WF-020-12' }, { key: 'SF_bagAddr', value: '广州转运中心' }],
+  delivery_id: 'SF',
+  delivery_name: '顺丰速运',
+  waybill_id: 'SF1234567890123',
+  order_id: 'order-0001',
+  waybill_data: [
+    { key: 'SF_mark', value: '755WF-020-12' },
+    { key: 'SF_bagAddr', value: '广州转运中心' },
+  ],
   sender: { name: '李四', mobile: '13800001111', province: '广东省', city: '广州市', area: '海珠区', address: '新港中路1号' },
-  receiver: { name: '张三', mobile: '18600000000', company: '某某公司', province: '北京市', city: '北京市', area: '朝阳区', address: '建国路88号' },
-  custom_remark: '易碎物品', goods: ['手机壳', '数据线'], cargo_count: 2, weight_kg: 1.5,
-  service_name: '标准快递', insured_value_fen: 12345, print_time: 1700000000,
+  receiver: {
+    name: '张三',
+    mobile: '18600000000',
+    company: '某某公司',
+    province: '北京市',
+    city: '北京市',
+    area: '朝阳区',
+    address: '建国路88号',
+  },
+  custom_remark: '易碎物品',
+  goods: ['手机壳', '数据线'],
+  cargo_count: 2,
+  weight_kg: 1.5,
+  service_name: '标准快递',
+  insured_value_fen: 12345,
+  print_time: 1700000000,
 };
 
 const ORDERS = 4096;
 const inputs: LabelInput[] = Array.from({ length: ORDERS }, (_, i) => ({
-  ...base, waybill_id: `SF${String(1234567890123 + i * 7919).padStart(13, '0')}`, order_id: `order-${i}`,
+  ...base,
+  waybill_id: `SF${String(1234567890123 + i * 7919).padStart(13, '0')}`,
+  order_id: `order-${i}`,
 }));
 
-interface Case { name: string; batch: number; run: (i: number) => unknown }
+interface Case {
+  name: string;
+  batch: number;
+  run: (i: number) => unknown;
+}
 
 let sink = 0;
-const keep = (x: unknown): void => { sink += typeof x === 'string' ? x.length : x ? 1 : 0; };
+const keep = (x: unknown): void => {
+  sink += typeof x === 'string' ? x.length : x ? 1 : 0;
+};
 
 /** µs per call of one batch: wall time, and the CPU time this process used (user + system). */
 function timeBatch(c: Case, from: number): { wall: number; cpu: number } {
@@ -68,7 +95,11 @@ const median = (xs: number[]): number => {
  * shared (2 cores, several processes), and wall time also counts the time the process waited for
  * a core; on an idle machine the two agree (GC helper threads add a little to `cpu`).
  */
-export interface LabelBenchResult { wall: Map<string, number>; cpu: Map<string, number>; rounds: number }
+export interface LabelBenchResult {
+  wall: Map<string, number>;
+  cpu: Map<string, number>;
+  rounds: number;
+}
 
 const withoutSymbols = (html: string): string => html.replace(/<svg\b[^>]*>[\s\S]*?<\/svg>/g, '<svg/>');
 
@@ -98,7 +129,11 @@ export function measureLabelRender(rounds = Number(process.env.BENCH_LABEL_ROUND
     { name: 'carrier template', batch: 200, run: (i) => carrier(carrierValues[i]!) },
     { name: 'Code128 encode (JsBarcode)', batch: 2000, run: (i) => encodeCode128(inputs[i]!.waybill_id) },
     { name: 'QR encode (ours, 8-mask search)', batch: 2000, run: (i) => encodeQr(inputs[i]!.waybill_id) },
-    { name: 'QR encode (qrcode.create, 8-mask search)', batch: 40, run: (i) => QRCode.create(inputs[i]!.waybill_id, { errorCorrectionLevel: 'M' }) },
+    {
+      name: 'QR encode (qrcode.create, 8-mask search)',
+      batch: 40,
+      run: (i) => QRCode.create(inputs[i]!.waybill_id, { errorCorrectionLevel: 'M' }),
+    },
     { name: 'Code128 SVG path', batch: 2000, run: (i) => code128PathData(prepared[i]!.bars!) },
     { name: 'QR SVG path', batch: 2000, run: (i) => qrPathData(prepared[i]!.qr!) },
     { name: 'fill type 0 (symbols encoded)', batch: 1000, run: fillOnly(0) },
@@ -140,7 +175,12 @@ export function labelBenchRows(r: LabelBenchResult): BenchRow[] {
   const qrOurs = m.get('QR encode (ours, 8-mask search)')!;
   const qrLib = m.get('QR encode (qrcode.create, 8-mask search)')!;
   rows.push({ metric: 'of which Code128 encode (JsBarcode)', value: us(m.get('Code128 encode (JsBarcode)')) });
-  rows.push({ metric: 'of which QR encode (word-parallel, 8-mask search)', value: us(qrOurs), baseline: `qrcode.create ${us(qrLib)}`, ratio: `${(qrLib / qrOurs).toFixed(1)}× faster` });
+  rows.push({
+    metric: 'of which QR encode (word-parallel, 8-mask search)',
+    value: us(qrOurs),
+    baseline: `qrcode.create ${us(qrLib)}`,
+    ratio: `${(qrLib / qrOurs).toFixed(1)}× faster`,
+  });
   rows.push({ metric: 'of which SVG paths (Code128 + QR)', value: us((m.get('Code128 SVG path') ?? 0) + (m.get('QR SVG path') ?? 0)) });
   rows.push({ metric: 'of which filling the compiled layout, type 0', value: us(m.get('fill type 0 (symbols encoded)')) });
   return rows;

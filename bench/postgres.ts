@@ -79,7 +79,9 @@ async function ensureLocked(orders: number): Promise<PgStoreInfo> {
   try {
     const stale = await staleReason(c, key, current, orders);
     if (stale === undefined) {
-      const meta = JSON.parse((await c.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [META_KEY])).rows[0]!.value) as Meta;
+      const meta = JSON.parse(
+        (await c.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [META_KEY])).rows[0]!.value,
+      ) as Meta;
       return { url: storeUrl(), built: false, buildSeconds: meta.buildSeconds };
     }
     console.log(`PostgreSQL store ${PG_SCHEMA}: ${stale}; building ${orders.toLocaleString('en')} orders`);
@@ -95,7 +97,8 @@ async function ensureLocked(orders: number): Promise<PgStoreInfo> {
   const first = await app.core.orders.addOrder(APPID, orderBody(storedOrderId(0)));
   await app.close();
   const carrier = findCarrier(ORDER_TEMPLATE.delivery_id)!;
-  if (first.waybill_id !== waybillNumber(carrier, 1)) throw new Error(`template order got waybill ${first.waybill_id}, expected sequence 1`);
+  if (first.waybill_id !== waybillNumber(carrier, 1))
+    throw new Error(`template order got waybill ${first.waybill_id}, expected sequence 1`);
 
   const { prefix, digits } = carrier.waybill;
   const space = 10n ** BigInt(digits);
@@ -123,13 +126,23 @@ async function ensureLocked(orders: number): Promise<PgStoreInfo> {
     await b.query('VACUUM ANALYZE orders');
     // Spot checks: the SQL numbering and body agree with the code's.
     for (const n of [1, Math.floor(orders / 2), orders - 1]) {
-      const row = (await b.query<{ waybill_id: string; body: string }>('SELECT waybill_id, body FROM orders WHERE appid = $1 AND order_id = $2', [APPID, storedOrderId(n)])).rows[0];
-      if (row?.waybill_id !== waybillNumber(carrier, n + 1)) throw new Error(`order ${n}: waybill ${row?.waybill_id} ≠ ${waybillNumber(carrier, n + 1)}`);
-      if ((JSON.parse(row.body) as { order_id: string }).order_id !== storedOrderId(n)) throw new Error(`order ${n}: body ${row.body.slice(0, 80)}`);
+      const row = (
+        await b.query<{ waybill_id: string; body: string }>('SELECT waybill_id, body FROM orders WHERE appid = $1 AND order_id = $2', [
+          APPID,
+          storedOrderId(n),
+        ])
+      ).rows[0];
+      if (row?.waybill_id !== waybillNumber(carrier, n + 1))
+        throw new Error(`order ${n}: waybill ${row?.waybill_id} ≠ ${waybillNumber(carrier, n + 1)}`);
+      if ((JSON.parse(row.body) as { order_id: string }).order_id !== storedOrderId(n))
+        throw new Error(`order ${n}: body ${row.body.slice(0, 80)}`);
     }
     const buildSeconds = (performance.now() - started) / 1000;
     const meta: Meta = { key, migrations: current, orders, buildSeconds };
-    await b.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [META_KEY, JSON.stringify(meta)]);
+    await b.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+      META_KEY,
+      JSON.stringify(meta),
+    ]);
     return { url: storeUrl(), built: true, buildSeconds };
   } finally {
     await b.end();
@@ -137,7 +150,9 @@ async function ensureLocked(orders: number): Promise<PgStoreInfo> {
 }
 
 async function staleReason(c: pg.Client, key: string, current: Record<string, string>, orders: number): Promise<string | undefined> {
-  const exists = (await c.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [PG_SCHEMA, 'settings'])).rowCount;
+  const exists = (
+    await c.query('SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2', [PG_SCHEMA, 'settings'])
+  ).rowCount;
   if (!exists) return 'not built yet';
   const raw = (await c.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [META_KEY])).rows[0]?.value;
   if (raw === undefined) return 'no complete build';
@@ -183,13 +198,18 @@ export async function benchPostgres(o: {
   const servers: Child[] = [await startChild('./server-child.mjs', [url])];
   servers.push(await startChild('./server-child.mjs', [url]));
   try {
-    const answer = (await (await fetch(`${servers[0]!.url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)).json()) as { access_token?: string };
+    const answer = (await (
+      await fetch(`${servers[0]!.url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)
+    ).json()) as { access_token?: string };
     const token = answer.access_token;
     if (!token) throw new Error(`no access_token from the PostgreSQL instance: ${JSON.stringify(answer)}`);
     // Both instances answer every working-set order (the token of one works on the other).
     for (const s of servers) {
       for (const order_id of o.workingSet) {
-        const res = await fetch(`${s.url}/cgi-bin/express/business/order/get?access_token=${token}`, { method: 'POST', body: JSON.stringify({ order_id, delivery_id: 'TEST' }) });
+        const res = await fetch(`${s.url}/cgi-bin/express/business/order/get?access_token=${token}`, {
+          method: 'POST',
+          body: JSON.stringify({ order_id, delivery_id: 'TEST' }),
+        });
         const text = await res.text();
         if (!text.startsWith('{"errcode":0,')) throw new Error(`PostgreSQL getOrder ${order_id}: ${text.slice(0, 300)}`);
       }
@@ -205,14 +225,21 @@ export async function benchPostgres(o: {
       res.bare.push(await loadGetOrder(o.bareUrl, token, o.workingSet, opts));
       res.one.push(await one());
       res.two.push(await two());
-      console.log(`pg round ${r}/${o.rounds}: bare ${o.fmt(res.bare.at(-1)!)} | postgres ×1 ${o.fmt(res.one.at(-1)!)} | ×2 ${o.fmt(res.two.at(-1)!)}`);
+      console.log(
+        `pg round ${r}/${o.rounds}: bare ${o.fmt(res.bare.at(-1)!)} | postgres ×1 ${o.fmt(res.one.at(-1)!)} | ×2 ${o.fmt(res.two.at(-1)!)}`,
+      );
     }
     const stamp = Date.now();
-    const addOne = await loadAddOrder(servers[0]!.url, token, `${ADD_PREFIX}${stamp}-a-`, { connections: o.connections, seconds: o.addSeconds });
+    const addOne = await loadAddOrder(servers[0]!.url, token, `${ADD_PREFIX}${stamp}-a-`, {
+      connections: o.connections,
+      seconds: o.addSeconds,
+    });
     console.log(`addOrder postgres ×1: ${o.fmt(addOne)}`);
     const addTwo = sum(
       await Promise.all(
-        servers.map((s, i) => loadAddOrder(s.url, token, `${ADD_PREFIX}${stamp}-b${i}-`, { connections: Math.ceil(o.connections / 2), seconds: o.addSeconds })),
+        servers.map((s, i) =>
+          loadAddOrder(s.url, token, `${ADD_PREFIX}${stamp}-b${i}-`, { connections: Math.ceil(o.connections / 2), seconds: o.addSeconds }),
+        ),
       ),
     );
     console.log(`addOrder postgres ×2: ${o.fmt(addTwo)}`);

@@ -33,7 +33,14 @@ export interface PushBenchOptions {
 }
 
 export const defaultPushOptions: PushBenchOptions = {
-  runs: 3, waybills: 200, updatesPerWaybill: 10, rounds: 3, seconds: 5, connections: 50, workingSet: 500, streamRate: 200,
+  runs: 3,
+  waybills: 200,
+  updatesPerWaybill: 10,
+  rounds: 3,
+  seconds: 5,
+  connections: 50,
+  workingSet: 500,
+  streamRate: 200,
 };
 
 /** Counts distinct (waybill, Version) deliveries and checks per-waybill order. */
@@ -90,8 +97,12 @@ export async function benchPush(o: PushBenchOptions = defaultPushOptions, log = 
   await receiver.start();
   // Orders: one batch per throughput run, the getOrder working set, the stream pool.
   const total = o.runs * o.waybills + o.workingSet + o.waybills;
-  const s = await startBenchServer('p', total, (app) => app.core.push.set(APPID, { url: receiver.url, token: 'benchtoken', mode: 'plain', format: 'xml' }))
-    .catch(async (error: unknown) => { await receiver.close(); throw error; });
+  const s = await startBenchServer('p', total, (app) =>
+    app.core.push.set(APPID, { url: receiver.url, token: 'benchtoken', mode: 'plain', format: 'xml' }),
+  ).catch(async (error: unknown) => {
+    await receiver.close();
+    throw error;
+  });
   try {
     const ids = [...s.waybills.keys()];
     const runOrders = (r: number) => ids.slice(r * o.waybills, (r + 1) * o.waybills);
@@ -112,28 +123,40 @@ export async function benchPush(o: PushBenchOptions = defaultPushOptions, log = 
     const writeRates: number[] = [];
     for (let r = 0; r < o.runs; r++) {
       const orders = runOrders(r);
-      const tasks = Array.from({ length: o.updatesPerWaybill * orders.length }, (_, i) => [orders[i % orders.length]!, Math.floor(i / orders.length)] as const);
+      const tasks = Array.from(
+        { length: o.updatesPerWaybill * orders.length },
+        (_, i) => [orders[i % orders.length]!, Math.floor(i / orders.length)] as const,
+      );
       const expected = receiver.distinct.size + tasks.length;
       const t0 = performance.now();
       let next = 0;
-      await Promise.all(Array.from({ length: 32 }, async () => {
-        while (next < tasks.length) {
-          const [orderId, k] = tasks[next++]!;
-          await action(orderId, `运输中 ${k}`);
-        }
-      }));
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next < tasks.length) {
+            const [orderId, k] = tasks[next++]!;
+            await action(orderId, `运输中 ${k}`);
+          }
+        }),
+      );
       const written = performance.now();
       await receiver.waitFor(expected, 120_000);
       const seconds = (receiver.lastAt - t0) / 1000;
       rates.push(tasks.length / seconds);
       writeRates.push(tasks.length / ((written - t0) / 1000));
-      log(`push run ${r + 1}/${o.runs}: ${tasks.length} events delivered in ${seconds.toFixed(2)} s = ${int(rates.at(-1)!)}/s (writes ${int(writeRates.at(-1)!)}/s)`);
+      log(
+        `push run ${r + 1}/${o.runs}: ${tasks.length} events delivered in ${seconds.toFixed(2)} s = ${int(rates.at(-1)!)}/s (writes ${int(writeRates.at(-1)!)}/s)`,
+      );
     }
 
     // ---- 2. getOrder without / with a paced stream of path updates ----
     const token = await fetchToken(s.url);
     for (const order_id of workingSet) {
-      const text = await (await fetch(`${s.url}/cgi-bin/express/business/order/get?access_token=${token}`, { method: 'POST', body: JSON.stringify({ order_id, delivery_id: 'TEST' }) })).text();
+      const text = await (
+        await fetch(`${s.url}/cgi-bin/express/business/order/get?access_token=${token}`, {
+          method: 'POST',
+          body: JSON.stringify({ order_id, delivery_id: 'TEST' }),
+        })
+      ).text();
       if (!text.startsWith('{"errcode":0,')) throw new Error(`getOrder ${order_id}: ${text.slice(0, 200)}`);
     }
     const opts = { connections: o.connections, seconds: o.seconds };
@@ -141,7 +164,10 @@ export async function benchPush(o: PushBenchOptions = defaultPushOptions, log = 
 
     const stream = () => {
       // Paced: issue updates to keep up with rate × elapsed (≤ 64 in flight), one pool order after another.
-      let issued = 0, done = 0, stopped = false, i = 0;
+      let issued = 0,
+        done = 0,
+        stopped = false,
+        i = 0;
       const inflight = new Set<Promise<void>>();
       const t0 = performance.now();
       const pump = setInterval(() => {
@@ -177,19 +203,36 @@ export async function benchPush(o: PushBenchOptions = defaultPushOptions, log = 
     };
     for (let r = 0; r < o.rounds; r++) {
       // A/B then B/A, so drift on a shared machine hits both sides alike.
-      if (r % 2 === 0) { without.push(await loadGetOrder(s.url, token, workingSet, opts)); await runWith(); }
-      else { await runWith(); without.push(await loadGetOrder(s.url, token, workingSet, opts)); }
-      log(`push/getOrder round ${r + 1}/${o.rounds}: without ${int(without.at(-1)!.rps)} req/s | with ${int(withPush.at(-1)!.rps)} req/s ` +
-        `(stream ${int(streamRates.at(-1)!)} updates/s, ${int(deliveredRates.at(-1)!)} pushes/s delivered during load)`);
+      if (r % 2 === 0) {
+        without.push(await loadGetOrder(s.url, token, workingSet, opts));
+        await runWith();
+      } else {
+        await runWith();
+        without.push(await loadGetOrder(s.url, token, workingSet, opts));
+      }
+      log(
+        `push/getOrder round ${r + 1}/${o.rounds}: without ${int(without.at(-1)!.rps)} req/s | with ${int(withPush.at(-1)!.rps)} req/s ` +
+          `(stream ${int(streamRates.at(-1)!)} updates/s, ${int(deliveredRates.at(-1)!)} pushes/s delivered during load)`,
+      );
     }
     const failures = [...without, ...withPush].reduce((n, x) => n + x.failures, 0);
     const w = median(without.map((x) => x.rps));
     const p = median(withPush.map((x) => x.rps));
     return [
-      { metric: `push: events delivered/s (${o.waybills} waybills × ${o.updatesPerWaybill} updates, first write → last delivery, median of ${o.runs})`,
-        value: int(median(rates)), baseline: `writes ${int(median(writeRates))}/s`, ...(receiver.outOfOrder ? { ratio: `⚠️ ${receiver.outOfOrder} out of order` } : {}) },
-      { metric: `push: getOrder req/s with path updates + pushes flowing (stream ${int(median(streamRates))} updates/s, ${int(median(deliveredRates))} pushes/s delivered during load)`,
-        value: int(p), baseline: `without ${int(w)}`, ratio: (p / w).toFixed(2), target: 'no drop (≥ 0.90, noise)', met: p / w >= 0.9 },
+      {
+        metric: `push: events delivered/s (${o.waybills} waybills × ${o.updatesPerWaybill} updates, first write → last delivery, median of ${o.runs})`,
+        value: int(median(rates)),
+        baseline: `writes ${int(median(writeRates))}/s`,
+        ...(receiver.outOfOrder ? { ratio: `⚠️ ${receiver.outOfOrder} out of order` } : {}),
+      },
+      {
+        metric: `push: getOrder req/s with path updates + pushes flowing (stream ${int(median(streamRates))} updates/s, ${int(median(deliveredRates))} pushes/s delivered during load)`,
+        value: int(p),
+        baseline: `without ${int(w)}`,
+        ratio: (p / w).toFixed(2),
+        target: 'no drop (≥ 0.90, noise)',
+        met: p / w >= 0.9,
+      },
       ...(failures ? [{ metric: `⚠️ push: failed getOrder requests`, value: int(failures) }] : []),
     ];
   } finally {

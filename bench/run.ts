@@ -51,7 +51,8 @@ mkdirSync(cacheDir, { recursive: true });
 
 // The server runs as users run it: the compiled dist/ (see scripts/build.mjs).
 // BENCH_NO_BUILD=1 runs whatever dist/ holds (e.g. a build of an older commit, for before/after figures).
-if (!process.env.BENCH_NO_BUILD) execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
+if (!process.env.BENCH_NO_BUILD)
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
 
 const store = await ensureStore(cacheDir, ORDERS);
 console.log(
@@ -61,7 +62,9 @@ console.log(
 
 const pgStore = POSTGRES ? await ensurePostgresStore(PG_ORDERS) : undefined;
 if (pgStore) {
-  console.log(`PostgreSQL store: schema ${PG_SCHEMA}, ${PG_ORDERS.toLocaleString('en')} orders, ${pgStore.built ? 'built' : 'cached, originally built'} in ${pgStore.buildSeconds.toFixed(0)} s (bulk SQL)`);
+  console.log(
+    `PostgreSQL store: schema ${PG_SCHEMA}, ${PG_ORDERS.toLocaleString('en')} orders, ${pgStore.built ? 'built' : 'cached, originally built'} in ${pgStore.buildSeconds.toFixed(0)} s (bulk SQL)`,
+  );
 }
 
 const profDir = join(cacheDir, 'prof');
@@ -75,7 +78,9 @@ if (semiDir) {
 }
 const oursSemi = semiDir ? await startChild('./server-child.mjs', [semiDir], profFlags, []) : undefined;
 const fetchToken = async (url: string) => {
-  const tokenAnswer = (await (await fetch(`${url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)).json()) as { access_token?: string };
+  const tokenAnswer = (await (await fetch(`${url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)).json()) as {
+    access_token?: string;
+  };
   if (!tokenAnswer.access_token) throw new Error(`no access_token: ${JSON.stringify(tokenAnswer)}`);
   return tokenAnswer.access_token;
 };
@@ -88,9 +93,13 @@ const workingSet = Array.from({ length: WORKING_SET }, (_, i) => storedOrderId(M
 // Every hot-set order must answer errcode 0 (the load runs do not parse 13 KB answers);
 // the first answer's exact bytes become the bare server's answer. Cold orders: a sample.
 const getOnce = async (url: string, order_id: string, t = token) => {
-  const res = await fetch(`${url}${GET_PATH}?access_token=${t}`, { method: 'POST', body: JSON.stringify({ order_id, delivery_id: 'TEST' }) });
+  const res = await fetch(`${url}${GET_PATH}?access_token=${t}`, {
+    method: 'POST',
+    body: JSON.stringify({ order_id, delivery_id: 'TEST' }),
+  });
   const bytes = Buffer.from(await res.arrayBuffer());
-  if (!bytes.toString('utf8', 0, 20).startsWith('{"errcode":0,')) throw new Error(`getOrder ${order_id}: ${bytes.toString('utf8', 0, 300)}`);
+  if (!bytes.toString('utf8', 0, 20).startsWith('{"errcode":0,'))
+    throw new Error(`getOrder ${order_id}: ${bytes.toString('utf8', 0, 300)}`);
   return bytes;
 };
 let answer: Buffer | undefined;
@@ -108,25 +117,40 @@ const answerFile = join(cacheDir, 'getorder-answer.json');
 writeFileSync(answerFile, answer!);
 // The addOrder baseline answers what our addOrder answers, after parsing the same body.
 const stamp = Date.now();
-const addProbe = await fetch(`${ours.url}${ADD_PATH}?access_token=${token}`, { method: 'POST', body: JSON.stringify(orderBody(`bench-add-${stamp}-probe`)) });
+const addProbe = await fetch(`${ours.url}${ADD_PATH}?access_token=${token}`, {
+  method: 'POST',
+  body: JSON.stringify(orderBody(`bench-add-${stamp}-probe`)),
+});
 const addAnswer = Buffer.from(await addProbe.arrayBuffer());
 if (!addAnswer.toString().startsWith('{"errcode":0,')) throw new Error(`addOrder: ${addAnswer.toString()}`);
 const addAnswerFile = join(cacheDir, 'addorder-answer.json');
 writeFileSync(addAnswerFile, addAnswer);
-console.log(`getOrder answer: ${answer!.length} bytes; hot set ${WORKING_SET} orders, all errcode 0; addOrder answer ${addAnswer.length} bytes; load generator: ${haveWrk ? 'wrk' : 'autocannon (install wrk for the real figures)'}`);
+console.log(
+  `getOrder answer: ${answer!.length} bytes; hot set ${WORKING_SET} orders, all errcode 0; addOrder answer ${addAnswer.length} bytes; load generator: ${haveWrk ? 'wrk' : 'autocannon (install wrk for the real figures)'}`,
+);
 const bare = await startChild('./bare-server.ts', [answerFile]);
 const bareAdd = await startChild('./bare-server.ts', [addAnswerFile, 'parse']);
 
 const globalToken = token;
-interface Workload { name: string; run(seconds: number): Promise<WrkResult> }
+interface Workload {
+  name: string;
+  run(seconds: number): Promise<WrkResult>;
+}
 const load = { connections: CONNECTIONS };
-const drive = (server: Child, kind: 'cold' | 'list' | 'add', arg: { count?: number; ids?: readonly string[]; prefix?: string }) => (seconds: number) => {
-  const o = { ...load, seconds, server };
-  const token = server === oursSemi ? tokenSemi : globalToken;
-  if (!haveWrk) return fallback(kind, server.url, token, arg, o);
-  const lua = kind === 'cold' ? coldGetOrderScript(token, arg.count!) : kind === 'list' ? listGetOrderScript(token, arg.ids!) : addOrderScript(token, arg.prefix!);
-  return wrk(server.url, lua, o);
-};
+const drive =
+  (server: Child, kind: 'cold' | 'list' | 'add', arg: { count?: number; ids?: readonly string[]; prefix?: string }) =>
+  (seconds: number) => {
+    const o = { ...load, seconds, server };
+    const token = server === oursSemi ? tokenSemi : globalToken;
+    if (!haveWrk) return fallback(kind, server.url, token, arg, o);
+    const lua =
+      kind === 'cold'
+        ? coldGetOrderScript(token, arg.count!)
+        : kind === 'list'
+          ? listGetOrderScript(token, arg.ids!)
+          : addOrderScript(token, arg.prefix!);
+    return wrk(server.url, lua, o);
+  };
 let addRun = 0;
 const workloads: Workload[] = [
   { name: 'bare getOrder', run: drive(bare, 'list', { ids: workingSet }) },
@@ -163,7 +187,15 @@ await bareAdd.stop();
 // PostgreSQL: the same working set, against the same bare server, its own interleaved rounds.
 let pgRes: PgResults | undefined;
 if (POSTGRES) {
-  pgRes = await benchPostgres({ bareUrl: bare.url, workingSet: pgWorkingSet(), connections: CONNECTIONS, seconds: SECONDS, rounds: ROUNDS, addSeconds: ADD_SECONDS, fmt });
+  pgRes = await benchPostgres({
+    bareUrl: bare.url,
+    workingSet: pgWorkingSet(),
+    connections: CONNECTIONS,
+    seconds: SECONDS,
+    rounds: ROUNDS,
+    addSeconds: ADD_SECONDS,
+    fmt,
+  });
 }
 await bare.stop();
 
@@ -198,7 +230,9 @@ const table = [
   `Store ${int(ORDERS)} orders (SQLite); cold getOrder = a random order among all ${int(ORDERS)} per request (not printed before; ` +
     `the answer cache keeps a few thousand), hot getOrder = ${int(WORKING_SET)} orders cycled (answers cached), addOrder = a fresh order each; ` +
     `${CONNECTIONS} connections, ${ROUNDS} interleaved rounds × ${SECONDS} s (medians), load by ${haveWrk ? 'wrk (1 thread)' : 'autocannon'} on the same 2-core machine; ` +
-    `Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}.`,
+    `Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}.`,
   '',
   '| path | ours req/s | bare req/s | ours / bare | target | met | server CPU µs/req: ours / bare = bare ÷ ours | p99 ms ours / bare |',
   '|---|---:|---:|---:|---|:-:|---:|---:|',
@@ -206,17 +240,25 @@ const table = [
   row('hot getOrder', 'hot getOrder', 'bare getOrder', 0.7),
   `| hot getOrder p99 | ${oursP99} ms | ${p99('bare getOrder')} ms | ${(oursP99 / p99('bare getOrder')).toFixed(2)} | ≤ 2 × bare | ${ok(oursP99 <= 2 * p99('bare getOrder'))} | | |`,
   row('addOrder (bare: JSON.parse the same body)', 'addOrder', 'bare addOrder', 0.15),
-  ...(oursSemi ? [row('cold getOrder, V8 default semi-space (bare: 2 MB)', 'cold getOrder, default semi-space', 'bare getOrder', undefined)] : []),
+  ...(oursSemi
+    ? [row('cold getOrder, V8 default semi-space (bare: 2 MB)', 'cold getOrder, default semi-space', 'bare getOrder', undefined)]
+    : []),
   '',
   '| memory | MB | target | met |',
   '|---|---:|---|:-:|',
   `| server RSS after the load (cold over ${int(ORDERS)} orders, hot, addOrder), --max-semi-space-size=2 | ${memAfterGet.rssMb.toFixed(0)} (peak ${memAfterGet.peakMb.toFixed(0)}) | ≤ 150 | ${ok(memAfterGet.rssMb <= 150)} |`,
-  ...(memSemi ? [`| the same with V8's default semi-space (cold load only) | ${memSemi.rssMb.toFixed(0)} (peak ${memSemi.peakMb.toFixed(0)}) | reported | |`] : []),
+  ...(memSemi
+    ? [
+        `| the same with V8's default semi-space (cold load only) | ${memSemi.rssMb.toFixed(0)} (peak ${memSemi.peakMb.toFixed(0)}) | reported | |`,
+      ]
+    : []),
   `| bare node:http | ${bareMem.rssMb.toFixed(0)} | | |`,
   `| store build, in-process addOrder/s | ${int(store.buildRate)} | | |`,
- ...(pgRes ? ['', ...postgresTable(pgRes)] : []),
+  ...(pgRes ? ['', ...postgresTable(pgRes)] : []),
   '',
-  failures ? `⚠️ ${failures} failed requests (non-2xx, socket errors, timeouts or errcode ≠ 0): numbers are suspect.` : 'All requests answered errcode 0 / HTTP 200.',
+  failures
+    ? `⚠️ ${failures} failed requests (non-2xx, socket errors, timeouts or errcode ≠ 0): numbers are suspect.`
+    : 'All requests answered errcode 0 / HTTP 200.',
 ].join('\n');
 console.log('\n' + table);
 writeFileSync(join(cacheDir, 'last-results.md'), table + '\n');

@@ -10,7 +10,11 @@ const where = process.argv[2];
 if (!where) throw new Error('usage: server-child.mjs <dataDir | postgres://…>');
 
 const extra = process.argv[3] ? JSON.parse(process.argv[3]) : {};
-const app = await createApplication({ ...(/^postgres(ql)?:\/\//i.test(where) ? { storeUrl: where } : { dataDir: where }), logger: false, ...extra });
+const app = await createApplication({
+  ...(/^postgres(ql)?:\/\//i.test(where) ? { storeUrl: where } : { dataDir: where }),
+  logger: false,
+  ...extra,
+});
 const url = await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write(JSON.stringify({ url }) + '\n');
 

@@ -56,7 +56,8 @@ end
 /** Any bytes as a Lua string literal (decimal escapes for everything but plain ASCII). */
 export function luaBytes(b: Buffer): string {
   let out = '"';
-  for (const byte of b) out += byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c ? String.fromCharCode(byte) : `\\${String(byte).padStart(3, '0')}`;
+  for (const byte of b)
+    out += byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c ? String.fromCharCode(byte) : `\\${String(byte).padStart(3, '0')}`;
   return out + '"';
 }
 
@@ -120,9 +121,13 @@ const ms = (v: string, unit: string) => Number(v) * ({ us: 0.001, ms: 1, s: 1000
 /** Runs wrk (1 thread) with `lua` against `url`, reading `server`'s CPU time over the run. */
 export async function wrk(url: string, lua: string, o: { connections: number; seconds: number; server?: Child }): Promise<WrkResult> {
   const cpu0 = o.server?.cpuSeconds();
-  const { stdout } = await promisify(execFile)('wrk', ['-t1', `-c${o.connections}`, `-d${o.seconds}s`, '--latency', '--timeout', '10s', '-s', lua, url], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  const { stdout } = await promisify(execFile)(
+    'wrk',
+    ['-t1', `-c${o.connections}`, `-d${o.seconds}s`, '--latency', '--timeout', '10s', '-s', lua, url],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
   const cpu1 = o.server?.cpuSeconds();
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? NaN);
   const total = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? NaN);
@@ -140,10 +145,19 @@ export async function wrk(url: string, lua: string, o: { connections: number; se
 }
 
 /** The same workloads through autocannon, when wrk is missing (server CPU still measured). */
-export async function fallback(kind: 'cold' | 'list' | 'add', url: string, token: string, arg: { count?: number; ids?: readonly string[]; prefix?: string }, o: { connections: number; seconds: number; server?: Child }): Promise<WrkResult> {
+export async function fallback(
+  kind: 'cold' | 'list' | 'add',
+  url: string,
+  token: string,
+  arg: { count?: number; ids?: readonly string[]; prefix?: string },
+  o: { connections: number; seconds: number; server?: Child },
+): Promise<WrkResult> {
   const cpu0 = o.server?.cpuSeconds();
   const started = performance.now();
-  const ids = kind === 'cold' ? Array.from({ length: Math.min(arg.count!, 20_000) }, () => String(Math.floor(Math.random() * arg.count!))) : arg.ids ?? [];
+  const ids =
+    kind === 'cold'
+      ? Array.from({ length: Math.min(arg.count!, 20_000) }, () => String(Math.floor(Math.random() * arg.count!)))
+      : (arg.ids ?? []);
   const r = kind === 'add' ? await loadAddOrder(url, token, arg.prefix!, o) : await loadGetOrder(url, token, ids, o);
   const cpu1 = o.server?.cpuSeconds();
   const total = r.rps * ((performance.now() - started) / 1000);

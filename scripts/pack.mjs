@@ -28,7 +28,12 @@ export function packRepo(destination) {
     });
     // `prepare`'s own output (tsc) may come before the JSON.
     const [info] = JSON.parse(out.slice(out.indexOf('\n[') + 1 || out.indexOf('[')));
-    return { path: join(resolve(destination), info.filename), size: info.size, unpackedSize: info.unpackedSize, files: info.files.map((f) => f.path) };
+    return {
+      path: join(resolve(destination), info.filename),
+      size: info.size,
+      unpackedSize: info.unpackedSize,
+      files: info.files.map((f) => f.path),
+    };
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }

@@ -20,7 +20,9 @@ const examplesDir = join(root, 'examples');
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
 const wanted = args.filter((a) => !a.startsWith('--'));
-const examples = readdirSync(examplesDir).sort().filter((name) => statSync(join(examplesDir, name)).isDirectory() && (wanted.length === 0 || wanted.includes(name)));
+const examples = readdirSync(examplesDir)
+  .sort()
+  .filter((name) => statSync(join(examplesDir, name)).isDirectory() && (wanted.length === 0 || wanted.includes(name)));
 if (wanted.length > 0 && examples.length !== wanted.length) {
   console.error(`unknown example in ${wanted.join(', ')} (have: ${readdirSync(examplesDir).join(', ')})`);
   process.exit(2);

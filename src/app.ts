@@ -152,12 +152,24 @@ export async function createApplication(config: AppConfig): Promise<Application>
   };
   void server.register(
     // Outbox writes of the admin routes (carrier buttons) reach whoever listens for them, as the core's do.
-    named('wxl-admin-api', adminRoutes({ core, adminKey, afterClockMove: runDue, nudgeDispatcher: () => core.tracking.onOutboxWrite(), faults, reset: () => application.reset() })),
+    named(
+      'wxl-admin-api',
+      adminRoutes({
+        core,
+        adminKey,
+        afterClockMove: runDue,
+        nudgeDispatcher: () => core.tracking.onOutboxWrite(),
+        faults,
+        reset: () => application.reset(),
+      }),
+    ),
     { prefix: ADMIN_PREFIX },
   );
   void server.register(named('wxl-carrier-admin-api', carrierAdminRoutes({ core, adminKey })), { prefix: ADMIN_PREFIX });
   void server.register(named('wxl-console', consoleRoutes()));
-  void server.register(named('wxl-console-api', consoleApi({ core, requestLog, access: consoleAccess, root: () => server, faults })), { prefix: CONSOLE_API_PREFIX });
+  void server.register(named('wxl-console-api', consoleApi({ core, requestLog, access: consoleAccess, root: () => server, faults })), {
+    prefix: CONSOLE_API_PREFIX,
+  });
 
   let ticker: NodeJS.Timeout | undefined;
   let apiFlusher: { stop(): Promise<void> } | undefined;
@@ -177,7 +189,11 @@ export async function createApplication(config: AppConfig): Promise<Application>
       const url = await server.listen(options);
       listening = true;
       dispatcher.start();
-      apiFlusher = startApiManagementFlusher(core, (error) => server.log.error({ err: error }, 'writing call counters or the rid log failed'), config.apiFlushMs);
+      apiFlusher = startApiManagementFlusher(
+        core,
+        (error) => server.log.error({ err: error }, 'writing call counters or the rid log failed'),
+        config.apiFlushMs,
+      );
       ticker = setInterval(() => {
         ticking = ticking.then(runDue).catch((error: unknown) => server.log.error({ err: error }, 'auto-progress tick failed'));
       }, config.tickMs ?? 1000);

@@ -17,4 +17,11 @@ export {
 } from './in-process/start.ts';
 export { PushWaitTimeoutError, type PushEvent, type PushInbox, type WaitForOptions } from './in-process/push-inbox.ts';
 export type { AddExpressPathEvent, PathAction, UpdateBusinessBindResultEvent } from './core/push-events.ts';
-export { FaultRuleError, type FaultRule, type FaultRuleInput, type ConnectionEffect, type PushEffect, type PushEventName } from './faults/fault-rule.ts';
+export {
+  FaultRuleError,
+  type FaultRule,
+  type FaultRuleInput,
+  type ConnectionEffect,
+  type PushEffect,
+  type PushEventName,
+} from './faults/fault-rule.ts';

@@ -71,7 +71,11 @@ for (const backend of ['sqlite', 'postgres'] as const) {
     };
     /** WxJava's form: the parameters in the query string, an empty body sent with a JSON content type. */
     const postWxJava = async (path: string, query: string) => {
-      const res = await fetch(`${s.url}${path}?${query}`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: '' });
+      const res = await fetch(`${s.url}${path}?${query}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: '',
+      });
       return (await res.json()) as Record<string, any>;
     };
     const admin = async (method: string, path: string, body?: unknown) => {
@@ -94,7 +98,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       await s.app.advanceClock(midnight + seconds - now);
     };
 
-    test('getApiQuota answers the spec\'s fields and types, counting the calls of this app and path today', async () => {
+    test("getApiQuota answers the spec's fields and types, counting the calls of this app and path today", async () => {
       const a = await newApp();
       for (let i = 0; i < 3; i++) assert.equal((await getAllDelivery(a.token)).json.errcode, 0);
       const q = await quotaOf(a.token, PATHS.getAllDelivery);
@@ -133,10 +137,13 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const noBody = await post(P.quota, a.token, undefined, `cgi_path=${PATHS.getOrder}`);
       assert.equal(noBody.json.errcode, 0, 'a POST without any body');
       assert.equal((await post(P.quota, undefined, { cgi_path: PATHS.getOrder })).json.errcode, 41001, 'still needs a token');
-      assert.equal((await fetch(`${s.url}${P.quota}?access_token=${a.token}`).then((r) => r.json()) as { errcode: number }).errcode, 43002);
+      assert.equal(
+        ((await fetch(`${s.url}${P.quota}?access_token=${a.token}`).then((r) => r.json())) as { errcode: number }).errcode,
+        43002,
+      );
     });
 
-    test('45009 once the day\'s calls are used up; the day turns at midnight Beijing time, not UTC', async () => {
+    test("45009 once the day's calls are used up; the day turns at midnight Beijing time, not UTC", async () => {
       await toNextBeijingMidnight(10);
       const a = await newApp();
       const put = await admin('PUT', `/apps/${a.appid}/limits`, { cgi_path: PATHS.getAllDelivery, daily_limit: 3 });
@@ -145,7 +152,11 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const refused = (await getAllDelivery(a.token)).json;
       assert.equal(refused.errcode, 45009);
       assert.match(refused.errmsg, /^reach max api daily quota limit rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/);
-      assert.deepEqual((await quotaOf(a.token, PATHS.getAllDelivery)).quota, { daily_limit: 3, used: 3, remain: 0 }, 'refused calls are not counted');
+      assert.deepEqual(
+        (await quotaOf(a.token, PATHS.getAllDelivery)).quota,
+        { daily_limit: 3, used: 3, remain: 0 },
+        'refused calls are not counted',
+      );
       assert.equal((await post(P.quota, a.token, { cgi_path: PATHS.getOrder })).json.errcode, 0, 'other paths are not limited');
 
       // 16:00 UTC is midnight in Beijing: 30 s before it the day is the same, 30 s after it a new one.
@@ -180,13 +191,16 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const token = await a.fresh();
       const codes = [];
       for (let i = 0; i < 3; i++) codes.push((await getAllDelivery(token)).json);
-      assert.deepEqual(codes.map((c) => c.errcode), [0, 0, 45011]);
+      assert.deepEqual(
+        codes.map((c) => c.errcode),
+        [0, 0, 45011],
+      );
       assert.match(codes[2]!.errmsg, /^api minute-quota reach limit, must slower, retry next minute rid: /);
       await s.app.advanceClock(60);
       assert.equal((await getAllDelivery(await a.fresh())).json.errcode, 0);
     });
 
-    test('clearQuota resets the day\'s counters of the token\'s own app; 10 a calendar month, shared with v2 (48006)', async () => {
+    test("clearQuota resets the day's counters of the token's own app; 10 a calendar month, shared with v2 (48006)", async () => {
       // Start of a Beijing month plus a day, so that the 10 resets and the month turn below are unambiguous.
       const now = Math.floor(s.clock.nowMs() / 1000);
       const d = new Date((now + BEIJING) * 1000);
@@ -199,7 +213,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
 
       const other = await newApp();
       const wrong = (await post(P.clear, a.token, { appid: other.appid })).json;
-      assert.equal(wrong.errcode, 40013, 'another app\'s appid');
+      assert.equal(wrong.errcode, 40013, "another app's appid");
       assert.match(wrong.errmsg, /^invalid appid rid: /);
       assert.equal((await post(P.clear, a.token, {})).json.errcode, 41002);
       assert.equal((await post(P.clear, a.token, { appid: 5 })).json.errcode, 47001);
@@ -210,7 +224,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await quotaOf(a.token, PATHS.getAllDelivery)).quota.used, 1);
 
       for (let i = 2; i <= 10; i++) {
-        const r = i % 2 ? (await post(P.clear, a.token, { appid: a.appid })).json : (await post(P.clearV2, undefined, { appid: a.appid, appsecret: a.secret })).json;
+        const r =
+          i % 2
+            ? (await post(P.clear, a.token, { appid: a.appid })).json
+            : (await post(P.clearV2, undefined, { appid: a.appid, appsecret: a.secret })).json;
         assert.deepEqual(r, { errcode: 0, errmsg: 'ok' }, `reset ${i}`);
       }
       const eleventh = (await post(P.clear, a.token, { appid: a.appid })).json;
@@ -232,7 +249,11 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const a = await newApp();
       assert.deepEqual(await postWxJava(P.clearV2, `appid=${a.appid}&appsecret=${a.secret}`), { errcode: 0, errmsg: 'ok' });
       assert.deepEqual((await post(P.clearV2, undefined, { appid: a.appid, appsecret: a.secret })).json, { errcode: 0, errmsg: 'ok' });
-      assert.deepEqual((await post(P.clearV2, undefined, undefined, `appid=${a.appid}&appsecret=${a.secret}`)).json, { errcode: 0, errmsg: 'ok' }, 'no body at all');
+      assert.deepEqual(
+        (await post(P.clearV2, undefined, undefined, `appid=${a.appid}&appsecret=${a.secret}`)).json,
+        { errcode: 0, errmsg: 'ok' },
+        'no body at all',
+      );
       const cases: [unknown, string, number, RegExp][] = [
         [{}, '', 41002, /^appid missing rid: /],
         [{ appid: a.appid }, '', 41004, /^appsecret missing rid: /],
@@ -249,7 +270,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await admin('GET', `/apps/${a.appid}/limits`)).json.resets_this_month, 3, 'only the successful resets count');
     });
 
-    test('getRidInfo finds an error answer by the rid in its errmsg, with the spec\'s fields', async () => {
+    test("getRidInfo finds an error answer by the rid in its errmsg, with the spec's fields", async () => {
       const a = await newApp();
       const body = '{"order_id":"no-such-order","delivery_id":"TEST"}';
       const failed = await post(PATHS.getOrder, a.token, body);
@@ -261,11 +282,19 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(info.errcode, 0);
       assert.equal(info.errmsg, 'ok');
       const r = info.request;
-      assert.deepEqual(Object.keys(r).sort(), ['client_ip', 'cost_in_ms', 'invoke_time', 'request_body', 'request_url', 'response_body'].sort());
+      assert.deepEqual(
+        Object.keys(r).sort(),
+        ['client_ip', 'cost_in_ms', 'invoke_time', 'request_body', 'request_url', 'response_body'].sort(),
+      );
       assert.deepEqual(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, jsonType(v)])), {
-        invoke_time: 'number', cost_in_ms: 'number', request_url: 'string', request_body: 'string', response_body: 'string', client_ip: 'string',
+        invoke_time: 'number',
+        cost_in_ms: 'number',
+        request_url: 'string',
+        request_body: 'string',
+        response_body: 'string',
+        client_ip: 'string',
       });
-      assert.equal(r.invoke_time, parseInt(rid.slice(0, 8), 16), 'the rid\'s first group');
+      assert.equal(r.invoke_time, parseInt(rid.slice(0, 8), 16), "the rid's first group");
       assert.ok(Math.abs(r.invoke_time - s.clock.nowMs() / 1000) < 5, 'clock time');
       assert.equal(r.request_url, `access_token=${a.token}`, 'the query string only, the token as sent');
       assert.equal(r.request_body, body);
@@ -284,11 +313,14 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const ok = await getAllDelivery(a.token);
       assert.equal(ok.json.errcode, 0);
       assert.match(ok.rid ?? '', /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/);
-      assert.equal('rid' in ok.json, false, 'the body stays WeChat\'s');
+      assert.equal('rid' in ok.json, false, "the body stays WeChat's");
       const tokenRes = await fetch(`${s.url}/cgi-bin/token?grant_type=client_credential&appid=${a.appid}&secret=${a.secret}`);
       const tokenText = await tokenRes.text();
       const tokenRid = tokenRes.headers.get('x-wxl-rid')!;
-      const stable = await fetch(`${s.url}/cgi-bin/stable_token`, { method: 'POST', body: JSON.stringify({ grant_type: 'client_credential', appid: a.appid, secret: 'wrong' }) });
+      const stable = await fetch(`${s.url}/cgi-bin/stable_token`, {
+        method: 'POST',
+        body: JSON.stringify({ grant_type: 'client_credential', appid: a.appid, secret: 'wrong' }),
+      });
       const stableText = await stable.text();
       const token = (JSON.parse(tokenText) as { access_token: string }).access_token;
       await new Promise((r) => setTimeout(r, 600)); // past a flush: now read from the store
@@ -306,7 +338,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal(st.request.request_url, '');
     });
 
-    test('getRidInfo: 76002 malformed, 76001 unknown, 76003 another app\'s, 76001 after 7 days of clock time', async () => {
+    test("getRidInfo: 76002 malformed, 76001 unknown, 76003 another app's, 76001 after 7 days of clock time", async () => {
       const a = await newApp();
       const b = await newApp();
       for (const rid of ['', 'xyz', '61725984-6126f6f9', '61725984-6126f6f9-040f19c4-1', '6172598g-6126f6f9-040f19c4']) {
@@ -334,15 +366,29 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       assert.equal((await post(P.rid, await a.fresh(), { rid })).json.errcode, 76001, 'gone after 7 days');
     });
 
-    test('admin API: limits are validated, listed with today\'s use, removed; the console shows today\'s use per API', async () => {
+    test("admin API: limits are validated, listed with today's use, removed; the console shows today's use per API", async () => {
       const a = await newApp();
       assert.equal((await admin('PUT', `/apps/${a.appid}/limits`, { cgi_path: '/nope', daily_limit: 1 })).status, 400);
       assert.equal((await admin('PUT', `/apps/${a.appid}/limits`, { cgi_path: PATHS.getOrder, daily_limit: -1 })).status, 400);
-      assert.equal((await admin('PUT', `/apps/${a.appid}/limits`, { cgi_path: PATHS.getOrder, rate_limit: { refresh_second: 0 } })).status, 400);
+      assert.equal(
+        (await admin('PUT', `/apps/${a.appid}/limits`, { cgi_path: PATHS.getOrder, rate_limit: { refresh_second: 0 } })).status,
+        400,
+      );
       assert.equal((await admin('PUT', '/apps/wxnosuchapp/limits', { cgi_path: PATHS.getOrder, daily_limit: 1 })).status, 404);
-      const put = await admin('PUT', `/apps/${a.appid}/limits`, { limits: [{ cgi_path: '*', daily_limit: 7 }, { cgi_path: PATHS.getOrder, daily_limit: 9, rate_limit: { call_count: 5 } }] });
+      const put = await admin('PUT', `/apps/${a.appid}/limits`, {
+        limits: [
+          { cgi_path: '*', daily_limit: 7 },
+          { cgi_path: PATHS.getOrder, daily_limit: 9, rate_limit: { call_count: 5 } },
+        ],
+      });
       assert.equal(put.status, 200);
-      assert.deepEqual(put.json.limits.map((l: any) => [l.cgi_path, l.daily_limit, l.call_count, l.refresh_second]), [['*', 7, null, null], [PATHS.getOrder, 9, 5, null]]);
+      assert.deepEqual(
+        put.json.limits.map((l: any) => [l.cgi_path, l.daily_limit, l.call_count, l.refresh_second]),
+        [
+          ['*', 7, null, null],
+          [PATHS.getOrder, 9, 5, null],
+        ],
+      );
       const byPath = new Map(put.json.usage.map((u: any) => [u.cgi_path, u]));
       assert.equal((byPath.get(PATHS.getOrder) as any).daily_limit, 9);
       assert.deepEqual((byPath.get(PATHS.getOrder) as any).rate_limit, { call_count: 5, refresh_second: 60 });
@@ -370,21 +416,29 @@ for (const backend of ['sqlite', 'postgres'] as const) {
       const dir = mkdtempSync(join(tmpdir(), 'wxl-rid-'));
       try {
         const ridFile = join(dir, 'rids');
-        const { stdout } = await promisify(execFile)(process.execPath, [runner, fn('getOrder'), JSON.stringify([
-          { openid: 'oABC123456', orderId: 'cloud-rid-1', deliveryId: 'TEST' },
-          { openid: 'oABC123456', orderId: 'no-such-order', deliveryId: 'TEST' },
-        ])], {
-          env: {
-            PATH: process.env.PATH ?? '',
-            NODE_OPTIONS: `--require ${captureHeaders}`,
-            WXL_RID_FILE: ridFile,
-            TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${s.url}/admin` }),
-            TENCENTCLOUD_SECRETID: keys.secretId,
-            TENCENTCLOUD_SECRETKEY: keys.secretKey,
-            SCF_NAMESPACE: 'rid-env',
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          [
+            runner,
+            fn('getOrder'),
+            JSON.stringify([
+              { openid: 'oABC123456', orderId: 'cloud-rid-1', deliveryId: 'TEST' },
+              { openid: 'oABC123456', orderId: 'no-such-order', deliveryId: 'TEST' },
+            ]),
+          ],
+          {
+            env: {
+              PATH: process.env.PATH ?? '',
+              NODE_OPTIONS: `--require ${captureHeaders}`,
+              WXL_RID_FILE: ridFile,
+              TCB_CONTEXT_CNFG: JSON.stringify({ URL: `${s.url}/admin` }),
+              TENCENTCLOUD_SECRETID: keys.secretId,
+              TENCENTCLOUD_SECRETKEY: keys.secretKey,
+              SCF_NAMESPACE: 'rid-env',
+            },
+            timeout: 30_000,
           },
-          timeout: 30_000,
-        });
+        );
         const [ok, missing] = JSON.parse(stdout) as { result?: Record<string, any>; thrown?: { errCode: number; errMsg: string } }[];
         assert.equal(ok!.result!.errCode, 0);
         assert.equal(missing!.thrown!.errCode, 930563);
@@ -399,7 +453,7 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         const answer = JSON.parse(g.request.response_body);
         assert.equal(answer.errcode, 0);
         assert.equal(answer.print_html, ok!.result!.printHtml);
-        assert.equal((await quotaOf(a.token, PATHS.getOrder)).quota.used, 2, 'cloud calls count on their API\'s path');
+        assert.equal((await quotaOf(a.token, PATHS.getOrder)).quota.used, 2, "cloud calls count on their API's path");
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -421,17 +475,45 @@ describe('wxlogistics app limits (CLI)', () => {
     await db.query(`DROP SCHEMA IF EXISTS "${SCHEMA}_cli" CASCADE`);
     await db.end();
   });
-  for (const [name, where] of [['--data', ['--data', dir]], ['--store', ['--store', pgStore]]] as const) {
+  for (const [name, where] of [
+    ['--data', ['--data', dir]],
+    ['--store', ['--store', pgStore]],
+  ] as const) {
     test(`sets, shows and removes a limit on ${name}`, async () => {
       const appid = 'wxlimitscli0000001';
       await cli(['app', 'create', ...where, '--appid', appid, '--secret', 's3cret']);
-      const set = JSON.parse(await cli(['app', 'limits', ...where, '--appid', appid, '--cgi-path', PATHS.getOrder, '--daily-limit', '5', '--rate-count', '2', '--rate-seconds', '10', '--json'])) as Record<string, any>;
-      assert.deepEqual(set.limits.map((l: any) => [l.cgi_path, l.daily_limit, l.call_count, l.refresh_second]), [[PATHS.getOrder, 5, 2, 10]]);
+      const set = JSON.parse(
+        await cli([
+          'app',
+          'limits',
+          ...where,
+          '--appid',
+          appid,
+          '--cgi-path',
+          PATHS.getOrder,
+          '--daily-limit',
+          '5',
+          '--rate-count',
+          '2',
+          '--rate-seconds',
+          '10',
+          '--json',
+        ]),
+      ) as Record<string, any>;
+      assert.deepEqual(
+        set.limits.map((l: any) => [l.cgi_path, l.daily_limit, l.call_count, l.refresh_second]),
+        [[PATHS.getOrder, 5, 2, 10]],
+      );
       const usage = set.usage.find((u: any) => u.cgi_path === PATHS.getOrder);
       assert.deepEqual([usage.daily_limit, usage.used, usage.rate_limit], [5, 0, { call_count: 2, refresh_second: 10 }]);
-      const removed = JSON.parse(await cli(['app', 'limits', ...where, '--appid', appid, '--cgi-path', PATHS.getOrder, '--remove', '--json'])) as Record<string, any>;
+      const removed = JSON.parse(
+        await cli(['app', 'limits', ...where, '--appid', appid, '--cgi-path', PATHS.getOrder, '--remove', '--json']),
+      ) as Record<string, any>;
       assert.deepEqual(removed.limits, []);
-      await assert.rejects(cli(['app', 'limits', ...where, '--appid', appid, '--cgi-path', '/nope', '--daily-limit', '1']), /not an API with a call quota/);
+      await assert.rejects(
+        cli(['app', 'limits', ...where, '--appid', appid, '--cgi-path', '/nope', '--daily-limit', '1']),
+        /not an API with a call quota/,
+      );
     });
   }
 });

@@ -20,9 +20,11 @@ after(async () => {
 const call = async (path: string, body: unknown) => s.post(path, body, await s.token());
 
 const admin = (path: string, body: unknown, method = 'POST') =>
-  fetch(`${s.url}/_wxl/api${path}`, { method, body: JSON.stringify(body), headers: { 'x-wxl-admin-key': s.app.adminKey, 'content-type': 'application/json' } }).then(
-    (res) => res.json() as Promise<any>,
-  );
+  fetch(`${s.url}/_wxl/api${path}`, {
+    method,
+    body: JSON.stringify(body),
+    headers: { 'x-wxl-admin-key': s.app.adminKey, 'content-type': 'application/json' },
+  }).then((res) => res.json() as Promise<any>);
 
 test('advancing the clock by a day takes a TEST order to 300003, with consistent getPath and pushes', async () => {
   await admin(`/apps/${s.appid}/auto-progress`, { enabled: true }, 'PUT');
@@ -33,14 +35,22 @@ test('advancing the clock by a day takes a TEST order to 300003, with consistent
   const moved = await admin('/clock/advance', { seconds: 3600 + 1 });
   assert.ok(moved.now > 0);
   let path = (await call(PATHS.getPath, ref)).json;
-  assert.deepEqual(path.path_item_list.map((n: any) => n.action_type), [100003, 100001], 'pickup after an hour');
+  assert.deepEqual(
+    path.path_item_list.map((n: any) => n.action_type),
+    [100003, 100001],
+    'pickup after an hour',
+  );
 
   await admin('/clock/advance', { seconds: 86400 });
   path = (await call(PATHS.getPath, ref)).json;
   const types = path.path_item_list.map((n: any) => n.action_type);
   assert.deepEqual(types, [100003, 100001, 200001, 200001, 300002, 300003]);
   const times = path.path_item_list.map((n: any) => n.action_time);
-  assert.deepEqual([...times].sort((x, y) => x - y), times, 'action times in order');
+  assert.deepEqual(
+    [...times].sort((x, y) => x - y),
+    times,
+    'action times in order',
+  );
   assert.match(path.path_item_list[1].action_msg, /广州市.*已揽收/);
   assert.match(path.path_item_list[3].action_msg, /北京市转运中心/);
   assert.match(path.path_item_list[4].action_msg, /快递员\S+（1\d{10}）正在为您派件/);
@@ -48,9 +58,18 @@ test('advancing the clock by a day takes a TEST order to 300003, with consistent
   // Every node was pushed, Version = Count = nodes so far, the last carrying the whole path.
   await eventually(() => r.received.filter((p) => JSON.parse(p.body).WayBillId === a.waybill_id).length === 6);
   const pushes = r.received.map((p) => JSON.parse(p.body)).filter((e) => e.WayBillId === a.waybill_id);
-  assert.deepEqual(pushes.map((e) => e.Version), [1, 2, 3, 4, 5, 6]);
-  assert.deepEqual(pushes.at(-1).Actions.map((x: any) => x.ActionType), types);
-  assert.deepEqual(pushes.at(-1).Actions.map((x: any) => x.ActionMsg), path.path_item_list.map((n: any) => n.action_msg));
+  assert.deepEqual(
+    pushes.map((e) => e.Version),
+    [1, 2, 3, 4, 5, 6],
+  );
+  assert.deepEqual(
+    pushes.at(-1).Actions.map((x: any) => x.ActionType),
+    types,
+  );
+  assert.deepEqual(
+    pushes.at(-1).Actions.map((x: any) => x.ActionMsg),
+    path.path_item_list.map((n: any) => n.action_msg),
+  );
 
   // Nothing more happens to a signed order.
   await admin('/clock/advance', { seconds: 86400 });
@@ -71,5 +90,8 @@ test('the exception branch ends the story with 100002, 400002 or 300004; a cance
     finals.add(last);
   }
   assert.ok(finals.size >= 2, 'different orders take different exception stages');
-  assert.equal((await call(PATHS.getPath, { order_id: 'exc-cancelled', delivery_id: 'TEST', waybill_id: cancelled.waybill_id })).json.path_item_num, 0);
+  assert.equal(
+    (await call(PATHS.getPath, { order_id: 'exc-cancelled', delivery_id: 'TEST', waybill_id: cancelled.waybill_id })).json.path_item_num,
+    0,
+  );
 });

@@ -25,8 +25,14 @@ async function register(s: TestServer, c: FakeCarrier, over: Record<string, unkn
     method: 'POST',
     headers: { 'x-wxl-admin-key': s.app.adminKey },
     body: JSON.stringify({
-      delivery_id: 'ACME', name: '极速快递', url: c.url, token: CARRIER_TOKEN, services: ['0:标准快递', '1:次日达'],
-      appid: CARRIER_APPID, secret: 'carrier-secret', ...over,
+      delivery_id: 'ACME',
+      name: '极速快递',
+      url: c.url,
+      token: CARRIER_TOKEN,
+      services: ['0:标准快递', '1:次日达'],
+      appid: CARRIER_APPID,
+      secret: 'carrier-secret',
+      ...over,
     }),
   });
   assert.equal(res.status, 201, await res.clone().text());
@@ -42,7 +48,12 @@ function lifecycle(name: string, storeUrl: () => string | undefined) {
       test(`${name}: ${format} ${mode}: check_biz, add_waybill, get_quota, cancel_waybill carry the spec's fields; replies decide the answers`, async () => {
         const url = storeUrl();
         const s = await startTestServer({ ...(url ? { storeUrl: url } : {}), carrier: { timeoutMs: 2000, attempts: 1 } });
-        const c = await startFakeCarrier({ token: CARRIER_TOKEN, encodingAesKey: AES_KEY, appid: CARRIER_APPID, encryptReplies: mode === 'secure' });
+        const c = await startFakeCarrier({
+          token: CARRIER_TOKEN,
+          encodingAesKey: AES_KEY,
+          appid: CARRIER_APPID,
+          encryptReplies: mode === 'secure',
+        });
         try {
           const appid = `wxc${randomBytes(8).toString('hex').slice(0, 15)}`;
           const reg = await register(s, c, { format, mode, appid, ...(mode === 'secure' ? { encoding_aes_key: AES_KEY } : {}) });
@@ -52,8 +63,15 @@ function lifecycle(name: string, storeUrl: () => string | undefined) {
           const delivery = (await s.get(PATHS.getAllDelivery)).json;
           const acme = delivery.data.find((d: any) => d.delivery_id === 'ACME');
           assert.deepEqual(acme, {
-            delivery_id: 'ACME', delivery_name: '极速快递', can_use_cash: 0, can_get_quota: 1, cash_biz_id: '',
-            service_type: [{ service_type: 0, service_name: '标准快递' }, { service_type: 1, service_name: '次日达' }],
+            delivery_id: 'ACME',
+            delivery_name: '极速快递',
+            can_use_cash: 0,
+            can_get_quota: 1,
+            cash_biz_id: '',
+            service_type: [
+              { service_type: 0, service_name: '标准快递' },
+              { service_type: 1, service_name: '次日达' },
+            ],
           });
 
           assert.deepEqual((await bind(s)).json, { errcode: 0, errmsg: 'ok' });
@@ -86,7 +104,18 @@ function lifecycle(name: string, storeUrl: () => string | undefined) {
           assert.match(String(e.Token), /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
           assert.match(String(e.WayBillID), /^WXL\d{12}$/, 'from our number segment');
           assert.equal(e.Remark, '易碎物品');
-          assert.deepEqual(e.Sender, { Name: '张三', Tel: '', Mobile: '18666666666', Company: '', PostCode: '', Country: '中国', Province: '广东省', City: '广州市', Area: '海珠区', Address: 'XX路XX号' });
+          assert.deepEqual(e.Sender, {
+            Name: '张三',
+            Tel: '',
+            Mobile: '18666666666',
+            Company: '',
+            PostCode: '',
+            Country: '中国',
+            Province: '广东省',
+            City: '广州市',
+            Area: '海珠区',
+            Address: 'XX路XX号',
+          });
           assert.equal(e.Receiver.City, '北京市');
           assert.equal(e.Cargo.Weight, n(1.2));
           assert.equal(e.Cargo.Space_X, n(20));
@@ -98,7 +127,10 @@ function lifecycle(name: string, storeUrl: () => string | undefined) {
           assert.equal(typeof e.CreateTime, format === 'xml' ? 'string' : 'number');
 
           assert.equal(added.waybill_id, e.WayBillID);
-          assert.deepEqual(added.waybill_data, [{ key: 'ACME_bagAddr', value: '北京' }, { key: 'ACME_mark', value: '123-456-789' }]);
+          assert.deepEqual(added.waybill_data, [
+            { key: 'ACME_bagAddr', value: '北京' },
+            { key: 'ACME_mark', value: '123-456-789' },
+          ]);
           const got = (await s.post(PATHS.getOrder, { order_id: order.order_id, delivery_id: 'ACME' })).json;
           assert.equal(got.waybill_id, added.waybill_id);
           assert.deepEqual(got.waybill_data, added.waybill_data);
@@ -106,10 +138,16 @@ function lifecycle(name: string, storeUrl: () => string | undefined) {
           assert.deepEqual((await s.post(PATHS.addOrder, order)).json, added);
           assert.equal(c.of('add_waybill').length, 1);
 
-          assert.deepEqual((await s.post(PATHS.getQuota, { delivery_id: 'ACME', biz_id: 'acme_biz' })).json, { errcode: 0, errmsg: 'ok', quota_num: 42 });
+          assert.deepEqual((await s.post(PATHS.getQuota, { delivery_id: 'ACME', biz_id: 'acme_biz' })).json, {
+            errcode: 0,
+            errmsg: 'ok',
+            quota_num: 42,
+          });
           assert.equal((await s.get(PATHS.getAllAccount)).json.list[0].quota_num, 42);
 
-          const cancelled = (await s.post(PATHS.cancelOrder, { order_id: order.order_id, delivery_id: 'ACME', waybill_id: added.waybill_id })).json;
+          const cancelled = (
+            await s.post(PATHS.cancelOrder, { order_id: order.order_id, delivery_id: 'ACME', waybill_id: added.waybill_id })
+          ).json;
           assert.deepEqual(cancelled, { errcode: 0, errmsg: 'ok', delivery_resultcode: 0, delivery_resultmsg: 'success' });
           const [cancel] = c.of('cancel_waybill');
           assert.equal(cancel!.event.WayBillID, added.waybill_id);
@@ -118,7 +156,10 @@ function lifecycle(name: string, storeUrl: () => string | undefined) {
 
           const log = await s.app.core.store.carrierEvents.list({ delivery_id: 'ACME', limit: 10 });
           assert.deepEqual(log.map((l) => [l.event, l.outcome, l.result_code]).reverse(), [
-            ['check_biz', 'ok', 0], ['add_waybill', 'ok', 0], ['get_quota', 'ok', 0], ['cancel_waybill', 'ok', 0],
+            ['check_biz', 'ok', 0],
+            ['add_waybill', 'ok', 0],
+            ['get_quota', 'ok', 0],
+            ['cancel_waybill', 'ok', 0],
           ]);
           const addLog = log.find((l) => l.event === 'add_waybill')!;
           assert.equal(addLog.order_id, order.order_id);
@@ -274,7 +315,10 @@ describe('carrier answers and failures', () => {
       assert.deepEqual([other.errcode, other.delivery_resultcode, other.delivery_resultmsg], [9300501, code, `code ${code}`]);
     }
     c.plans.cancel_waybill = { delayMs: 1500 };
-    assert.equal((await s.post(PATHS.cancelOrder, { order_id: 'cancel-late', delivery_id: 'ACME', waybill_id: a.waybill_id })).json.errcode, 9300502);
+    assert.equal(
+      (await s.post(PATHS.cancelOrder, { order_id: 'cancel-late', delivery_id: 'ACME', waybill_id: a.waybill_id })).json.errcode,
+      9300502,
+    );
     assert.equal((await getOrder('cancel-late')).json.order_status, 0);
     c.plans.cancel_waybill = {};
   });
@@ -350,14 +394,32 @@ describe('the registry', () => {
       const tokenRes = await fetch(`${s.url}/cgi-bin/token?grant_type=client_credential&appid=${CARRIER_APPID}&secret=carrier-secret`);
       assert.match(((await tokenRes.json()) as any).access_token, /./, "the carrier's own app gets tokens");
       const list = (await (await api('/carriers')).json()) as any;
-      assert.deepEqual(list.carriers.map((x: any) => x.delivery_id), ['ACME']);
+      assert.deepEqual(
+        list.carriers.map((x: any) => x.delivery_id),
+        ['ACME'],
+      );
       assert.equal(list.carriers[0].secret, undefined);
-      const put = await api('/carriers/ACME', { method: 'PUT', body: JSON.stringify({ format: 'json', mode: 'secure', encoding_aes_key: AES_KEY }) });
+      const put = await api('/carriers/ACME', {
+        method: 'PUT',
+        body: JSON.stringify({ format: 'json', mode: 'secure', encoding_aes_key: AES_KEY }),
+      });
       assert.equal(put.status, 200);
       assert.equal(((await put.json()) as any).mode, 'secure');
-      assert.equal((await api('/carriers/ACME', { method: 'PUT', body: JSON.stringify({ mode: 'secure', encoding_aes_key: 'short' }) })).status, 400);
-      assert.equal((await api('/carriers', { method: 'POST', body: JSON.stringify({ delivery_id: 'NEW', url: c.url, token: 'tok123' }) })).status, 400, 'a new id needs a name');
-      assert.equal((await api('/carriers', { method: 'POST', body: JSON.stringify({ delivery_id: 'ACME', name: 'x', url: c.url, token: 'tok123' }) })).status, 400, 'registered already');
+      assert.equal(
+        (await api('/carriers/ACME', { method: 'PUT', body: JSON.stringify({ mode: 'secure', encoding_aes_key: 'short' }) })).status,
+        400,
+      );
+      assert.equal(
+        (await api('/carriers', { method: 'POST', body: JSON.stringify({ delivery_id: 'NEW', url: c.url, token: 'tok123' }) })).status,
+        400,
+        'a new id needs a name',
+      );
+      assert.equal(
+        (await api('/carriers', { method: 'POST', body: JSON.stringify({ delivery_id: 'ACME', name: 'x', url: c.url, token: 'tok123' }) }))
+          .status,
+        400,
+        'registered already',
+      );
       assert.equal((await api('/carriers/NOPE')).status, 404);
       assert.equal((await fetch(`${s.url}/_wxl/api/carriers`)).status, 401);
       assert.equal((await api('/carriers/ACME/events')).status, 200);

@@ -15,12 +15,17 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('app create --json prints appid and secret; the secret is stored only as a hash; app list shows the app', async () => {
-  const created = JSON.parse(await cli(['app', 'create', '--data', dir, '--appid', 'wxcli00000000000001', '--secret', 'cli-secret', '--json']));
+  const created = JSON.parse(
+    await cli(['app', 'create', '--data', dir, '--appid', 'wxcli00000000000001', '--secret', 'cli-secret', '--json']),
+  );
   assert.deepEqual(created, { appid: 'wxcli00000000000001', secret: 'cli-secret' });
   const generated = JSON.parse(await cli(['app', 'create', '--data', dir, '--json']));
   assert.match(generated.appid, /^wx[0-9a-f]{16}$/);
   assert.match(generated.secret, /^[0-9a-f]{32}$/);
-  const listed = (await cli(['app', 'list', '--data', dir, '--json'])).trim().split('\n').map((l) => JSON.parse(l));
+  const listed = (await cli(['app', 'list', '--data', dir, '--json']))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.deepEqual(listed.map((a) => a.appid).sort(), [created.appid, generated.appid].sort());
   const db = (await import('better-sqlite3')).default(join(dir, 'wxlogistics.sqlite'), { readonly: true });
   const hash = (db.prepare('SELECT secret_hash FROM apps WHERE appid = ?').get(created.appid) as { secret_hash: string }).secret_hash;
@@ -36,11 +41,13 @@ test('app push refuses an invalid EncodingAESKey and a secure mode without one; 
   await assert.rejects(cli([...base, '--mode', 'secure']), /needs an EncodingAESKey/);
   const ok = await cli([...base, '--aes-key', 'A'.repeat(43), '--mode', 'secure', '--format', 'json']);
   assert.match(ok, /secure json → http:\/\/127\.0\.0\.1:9\/push/);
-  const listed = JSON.parse((await cli(['app', 'list', '--data', dir, '--json'])).split('\n').find((l) => l.includes('wxcli00000000000001'))!);
+  const listed = JSON.parse(
+    (await cli(['app', 'list', '--data', dir, '--json'])).split('\n').find((l) => l.includes('wxcli00000000000001'))!,
+  );
   assert.equal(listed.push.mode, 'secure');
 });
 
-test('label writes the order\'s printable label; its barcode decodes to the waybill id', async () => {
+test("label writes the order's printable label; its barcode decodes to the waybill id", async () => {
   const s = await startTestServer({ dataDir: dir });
   let waybill: string;
   try {

@@ -62,7 +62,12 @@ test('the seed cloud function gets the documented shape for a real order, and th
 
 test('addOrder (nested objects), cancelOrder and getAllDelivery through the cloud call', async () => {
   const camel = {
-    addSource: 0, orderId: 'cloud-1', openid: 'oABC123456', deliveryId: 'TEST', bizId: 'test_biz_id', customRemark: '易碎物品',
+    addSource: 0,
+    orderId: 'cloud-1',
+    openid: 'oABC123456',
+    deliveryId: 'TEST',
+    bizId: 'test_biz_id',
+    customRemark: '易碎物品',
     sender: { name: '张三', mobile: '18666666666', province: '广东省', city: '广州市', area: '海珠区', address: 'XX路' },
     receiver: { name: '王小蒙', mobile: '18610000000', province: '广东省', city: '深圳市', area: '南山区', address: 'YY路' },
     shop: { detailList: [{ goodsName: '抱枕', goodsImgUrl: 'https://x/y.png', goodsDesc: '40cm' }] },
@@ -78,7 +83,10 @@ test('addOrder (nested objects), cancelOrder and getAllDelivery through the clou
   const a = added!.result!;
   assert.equal(a.errMsg, 'openapi.logistics.addOrder:ok');
   assert.equal(a.orderId, 'cloud-1');
-  assert.deepEqual(a.waybillData.map((d: { key: string }) => d.key), ['TEST_mark']);
+  assert.deepEqual(
+    a.waybillData.map((d: { key: string }) => d.key),
+    ['TEST_mark'],
+  );
   const stored = await s.app.core.store.orders.get(s.appid, 'cloud-1');
   assert.equal(JSON.parse(stored!.body).shop.detail_list[0].goods_img_url, 'https://x/y.png', 'nested keys arrive snake_case');
   assert.equal(bad!.thrown!.errCode, 9300510);
@@ -93,14 +101,30 @@ test('addOrder (nested objects), cancelOrder and getAllDelivery through the clou
     { api: 'cancelOrder', data: { orderId: 'cloud-1', deliveryId: 'TEST', waybillId: a.waybillId, openid: 'oABC123456' } },
     { api: 'cancelOrder', data: { orderId: 'cloud-1', deliveryId: 'TEST', waybillId: a.waybillId } },
   ]);
-  assert.deepEqual(cancelled!.result, { errMsg: 'openapi.logistics.cancelOrder:ok', errCode: 0, deliveryResultcode: 0, deliveryResultmsg: '' });
+  assert.deepEqual(cancelled!.result, {
+    errMsg: 'openapi.logistics.cancelOrder:ok',
+    errCode: 0,
+    deliveryResultcode: 0,
+    deliveryResultmsg: '',
+  });
   assert.equal(again!.thrown!.errCode, 9300524);
 });
 
 test('getPath through the cloud call: camelCase nodes, the same as the HTTPS twin', async () => {
   const a = (await s.post(PATHS.addOrder, testOrder('cloud-path'))).json;
-  for (const [type, msg] of [[100001, '揽件成功'], [200001, '运输中']] as const) {
-    await s.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id: 'cloud-path', delivery_id: 'TEST', waybill_id: a.waybill_id, action_time: 1700000000, action_type: type, action_msg: msg });
+  for (const [type, msg] of [
+    [100001, '揽件成功'],
+    [200001, '运输中'],
+  ] as const) {
+    await s.post(PATHS.testUpdateOrder, {
+      biz_id: 'test_biz_id',
+      order_id: 'cloud-path',
+      delivery_id: 'TEST',
+      waybill_id: a.waybill_id,
+      action_time: 1700000000,
+      action_type: type,
+      action_msg: msg,
+    });
   }
   const [path, wrong] = await runFunction('logistics', [
     { api: 'getPath', data: { openid: 'oABC123456', orderId: 'cloud-path', deliveryId: 'TEST', waybillId: a.waybill_id } },

@@ -18,19 +18,29 @@ describe('console access', () => {
 
   test('loopback addresses are recognised, others are not', () => {
     for (const a of ['127.0.0.1', '127.8.9.10', '::1', '[::1]', '::ffff:127.0.0.1', 'localhost']) assert.ok(isLoopbackAddress(a), a);
-    for (const a of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', '::ffff:10.0.0.1', '', undefined]) assert.ok(!isLoopbackAddress(a), String(a));
+    for (const a of ['0.0.0.0', '::', '10.0.0.5', '192.168.1.2', '::ffff:10.0.0.1', '', undefined])
+      assert.ok(!isLoopbackAddress(a), String(a));
   });
 
   test('a server bound to loopback lets loopback clients in without a key', () => {
-    assert.deepEqual(consoleAccess({ boundHost: '127.0.0.1', remoteAddress: '127.0.0.1', presentedKey: undefined, adminKey }), { allowed: true, via: 'loopback' });
-    assert.deepEqual(consoleAccess({ boundHost: '::1', remoteAddress: '::1', presentedKey: undefined, adminKey }), { allowed: true, via: 'loopback' });
+    assert.deepEqual(consoleAccess({ boundHost: '127.0.0.1', remoteAddress: '127.0.0.1', presentedKey: undefined, adminKey }), {
+      allowed: true,
+      via: 'loopback',
+    });
+    assert.deepEqual(consoleAccess({ boundHost: '::1', remoteAddress: '::1', presentedKey: undefined, adminKey }), {
+      allowed: true,
+      via: 'loopback',
+    });
   });
 
   test('a server bound to another address requires the admin key, even from loopback', () => {
     for (const boundHost of ['0.0.0.0', '::', '192.168.1.2']) {
       assert.equal(consoleAccess({ boundHost, remoteAddress: '127.0.0.1', presentedKey: undefined, adminKey }).allowed, false, boundHost);
       assert.equal(consoleAccess({ boundHost, remoteAddress: '10.1.2.3', presentedKey: 'wrong', adminKey }).allowed, false, boundHost);
-      assert.deepEqual(consoleAccess({ boundHost, remoteAddress: '10.1.2.3', presentedKey: adminKey, adminKey }), { allowed: true, via: 'key' });
+      assert.deepEqual(consoleAccess({ boundHost, remoteAddress: '10.1.2.3', presentedKey: adminKey, adminKey }), {
+        allowed: true,
+        via: 'key',
+      });
     }
   });
 
@@ -98,7 +108,13 @@ describe('console API on a loopback server', () => {
 
   test('files outside the console folder are not served', async () => {
     // Raw request paths: fetch would normalise the dots away before sending.
-    for (const path of ['/console/../../app.ts', '/console/%2e%2e/%2e%2e/%2e%2e/package.json', '/console/..%2f..%2fapp.ts', '/console/nope.js', '/console/pages/']) {
+    for (const path of [
+      '/console/../../app.ts',
+      '/console/%2e%2e/%2e%2e/%2e%2e/package.json',
+      '/console/..%2f..%2fapp.ts',
+      '/console/nope.js',
+      '/console/pages/',
+    ]) {
       const status = await new Promise<number | undefined>((resolve, reject) => {
         const { hostname, port } = new URL(s.url);
         http.get({ hostname, port, path }, (res) => (res.resume(), resolve(res.statusCode))).on('error', reject);
@@ -157,7 +173,13 @@ describe('console API on a loopback server', () => {
     await s.post(PATHS.getOrder, { order_id: 'missing', delivery_id: 'TEST' }, token);
     await fetch(`${s.url}${PATHS.getOrder}`, { method: 'POST', body: '{}' });
     const { json } = await get('/log');
-    const entries = json.entries as { path: string; errcode: number; explanation: string | null; appid: string | null; duration_ms: number }[];
+    const entries = json.entries as {
+      path: string;
+      errcode: number;
+      explanation: string | null;
+      appid: string | null;
+      duration_ms: number;
+    }[];
     const missing = entries.find((e) => e.errcode === 930563)!;
     assert.equal(missing.appid, s.appid);
     assert.equal(missing.explanation, 'no order missing with delivery_id TEST in this app');
@@ -168,7 +190,10 @@ describe('console API on a loopback server', () => {
       assert.doesNotMatch(e.path, /access_token=(?!\*\*\*)|secret=(?!\*\*\*)/);
       assert.ok(e.duration_ms >= 0);
     }
-    assert.ok(entries.every((e) => !e.path.startsWith('/_wxl')), 'console and admin calls are not WeChat calls');
+    assert.ok(
+      entries.every((e) => !e.path.startsWith('/_wxl')),
+      'console and admin calls are not WeChat calls',
+    );
     const apps = await get('/apps');
     assert.ok(apps.json.apps[0].tokens.token.issued_since_start >= 2);
     assert.ok(apps.json.apps[0].tokens.token.valid >= 1);
@@ -180,7 +205,10 @@ describe('--explain', () => {
     const s = await startTestServer({ explain: true });
     try {
       const res = await fetch(`${s.url}${PATHS.getOrder}`, { method: 'POST', body: '{}' });
-      assert.match(((await res.json()) as { errmsg: string }).errmsg, /^access_token missing \(the request has no access_token query parameter\) rid: /);
+      assert.match(
+        ((await res.json()) as { errmsg: string }).errmsg,
+        /^access_token missing \(the request has no access_token query parameter\) rid: /,
+      );
     } finally {
       await s.close();
     }
@@ -191,20 +219,40 @@ describe('RequestLog', () => {
   test('keeps the last N entries and pages by seq', () => {
     const log = new RequestLog(3);
     for (let i = 0; i < 5; i++) log.record({ at: i, method: 'GET', path: `/p${i}`, appid: null, errcode: 0, duration_ms: 1 });
-    assert.deepEqual(log.list().map((e) => e.path), ['/p2', '/p3', '/p4']);
-    assert.deepEqual(log.list(4).map((e) => e.path), ['/p4']);
+    assert.deepEqual(
+      log.list().map((e) => e.path),
+      ['/p2', '/p3', '/p4'],
+    );
+    assert.deepEqual(
+      log.list(4).map((e) => e.path),
+      ['/p4'],
+    );
     assert.equal(log.lastSeq, 5);
   });
 
   test('explains failures from the error detail, else from the errcode table', () => {
     const log = new RequestLog(5);
-    log.record({ at: 0, method: 'POST', path: '/x', appid: null, errcode: 930563, duration_ms: 1, error: new WxError('orderNotExists', 'no order a') });
+    log.record({
+      at: 0,
+      method: 'POST',
+      path: '/x',
+      appid: null,
+      errcode: 930563,
+      duration_ms: 1,
+      error: new WxError('orderNotExists', 'no order a'),
+    });
     log.record({ at: 0, method: 'POST', path: '/x', appid: null, errcode: 44002, duration_ms: 1, error: new WxError('emptyPostData') });
-    assert.deepEqual(log.list().map((e) => e.explanation), ['no order a', 'the POST request has an empty body']);
+    assert.deepEqual(
+      log.list().map((e) => e.explanation),
+      ['no order a', 'the POST request has an empty body'],
+    );
   });
 
   test('redacts token and secret values', () => {
-    assert.equal(redactUrl('/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=abc'), '/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=***');
+    assert.equal(
+      redactUrl('/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=abc'),
+      '/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=***',
+    );
     assert.equal(redactUrl('/a?access_token=12_xyz&x=1'), '/a?access_token=***&x=1');
     assert.equal(redactUrl('/a'), '/a');
   });

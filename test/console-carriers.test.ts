@@ -14,20 +14,48 @@ import { startFakeCarrier } from './support/fake-carrier.ts';
 import { PATHS, startTestServer, testOrder } from './support/test-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 test('Carriers page: the registry, the event log (ok and rejected, raw bodies), carrier events on the order page', async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium`);
   const s = await startTestServer({ carrier: { timeoutMs: 2000, attempts: 1 } });
   const c = await startFakeCarrier({ token: 'consoleTok1', appid: 'wxconsolecarrier01' });
   const profile = mkdtempSync(join(tmpdir(), 'wxl-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport: { width: 1440, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ARGS,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+  });
   try {
-    await s.app.core.carrierRegistry.add({ delivery_id: 'ACME', name: '极速快递', url: c.url, token: 'consoleTok1', format: 'json', services: ['0:标准快递'], appid: 'wxconsolecarrier01' });
-    assert.equal((await s.post(PATHS.bindAccount, { type: 'bind', biz_id: 'acme_biz', delivery_id: 'ACME', password: 'p' })).json.errcode, 0);
+    await s.app.core.carrierRegistry.add({
+      delivery_id: 'ACME',
+      name: '极速快递',
+      url: c.url,
+      token: 'consoleTok1',
+      format: 'json',
+      services: ['0:标准快递'],
+      appid: 'wxconsolecarrier01',
+    });
+    assert.equal(
+      (await s.post(PATHS.bindAccount, { type: 'bind', biz_id: 'acme_biz', delivery_id: 'ACME', password: 'p' })).json.errcode,
+      0,
+    );
     assert.equal((await s.post(PATHS.addOrder, testOrder('console-acme-1', { delivery_id: 'ACME', biz_id: 'acme_biz' }))).json.errcode, 0);
     c.plans.add_waybill = { resultCode: 20007, resultMsg: '余额不足' };
-    assert.equal((await s.post(PATHS.addOrder, testOrder('console-acme-2', { delivery_id: 'ACME', biz_id: 'acme_biz' }))).json.errcode, 9300501);
+    assert.equal(
+      (await s.post(PATHS.addOrder, testOrder('console-acme-2', { delivery_id: 'ACME', biz_id: 'acme_biz' }))).json.errcode,
+      9300501,
+    );
 
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(`${s.url}/console/#/carriers`);

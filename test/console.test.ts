@@ -18,7 +18,16 @@ import { PATHS, startTestServer, testOrder, type TestServer } from './support/te
 
 const CHROMIUM = '/usr/bin/chromium';
 const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('web console in headless Chromium', () => {
   let server: TestServer;
@@ -44,7 +53,10 @@ describe('web console in headless Chromium', () => {
       assert.equal(answer.json.errcode, 0, answer.text);
       waybills.push(answer.json.waybill_id as string);
     }
-    assert.equal((await server.post(PATHS.bindAccount, { type: 'bind', biz_id: 'yto-console', delivery_id: 'YTO', password: 'pw' })).json.errcode, 0);
+    assert.equal(
+      (await server.post(PATHS.bindAccount, { type: 'bind', biz_id: 'yto-console', delivery_id: 'YTO', password: 'pw' })).json.errcode,
+      0,
+    );
     await server.post(PATHS.addOrder, testOrder('console-yto-1', { delivery_id: 'YTO', biz_id: 'yto-console' }));
     const missing = await server.post(PATHS.getOrder, { order_id: 'no-such-order', delivery_id: 'TEST' });
     assert.equal(missing.json.errcode, 930563);
@@ -76,7 +88,7 @@ describe('web console in headless Chromium', () => {
     await card.first().waitFor();
     assert.equal(await card.getAttribute('data-appid'), server.appid);
     assert.match(await card.innerText(), /message push[\s\S]*plain/);
-    assert.match(await card.locator('[data-testid=api-quota]').innerText(), /cgi-bin/, 'today\'s use per API');
+    assert.match(await card.locator('[data-testid=api-quota]').innerText(), /cgi-bin/, "today's use per API");
     assert.match((await page.locator('#sidebar').innerText()).toLowerCase(), /no key/);
     await shot('apps');
   });
@@ -109,7 +121,11 @@ describe('web console in headless Chromium', () => {
     await receiver.waitFor(4, 15_000);
     assert.match(receiver.received[3]!.body, /add_express_path[\s\S]*300003/);
     // The fourth push (signed) shows up as delivered, with its attempt, without reloading.
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid=push-event][data-status=delivered] [data-testid=push-attempt]').length === 4, undefined, { timeout: 15_000 });
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid=push-event][data-status=delivered] [data-testid=push-attempt]').length === 4,
+      undefined,
+      { timeout: 15_000 },
+    );
     assert.match(await page.locator('[data-testid=order-status]').innerText(), /已签收/);
     await page.mouse.move(0, 0);
     await shot('order');
@@ -152,13 +168,20 @@ describe('web console in headless Chromium', () => {
     await page.fill('[data-testid=fault-json]', JSON.stringify({ api: 'getAllDelivery', errcode: 45009, times: 3 }));
     await page.click('[data-testid=fault-add]');
     await page.locator('[data-testid=fault-row]').waitFor();
-    assert.deepEqual(server.app.faults.list().map((f) => [f.api, f.errcode, f.times]), [['getAllDelivery', 45009, 3]]);
+    assert.deepEqual(
+      server.app.faults.list().map((f) => [f.api, f.errcode, f.times]),
+      [['getAllDelivery', 45009, 3]],
+    );
     assert.equal((await server.get(PATHS.getAllDelivery)).json.errcode, 45009);
     assert.equal((await server.get(PATHS.getAllDelivery)).json.errcode, 45009);
-    await page.waitForFunction(() => document.querySelector('[data-testid=fault-hits] b')?.textContent === '2', undefined, { timeout: 5000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=fault-hits] b')?.textContent === '2', undefined, {
+      timeout: 5000,
+    });
     await page.fill('[data-testid=fault-json]', JSON.stringify({ api: 'getOrder', errcode: 'x' }));
     await page.click('[data-testid=fault-add]');
-    await page.waitForFunction(() => /errcode must be an integer/.test(document.querySelector('[data-testid=fault-note]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /errcode must be an integer/.test(document.querySelector('[data-testid=fault-note]')?.textContent ?? ''),
+    );
     await shot('faults');
     await page.click('[data-testid=faults-clear]');
     await page.locator('[data-testid=fault-row]').waitFor({ state: 'detached' });

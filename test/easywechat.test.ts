@@ -14,7 +14,9 @@ import { decodeCode128Svg, findCode128Svgs } from './support/code128-decode.ts';
 import { startServerProcess } from './support/server-process.ts';
 import { testOrder } from './support/test-server.ts';
 
-interface EasyResponse { toObject(): Record<string, any> }
+interface EasyResponse {
+  toObject(): Record<string, any>;
+}
 interface EasyClient {
   postJson(url: string, data: object): Promise<EasyResponse>;
   get(url: string): Promise<EasyResponse>;
@@ -41,7 +43,14 @@ test('node-easywechat gets a token, creates a TEST order and fetches its label f
     assert.ok(delivery.data.some((d: { delivery_id: string }) => d.delivery_id === 'TEST'));
     const added = (await client.postJson('cgi-bin/express/business/order/add', testOrder('easy-1'))).toObject();
     assert.equal(added.errcode, 0);
-    const got = (await client.postJson('cgi-bin/express/business/order/get', { order_id: 'easy-1', delivery_id: 'TEST', waybill_id: added.waybill_id, print_type: 1 })).toObject();
+    const got = (
+      await client.postJson('cgi-bin/express/business/order/get', {
+        order_id: 'easy-1',
+        delivery_id: 'TEST',
+        waybill_id: added.waybill_id,
+        print_type: 1,
+      })
+    ).toObject();
     assert.equal(got.order_id, 'easy-1');
     const html = Buffer.from(got.print_html, 'base64').toString('utf8');
     assert.equal(decodeCode128Svg(findCode128Svgs(html)[0]!), added.waybill_id);

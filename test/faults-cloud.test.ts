@@ -43,7 +43,11 @@ async function viaSdk(calls: { api: string; data?: unknown }[]): Promise<Outcome
 }
 
 const camelOrder = (orderId: string) => ({
-  addSource: 0, orderId, openid: 'oABC123456', deliveryId: 'TEST', bizId: 'test_biz_id',
+  addSource: 0,
+  orderId,
+  openid: 'oABC123456',
+  deliveryId: 'TEST',
+  bizId: 'test_biz_id',
   sender: { name: '张三', mobile: '18666666666', province: '广东省', city: '广州市', area: '海珠区', address: 'XX路' },
   receiver: { name: '王小蒙', mobile: '18610000000', province: '广东省', city: '深圳市', area: '南山区', address: 'YY路' },
   shop: { goodsName: '抱枕', imgUrl: 'https://x/y.png', goodsCount: 1 },

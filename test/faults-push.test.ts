@@ -32,15 +32,30 @@ afterEach(() => {
 async function orderWithNodes(orderId: string, actions: number[]): Promise<string> {
   const added = (await s.post(PATHS.addOrder, testOrder(orderId), token)).json;
   for (const action_type of actions) {
-    await s.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id: orderId, delivery_id: 'TEST', waybill_id: added.waybill_id, action_time: 1700000000, action_type, action_msg: `node ${action_type}` }, token);
+    await s.post(
+      PATHS.testUpdateOrder,
+      {
+        biz_id: 'test_biz_id',
+        order_id: orderId,
+        delivery_id: 'TEST',
+        waybill_id: added.waybill_id,
+        action_time: 1700000000,
+        action_type,
+        action_msg: `node ${action_type}`,
+      },
+      token,
+    );
   }
   return added.waybill_id as string;
 }
 
 const pushesOf = (orderId: string) =>
-  r.received.map((p) => ({ ...(JSON.parse(p.body) as { OrderId: string; Version: number }), at: p.at })).filter((e) => e.OrderId === orderId);
+  r.received
+    .map((p) => ({ ...(JSON.parse(p.body) as { OrderId: string; Version: number }), at: p.at }))
+    .filter((e) => e.OrderId === orderId);
 
-const eventsOf = async (orderId: string) => (await s.app.core.store.events.list({ limit: 50, appid: s.appid })).filter((e) => JSON.parse(e.payload).OrderId === orderId);
+const eventsOf = async (orderId: string) =>
+  (await s.app.core.store.events.list({ limit: 50, appid: s.appid })).filter((e) => JSON.parse(e.payload).OrderId === orderId);
 
 test('drop with times: 1 fails the first attempt without sending it; the retry delivers it late', async () => {
   const rule = s.app.faults.add({ api: 'push', order_id: 'p-drop', push: 'drop', times: 1 });
@@ -51,7 +66,13 @@ test('drop with times: 1 fails the first attempt without sending it; the retry d
   assert.ok(push!.at - started >= 290, `arrived after the 300 ms backoff (${push!.at - started} ms)`);
   const [event] = await eventsOf('p-drop');
   const attempts = await s.app.core.store.events.listAttempts(event!.id);
-  assert.deepEqual(attempts.map((a) => [a.attempt, a.delivered, a.status_code]), [[1, false, null], [2, true, 200]]);
+  assert.deepEqual(
+    attempts.map((a) => [a.attempt, a.delivered, a.status_code]),
+    [
+      [1, false, null],
+      [2, true, 200],
+    ],
+  );
   assert.match(attempts[0]!.error ?? '', new RegExp(`dropped by fault rule ${rule.id}`));
   assert.equal(s.app.faults.get(rule.id)?.hits, 1);
 });
@@ -91,12 +112,20 @@ test('duplicate delivers the same event twice; with delay_ms the copy arrives af
   assert.deepEqual([a!.Version, b!.Version], [1, 1]);
   const [first, second] = r.received.filter((p) => JSON.parse(p.body).OrderId === 'p-dup');
   assert.equal(first!.body, second!.body, 'the same event');
-  assert.notEqual(first!.query.get('nonce') + first!.query.get('signature')!, second!.query.get('nonce') + second!.query.get('signature')!, 'signed afresh');
+  assert.notEqual(
+    first!.query.get('nonce') + first!.query.get('signature')!,
+    second!.query.get('nonce') + second!.query.get('signature')!,
+    'signed afresh',
+  );
 
   s.app.faults.add({ api: 'push', order_id: 'p-late', push: 'duplicate', delay_ms: 700, times: 1 });
   await orderWithNodes('p-late', [100001, 200001]);
   await eventually(() => pushesOf('p-late').length === 3);
-  assert.deepEqual(pushesOf('p-late').map((e) => e.Version), [1, 2, 1], 'the late duplicate of Version 1 comes after Version 2');
+  assert.deepEqual(
+    pushesOf('p-late').map((e) => e.Version),
+    [1, 2, 1],
+    'the late duplicate of Version 1 comes after Version 2',
+  );
   const [event] = await eventsOf('p-late');
   assert.equal(event!.status, 'delivered');
 });
@@ -107,5 +136,8 @@ test('event, appid and delivery_id narrow a push rule', async () => {
   s.app.faults.add({ api: 'push', delivery_id: 'SF', push: 'drop' });
   await orderWithNodes('p-other', [100001]);
   await eventually(() => pushesOf('p-other').length === 1);
-  assert.deepEqual(s.app.faults.list().map((f) => f.hits), [0, 0, 0]);
+  assert.deepEqual(
+    s.app.faults.list().map((f) => f.hits),
+    [0, 0, 0],
+  );
 });

@@ -68,7 +68,13 @@ describe('errcode rules', () => {
     const failed = await post(PATHS.addOrder, testOrder('f-1'));
     assert.deepEqual(
       { ...failed.json, errmsg: failed.json.errmsg.replace(RID, '') },
-      { errcode: 9300501, errmsg: 'delivery logic fail', delivery_resultcode: 10002, delivery_resultmsg: '客户密码不正确', waybill_data: [] },
+      {
+        errcode: 9300501,
+        errmsg: 'delivery logic fail',
+        delivery_resultcode: 10002,
+        delivery_resultmsg: '客户密码不正确',
+        waybill_data: [],
+      },
     );
     assert.equal((await getOrder('f-1')).json.errcode, 930563, 'no order was created');
     // The same order_id afterwards creates normally (not 9300522: the faulted call left no trace).
@@ -81,7 +87,12 @@ describe('errcode rules', () => {
   test('9300501 without carrier fields gets the defaults; cancelOrder gets no waybill_data', async () => {
     await post(PATHS.addOrder, testOrder('f-2'));
     s.app.faults.add({ api: 'cancelOrder', errcode: 9300501 });
-    const answer = await post(PATHS.cancelOrder, { order_id: 'f-2', delivery_id: 'TEST', waybill_id: (await getOrder('f-2')).json.waybill_id, openid: 'oABC123456' });
+    const answer = await post(PATHS.cancelOrder, {
+      order_id: 'f-2',
+      delivery_id: 'TEST',
+      waybill_id: (await getOrder('f-2')).json.waybill_id,
+      openid: 'oABC123456',
+    });
     assert.equal(answer.json.errcode, 9300501);
     assert.equal(answer.json.delivery_resultcode, -1);
     assert.equal(answer.json.delivery_resultmsg, 'fault injected');
@@ -120,7 +131,11 @@ describe('delay_ms', () => {
     s.app.faults.add({ api: 'addOrder', delay_ms: 1500, times: 1 });
     const token = defaultToken;
     const gaveUp = await failure(
-      fetch(`${s.url}${PATHS.addOrder}?access_token=${token}`, { method: 'POST', body: JSON.stringify(testOrder('d-2')), signal: AbortSignal.timeout(300) }),
+      fetch(`${s.url}${PATHS.addOrder}?access_token=${token}`, {
+        method: 'POST',
+        body: JSON.stringify(testOrder('d-2')),
+        signal: AbortSignal.timeout(300),
+      }),
     );
     assert.equal(gaveUp.name, 'TimeoutError');
     const retried = await post(PATHS.addOrder, testOrder('d-2'), token);
@@ -133,7 +148,9 @@ describe('connection rules', () => {
   test('reset: the client sees ECONNRESET and nothing is written', async () => {
     s.app.faults.add({ api: 'addOrder', connection: 'reset', times: 1 });
     const token = defaultToken;
-    const reset = await failure(fetch(`${s.url}${PATHS.addOrder}?access_token=${token}`, { method: 'POST', body: JSON.stringify(testOrder('r-1')) }));
+    const reset = await failure(
+      fetch(`${s.url}${PATHS.addOrder}?access_token=${token}`, { method: 'POST', body: JSON.stringify(testOrder('r-1')) }),
+    );
     assert.equal(reset.code, 'ECONNRESET');
     assert.equal((await getOrder('r-1', token)).json.errcode, 930563);
     assert.equal((await post(PATHS.addOrder, testOrder('r-1'), token)).json.errcode, 0);
@@ -153,7 +170,11 @@ describe('connection rules', () => {
     const token = defaultToken;
     const started = Date.now();
     const hung = await failure(
-      fetch(`${s.url}${PATHS.addOrder}?access_token=${token}`, { method: 'POST', body: JSON.stringify(testOrder('h-1')), signal: AbortSignal.timeout(400) }),
+      fetch(`${s.url}${PATHS.addOrder}?access_token=${token}`, {
+        method: 'POST',
+        body: JSON.stringify(testOrder('h-1')),
+        signal: AbortSignal.timeout(400),
+      }),
     );
     assert.equal(hung.name, 'TimeoutError');
     assert.ok(Date.now() - started >= 390);
@@ -191,9 +212,14 @@ describe('matching', () => {
     const t = (await (await fetch(`${s.url}/cgi-bin/token?${q}`)).json()) as Record<string, any>;
     assert.equal(t.errcode, -1);
     assert.match(t.errmsg, /^system error rid: /);
-    const st = (await (await fetch(`${s.url}/cgi-bin/stable_token`, { method: 'POST', body: JSON.stringify({ grant_type: 'client_credential', appid: s.appid, secret: s.secret }) })).json()) as Record<string, any>;
+    const st = (await (
+      await fetch(`${s.url}/cgi-bin/stable_token`, {
+        method: 'POST',
+        body: JSON.stringify({ grant_type: 'client_credential', appid: s.appid, secret: s.secret }),
+      })
+    ).json()) as Record<string, any>;
     assert.equal(st.errcode, 45009);
-    assert.equal(typeof (await (await fetch(`${s.url}/cgi-bin/token?${q}`)).json() as Record<string, any>).access_token, 'string');
+    assert.equal(typeof ((await (await fetch(`${s.url}/cgi-bin/token?${q}`)).json()) as Record<string, any>).access_token, 'string');
   });
 
   test('appid, order_id and delivery_id narrow a rule', async () => {
@@ -235,22 +261,34 @@ describe('matching', () => {
 
 describe('admin API /_wxl/api/faults', () => {
   const admin = (path: string, init: RequestInit = {}) =>
-    fetch(`${s.url}/_wxl/api/faults${path}`, { ...init, headers: { 'x-wxl-admin-key': s.app.adminKey, 'content-type': 'application/json', ...init.headers } });
+    fetch(`${s.url}/_wxl/api/faults${path}`, {
+      ...init,
+      headers: { 'x-wxl-admin-key': s.app.adminKey, 'content-type': 'application/json', ...init.headers },
+    });
 
   test('POST adds (answering the stored rule), GET lists with hits, DELETE removes one or all', async () => {
     const created = await admin('', { method: 'POST', body: JSON.stringify({ api: 'getAllDelivery', errcode: -1, times: 3 }) });
     assert.equal(created.status, 201);
     const rule = (await created.json()) as Record<string, any>;
-    assert.deepEqual({ ...rule, created_at: 0 }, { id: rule.id, api: 'getAllDelivery', errcode: -1, times: 3, hits: 0, matched: 0, remaining: 3, created_at: 0 });
+    assert.deepEqual(
+      { ...rule, created_at: 0 },
+      { id: rule.id, api: 'getAllDelivery', errcode: -1, times: 3, hits: 0, matched: 0, remaining: 3, created_at: 0 },
+    );
     assert.equal((await get(PATHS.getAllDelivery)).json.errcode, -1);
     const listed = (await (await admin('')).json()) as { faults: Record<string, any>[] };
-    assert.deepEqual(listed.faults.map((f) => [f.id, f.hits, f.remaining]), [[rule.id, 1, 2]]);
+    assert.deepEqual(
+      listed.faults.map((f) => [f.id, f.hits, f.remaining]),
+      [[rule.id, 1, 2]],
+    );
     assert.equal(((await (await admin(`/${rule.id}`)).json()) as Record<string, any>).hits, 1);
     assert.deepEqual(await (await admin(`/${rule.id}`, { method: 'DELETE' })).json(), { removed: rule.id });
     assert.equal((await admin(`/${rule.id}`, { method: 'DELETE' })).status, 404);
     await admin('', { method: 'POST', body: JSON.stringify({ api: 'push', push: 'drop' }) });
     await admin('', { method: 'POST', body: JSON.stringify({ api: '*', delay_ms: 1 }) });
-    assert.deepEqual(await (await fetch(`${s.url}/_wxl/api/faults`, { method: 'DELETE', headers: { 'x-wxl-admin-key': s.app.adminKey } })).json(), { cleared: 2 });
+    assert.deepEqual(
+      await (await fetch(`${s.url}/_wxl/api/faults`, { method: 'DELETE', headers: { 'x-wxl-admin-key': s.app.adminKey } })).json(),
+      { cleared: 2 },
+    );
     assert.equal(s.app.faults.size, 0);
   });
 
@@ -271,7 +309,9 @@ test('--explain names the rule in errmsg; the request log explains the faulted c
     const rule = explained.app.faults.add({ api: 'getAllDelivery', errcode: 9300502 });
     const answer = await explained.get(PATHS.getAllDelivery);
     assert.match(answer.json.errmsg, new RegExp(`^Delivery side sys error \\(fault injected by rule ${rule.id}\\) rid: `));
-    const log = (await (await fetch(`${explained.url}/_wxl/console-api/log`)).json()) as { entries: { errcode: number; explanation: string }[] };
+    const log = (await (await fetch(`${explained.url}/_wxl/console-api/log`)).json()) as {
+      entries: { errcode: number; explanation: string }[];
+    };
     const entry = log.entries.find((e) => e.errcode === 9300502);
     assert.equal(entry?.explanation, `fault injected by rule ${rule.id}`);
   } finally {

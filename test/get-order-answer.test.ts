@@ -16,8 +16,19 @@ import type { OrderRecord } from '../src/storage/types.ts';
 import { PATHS, startTestServer, testOrder } from './support/test-server.ts';
 
 const order = (over: Partial<OrderRecord>): OrderRecord => ({
-  appid: 'wx1', order_id: 'o-1', delivery_id: 'TEST', waybill_id: 'TEST123', biz_id: 'b', openid: 'o', body: '{}',
-  order_status: 0, version: 1, waybill_data: [{ key: 'TEST_sortcode', value: '广州 A01' }], last_action_type: 0, created_at: 1, updated_at: 1,
+  appid: 'wx1',
+  order_id: 'o-1',
+  delivery_id: 'TEST',
+  waybill_id: 'TEST123',
+  biz_id: 'b',
+  openid: 'o',
+  body: '{}',
+  order_status: 0,
+  version: 1,
+  waybill_data: [{ key: 'TEST_sortcode', value: '广州 A01' }],
+  last_action_type: 0,
+  created_at: 1,
+  updated_at: 1,
   ...over,
 });
 

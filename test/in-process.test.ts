@@ -115,7 +115,10 @@ test('wx.app works with the typed client over HTTPS and with the real wx-server-
 
 test('apps given at start and createApp give apps with their own appid, secret and cloud env', async () => {
   const wx = await start({ apps: [{ appid: 'wxinproc00000001', secret: 'first-secret', cloudEnv: 'env-a' }, {}] });
-  assert.deepEqual({ appid: wx.app.appid, secret: wx.app.secret, env: wx.app.cloud.env }, { appid: 'wxinproc00000001', secret: 'first-secret', env: 'env-a' });
+  assert.deepEqual(
+    { appid: wx.app.appid, secret: wx.app.secret, env: wx.app.cloud.env },
+    { appid: 'wxinproc00000001', secret: 'first-secret', env: 'env-a' },
+  );
   assert.match(wx.app.cloud.secretId, /^AKID[0-9a-f]{32}$/);
   const made = await wx.createApp({ cloudEnv: 'env-b' });
   assert.notEqual(made.appid, wx.app.appid);
@@ -136,10 +139,19 @@ test('clock.advance moves the server clock: tokens expire and auto-progress path
   assert.equal(added.errcode, 0);
   const now = await wx.clock.advance(7201);
   assert.ok(now >= before + 7201 && wx.clock.now() >= now);
-  assert.equal((await c.post(PATHS.getPath, { order_id: 'inproc-clock-1', delivery_id: 'TEST', waybill_id: added.waybill_id }, token)).errcode, 42001);
-  const path = await c.post(PATHS.getPath, { order_id: 'inproc-clock-1', delivery_id: 'TEST', waybill_id: added.waybill_id }, await c.accessToken());
+  assert.equal(
+    (await c.post(PATHS.getPath, { order_id: 'inproc-clock-1', delivery_id: 'TEST', waybill_id: added.waybill_id }, token)).errcode,
+    42001,
+  );
+  const path = await c.post(
+    PATHS.getPath,
+    { order_id: 'inproc-clock-1', delivery_id: 'TEST', waybill_id: added.waybill_id },
+    await c.accessToken(),
+  );
   assert.ok(path.path_item_num >= 2, `auto-progress appended nodes after 2 hours (got ${path.path_item_num})`);
-  const pushed = await wx.pushes(wx.app.appid).waitFor((e) => e.Event === 'add_express_path' && e.Count === path.path_item_num, { timeoutMs: 3000 });
+  const pushed = await wx
+    .pushes(wx.app.appid)
+    .waitFor((e) => e.Event === 'add_express_path' && e.Count === path.path_item_num, { timeoutMs: 3000 });
   assert.equal(pushed.Event === 'add_express_path' && pushed.WayBillId, added.waybill_id);
 });
 
@@ -154,7 +166,21 @@ test('reset(): orders, tokens, accounts, pushes, faults, the clock and created a
   assert.match(labelText(label), /王小蒙/);
   assert.equal((await c.post(PATHS.bindAccount, { type: 'bind', biz_id: 'yto-1', delivery_id: 'YTO', password: 'pw' }, token)).errcode, 0);
   assert.equal(
-    (await c.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id: 'inproc-reset-1', delivery_id: 'TEST', waybill_id: added.waybill_id, action_time: wx.clock.now(), action_type: 100001, action_msg: '揽件' }, token)).errcode,
+    (
+      await c.post(
+        PATHS.testUpdateOrder,
+        {
+          biz_id: 'test_biz_id',
+          order_id: 'inproc-reset-1',
+          delivery_id: 'TEST',
+          waybill_id: added.waybill_id,
+          action_time: wx.clock.now(),
+          action_type: 100001,
+          action_msg: '揽件',
+        },
+        token,
+      )
+    ).errcode,
     0,
   );
   await wx.pushes().waitFor((e) => e.Event === 'add_express_path');
@@ -170,19 +196,35 @@ test('reset(): orders, tokens, accounts, pushes, faults, the clock and created a
   assert.ok(wx.clock.now() < startedAt + 3600, 'the clock is back');
   assert.deepEqual(wx.pushes().events, [], 'the inbox is empty');
   assert.deepEqual(wx.faults.list(), [], 'no fault rules');
-  assert.equal((await c.post(PATHS.getOrder, { order_id: 'inproc-reset-1', delivery_id: 'TEST' }, token)).errcode, 40001, 'tokens are gone');
+  assert.equal(
+    (await c.post(PATHS.getOrder, { order_id: 'inproc-reset-1', delivery_id: 'TEST' }, token)).errcode,
+    40001,
+    'tokens are gone',
+  );
   assert.equal((await caller(wx, extra).token()).errcode, 40013, 'an app created after start is gone');
   const fresh = await c.accessToken(); // the same secret works
-  assert.equal((await c.post(PATHS.getOrder, { order_id: 'inproc-reset-1', delivery_id: 'TEST' }, fresh)).errcode, 930563, 'orders are gone');
+  assert.equal(
+    (await c.post(PATHS.getOrder, { order_id: 'inproc-reset-1', delivery_id: 'TEST' }, fresh)).errcode,
+    930563,
+    'orders are gone',
+  );
   const accounts = await (await fetch(`${wx.baseUrl}${PATHS.getAllAccount}?access_token=${fresh}`)).json();
   assert.deepEqual(accounts.list, [], 'accounts are gone');
   const deliveries = await (await fetch(`${wx.baseUrl}${PATHS.getAllDelivery}?access_token=${fresh}`)).json();
   assert.equal(deliveries.errcode, 0, 'the fault rule no longer fires');
   // The same order_id comes back with the same waybill number and version: its label must be the new body's.
-  const again = await c.post(PATHS.addOrder, testOrder('inproc-reset-1', { receiver: { name: '李四', mobile: '18610000001', province: '上海市', city: '上海市', area: '浦东新区', address: 'ZZ路' } }), fresh);
+  const again = await c.post(
+    PATHS.addOrder,
+    testOrder('inproc-reset-1', {
+      receiver: { name: '李四', mobile: '18610000001', province: '上海市', city: '上海市', area: '浦东新区', address: 'ZZ路' },
+    }),
+    fresh,
+  );
   assert.equal(again.errcode, 0);
   assert.equal(again.waybill_id, added.waybill_id, 'waybill counters are back too');
-  const relabel = labelText((await c.post(PATHS.getOrder, { order_id: 'inproc-reset-1', delivery_id: 'TEST' }, fresh)).print_html as string);
+  const relabel = labelText(
+    (await c.post(PATHS.getOrder, { order_id: 'inproc-reset-1', delivery_id: 'TEST' }, fresh)).print_html as string,
+  );
   assert.match(relabel, /李四/);
   assert.doesNotMatch(relabel, /王小蒙/, 'no label from before the reset');
   const [cloud] = await runCloud(wx, wx.app, [{ api: 'getAllDelivery', data: {} }]);
@@ -194,21 +236,50 @@ test('the inbox captures add_express_path from testUpdateOrder and update_busine
   const c = caller(wx);
   const token = await c.accessToken();
   const added = await c.post(PATHS.addOrder, testOrder('inproc-push-1'), token);
-  for (const [type, msg] of [[100001, '揽件'], [200001, '运输中']] as const) {
-    const r = await c.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id: 'inproc-push-1', delivery_id: 'TEST', waybill_id: added.waybill_id, action_time: wx.clock.now(), action_type: type, action_msg: msg }, token);
+  for (const [type, msg] of [
+    [100001, '揽件'],
+    [200001, '运输中'],
+  ] as const) {
+    const r = await c.post(
+      PATHS.testUpdateOrder,
+      {
+        biz_id: 'test_biz_id',
+        order_id: 'inproc-push-1',
+        delivery_id: 'TEST',
+        waybill_id: added.waybill_id,
+        action_time: wx.clock.now(),
+        action_type: type,
+        action_msg: msg,
+      },
+      token,
+    );
     assert.equal(r.errcode, 0);
   }
   const inbox = wx.pushes(wx.app.appid);
   const second = await inbox.waitFor((e) => e.Event === 'add_express_path' && e.Version === 2);
   assert.ok(second.Event === 'add_express_path');
   assert.equal(second.Count, 2);
-  assert.deepEqual(second.Actions.map((a) => [a.ActionType, a.ActionMsg]), [[100001, '揽件'], [200001, '运输中']]);
+  assert.deepEqual(
+    second.Actions.map((a) => [a.ActionType, a.ActionMsg]),
+    [
+      [100001, '揽件'],
+      [200001, '运输中'],
+    ],
+  );
   assert.equal(second.OrderId, 'inproc-push-1');
   assert.equal(second.WayBillId, added.waybill_id);
-  assert.deepEqual(inbox.events.map((e) => e.Event === 'add_express_path' && e.Version), [1, 2], 'in order');
+  assert.deepEqual(
+    inbox.events.map((e) => e.Event === 'add_express_path' && e.Version),
+    [1, 2],
+    'in order',
+  );
 
   // EMS reviews a binding for 60 s of clock time, then pushes the result.
-  assert.equal((await c.post(PATHS.bindAccount, { type: 'bind', biz_id: 'ems-1', delivery_id: 'EMS', password: 'pw', remark_content: '申请' }, token)).errcode, 0);
+  assert.equal(
+    (await c.post(PATHS.bindAccount, { type: 'bind', biz_id: 'ems-1', delivery_id: 'EMS', password: 'pw', remark_content: '申请' }, token))
+      .errcode,
+    0,
+  );
   const waiting = inbox.waitFor((e) => e.Event === 'update_business_bind_result', { timeoutMs: 3000 });
   await wx.clock.advance(61);
   const bound = await waiting;
@@ -235,7 +306,10 @@ test('waitFor rejects with a clear error when nothing matches in time', async ()
 });
 
 test('two instances in one process share nothing: orders, clocks, faults, pushes, resets', async () => {
-  const [a, b] = await Promise.all([start({ apps: [{ appid: 'wxsameappid00001', secret: 's-a' }] }), start({ apps: [{ appid: 'wxsameappid00001', secret: 's-b' }] })]);
+  const [a, b] = await Promise.all([
+    start({ apps: [{ appid: 'wxsameappid00001', secret: 's-a' }] }),
+    start({ apps: [{ appid: 'wxsameappid00001', secret: 's-b' }] }),
+  ]);
   assert.notEqual(a.baseUrl, b.baseUrl);
   const ca = caller(a);
   const cb = caller(b);
@@ -254,11 +328,27 @@ test('two instances in one process share nothing: orders, clocks, faults, pushes
   const bBefore = b.clock.now();
   await a.clock.advance(86_400);
   assert.ok(b.clock.now() < bBefore + 100);
-  await cb.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id: 'inproc-two-2', delivery_id: 'TEST', waybill_id: (await cb.post(PATHS.getOrder, { order_id: 'inproc-two-2', delivery_id: 'TEST' }, tb)).waybill_id, action_time: b.clock.now(), action_type: 100001, action_msg: 'm' }, tb);
+  await cb.post(
+    PATHS.testUpdateOrder,
+    {
+      biz_id: 'test_biz_id',
+      order_id: 'inproc-two-2',
+      delivery_id: 'TEST',
+      waybill_id: (await cb.post(PATHS.getOrder, { order_id: 'inproc-two-2', delivery_id: 'TEST' }, tb)).waybill_id,
+      action_time: b.clock.now(),
+      action_type: 100001,
+      action_msg: 'm',
+    },
+    tb,
+  );
   await b.pushes().waitFor();
   assert.equal(a.pushes().events.length, 0);
   await a.reset();
-  assert.equal((await cb.post(PATHS.getOrder, { order_id: 'inproc-two-2', delivery_id: 'TEST' }, tb)).errcode, 0, "a's reset leaves b alone");
+  assert.equal(
+    (await cb.post(PATHS.getOrder, { order_id: 'inproc-two-2', delivery_id: 'TEST' }, tb)).errcode,
+    0,
+    "a's reset leaves b alone",
+  );
   assert.equal(b.pushes().events.length, 1);
 });
 
@@ -281,10 +371,12 @@ test('a server in a worker thread and one in the main thread are separate server
   const main = await start({ apps: [{ appid: 'wxworkerthread001', secret: 'main-secret' }] });
   const worker = new Worker(new URL('./support/in-process-worker.mjs', import.meta.url));
   try {
-    const info = await new Promise<{ baseUrl: string; appid: string; secret: string; waybill_id: string; now: number }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
+    const info = await new Promise<{ baseUrl: string; appid: string; secret: string; waybill_id: string; now: number }>(
+      (resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      },
+    );
     assert.notEqual(info.baseUrl, main.baseUrl);
     assert.ok(main.clock.now() < info.now - 3000, "the worker's clock moved, not ours");
     const workerSide = caller({ ...main, baseUrl: info.baseUrl } as WxLogistics, { ...main.app, secret: info.secret });
@@ -322,7 +414,19 @@ test('after a reset, pushes to a receiver flow again (the dispatcher restarts), 
     const pathPush = async (orderId: string) => {
       const token = await c.accessToken();
       const added = await c.post(PATHS.addOrder, testOrder(orderId), token);
-      const r = await c.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id: orderId, delivery_id: 'TEST', waybill_id: added.waybill_id, action_time: wx.clock.now(), action_type: 100001, action_msg: 'm' }, token);
+      const r = await c.post(
+        PATHS.testUpdateOrder,
+        {
+          biz_id: 'test_biz_id',
+          order_id: orderId,
+          delivery_id: 'TEST',
+          waybill_id: added.waybill_id,
+          action_time: wx.clock.now(),
+          action_type: 100001,
+          action_msg: 'm',
+        },
+        token,
+      );
       assert.equal(r.errcode, 0);
     };
     assert.equal((await admin(wx, 'PUT', `/apps/${wx.app.appid}/push`, push)).status, 200);
@@ -335,7 +439,10 @@ test('after a reset, pushes to a receiver flow again (the dispatcher restarts), 
     await pathPush('inproc-recv-2');
     const got = await receiver.waitFor(2);
     assert.equal((JSON.parse(got[1]!.body) as { OrderId: string }).OrderId, 'inproc-recv-2');
-    assert.deepEqual(wx.pushes().events.map((e) => e.Event === 'add_express_path' && e.OrderId), ['inproc-recv-2']);
+    assert.deepEqual(
+      wx.pushes().events.map((e) => e.Event === 'add_express_path' && e.OrderId),
+      ['inproc-recv-2'],
+    );
   } finally {
     await receiver.close();
   }
@@ -347,7 +454,19 @@ async function resetRoundTrip(wx: WxLogistics): Promise<void> {
   const token = await c.accessToken();
   const added = await c.post(PATHS.addOrder, testOrder('inproc-store-1'), token);
   assert.equal(added.errcode, 0);
-  await c.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id: 'inproc-store-1', delivery_id: 'TEST', waybill_id: added.waybill_id, action_time: wx.clock.now(), action_type: 100001, action_msg: 'm' }, token);
+  await c.post(
+    PATHS.testUpdateOrder,
+    {
+      biz_id: 'test_biz_id',
+      order_id: 'inproc-store-1',
+      delivery_id: 'TEST',
+      waybill_id: added.waybill_id,
+      action_time: wx.clock.now(),
+      action_type: 100001,
+      action_msg: 'm',
+    },
+    token,
+  );
   await wx.pushes().waitFor();
   await wx.reset();
   assert.deepEqual(wx.pushes().events, []);
@@ -356,9 +475,24 @@ async function resetRoundTrip(wx: WxLogistics): Promise<void> {
   assert.equal((await c.post(PATHS.getOrder, { order_id: 'inproc-store-1', delivery_id: 'TEST' }, token)).errcode, 40001);
   const again = await c.post(PATHS.addOrder, testOrder('inproc-store-1'), fresh);
   assert.equal(again.waybill_id, added.waybill_id);
-  await c.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id: 'inproc-store-1', delivery_id: 'TEST', waybill_id: again.waybill_id, action_time: wx.clock.now(), action_type: 100001, action_msg: 'after' }, fresh);
+  await c.post(
+    PATHS.testUpdateOrder,
+    {
+      biz_id: 'test_biz_id',
+      order_id: 'inproc-store-1',
+      delivery_id: 'TEST',
+      waybill_id: again.waybill_id,
+      action_time: wx.clock.now(),
+      action_type: 100001,
+      action_msg: 'after',
+    },
+    fresh,
+  );
   const pushed = await wx.pushes().waitFor();
-  assert.ok(pushed.Event === 'add_express_path' && pushed.Actions[0]!.ActionMsg === 'after', 'an event written after the reset is captured once');
+  assert.ok(
+    pushed.Event === 'add_express_path' && pushed.Actions[0]!.ActionMsg === 'after',
+    'an event written after the reset is captured once',
+  );
   assert.equal(wx.pushes().events.length, 1);
 }
 
@@ -400,9 +534,10 @@ test('reset(): call counters and daily-limit refusals go back too (counted befor
   const c = caller(wx);
   let token = await c.accessToken();
   await admin(wx, 'PUT', `/apps/${wx.app.appid}/limits`, { cgi_path: PATHS.getAllDelivery, daily_limit: 3 });
-  const delivery = async () => (await fetch(`${wx.baseUrl}${PATHS.getAllDelivery}?access_token=${token}`)).json() as Promise<Record<string, any>>;
+  const delivery = async () =>
+    (await fetch(`${wx.baseUrl}${PATHS.getAllDelivery}?access_token=${token}`)).json() as Promise<Record<string, any>>;
   for (let i = 0; i < 3; i++) assert.equal((await delivery()).errcode, 0);
-  assert.equal((await delivery()).errcode, 45009, 'the day\'s calls are used up');
+  assert.equal((await delivery()).errcode, 45009, "the day's calls are used up");
   await wx.reset();
   token = await c.accessToken();
   assert.equal((await delivery()).errcode, 0, 'the limit set after start is gone, and so are the counts');

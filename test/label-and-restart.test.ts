@@ -18,7 +18,10 @@ test('the Code128 in print_html decodes back to the waybill id, for both print t
     for (const body of carriers) {
       const added = (await s.post(PATHS.addOrder, body)).json;
       assert.equal(added.errcode, 0);
-      for (const [printType, size] of [[0, '100mm 180mm'], [1, '76mm 130mm']] as const) {
+      for (const [printType, size] of [
+        [0, '100mm 180mm'],
+        [1, '76mm 130mm'],
+      ] as const) {
         const res = await s.post(PATHS.getOrder, { order_id: body.order_id, delivery_id: body.delivery_id, print_type: printType });
         const html = Buffer.from(res.json.print_html, 'base64').toString('utf8');
         assert.ok(html.includes(`size: ${size}`), `@page ${size}`);
@@ -54,7 +57,10 @@ test('orders written before a restart are read back after it, byte-identical', a
     await first.post(PATHS.cancelOrder, { ...refs[1]!.ref, waybill_id: JSON.parse(refs[1]!.added).waybill_id }, token);
     const before = [];
     for (const r of refs) {
-      before.push((await first.post(PATHS.getOrder, r.ref, token)).text, (await first.post(PATHS.getOrder, { ...r.ref, print_type: 1 }, token)).text);
+      before.push(
+        (await first.post(PATHS.getOrder, r.ref, token)).text,
+        (await first.post(PATHS.getOrder, { ...r.ref, print_type: 1 }, token)).text,
+      );
     }
     await first.close();
 
@@ -63,7 +69,10 @@ test('orders written before a restart are read back after it, byte-identical', a
       const token2 = await second.token(first.appid, first.secret);
       const after = [];
       for (const r of refs) {
-        after.push((await second.post(PATHS.getOrder, r.ref, token2)).text, (await second.post(PATHS.getOrder, { ...r.ref, print_type: 1 }, token2)).text);
+        after.push(
+          (await second.post(PATHS.getOrder, r.ref, token2)).text,
+          (await second.post(PATHS.getOrder, { ...r.ref, print_type: 1 }, token2)).text,
+        );
       }
       assert.deepEqual(after, before);
       assert.equal(JSON.parse(after[2]!).order_status, 1, 'the cancel survived');

@@ -18,15 +18,43 @@ import { renderLabelHtml } from '../src/core/label/render-label.ts';
 import { SAMPLE_CARRIER_TEMPLATE, sampleCarrierValues } from './support/sample-carrier-template.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const base: LabelInput = {
-  delivery_id: 'SF', delivery_name: '顺丰速运', waybill_id: 'SF1234567890123', order_id: 'order-0001',
-  waybill_data: [{ key: 'SF_mark', value: '755WF-020-12' }, { key: 'SF_bagAddr', value: '广州转运中心' }],
+  delivery_id: 'SF',
+  delivery_name: '顺丰速运',
+  waybill_id: 'SF1234567890123',
+  order_id: 'order-0001',
+  waybill_data: [
+    { key: 'SF_mark', value: '755WF-020-12' },
+    { key: 'SF_bagAddr', value: '广州转运中心' },
+  ],
   sender: { name: '李四', mobile: '13800001111', province: '广东省', city: '广州市', area: '海珠区', address: '新港中路1号' },
-  receiver: { name: '张三', mobile: '18600000000', company: '某某公司', province: '北京市', city: '北京市', area: '朝阳区', address: '建国路88号' },
-  custom_remark: '易碎物品', goods: ['手机壳', '数据线'], cargo_count: 2, weight_kg: 1.5,
-  service_name: '标准快递', insured_value_fen: 12345, print_time: 1700000000,
+  receiver: {
+    name: '张三',
+    mobile: '18600000000',
+    company: '某某公司',
+    province: '北京市',
+    city: '北京市',
+    area: '朝阳区',
+    address: '建国路88号',
+  },
+  custom_remark: '易碎物品',
+  goods: ['手机壳', '数据线'],
+  cargo_count: 2,
+  weight_kg: 1.5,
+  service_name: '标准快递',
+  insured_value_fen: 12345,
+  print_time: 1700000000,
 };
 
 describe('labels rendered by Chromium scan with zbar', () => {
@@ -61,7 +89,10 @@ describe('labels rendered by Chromium scan with zbar', () => {
       // zbarimg exits 4 when it finds no symbol at all
       out = String((e as { stdout?: unknown }).stdout ?? '');
     }
-    return out.split('\n').filter((l) => l !== '').sort();
+    return out
+      .split('\n')
+      .filter((l) => l !== '')
+      .sort();
   }
 
   /** The symbols zbar finds in the whole rendered page. */
@@ -88,9 +119,12 @@ describe('labels rendered by Chromium scan with zbar', () => {
     });
   }
 
-  test('a carrier template\'s ##CODE128 and ##QRCODE images scan', async () => {
+  test("a carrier template's ##CODE128 and ##QRCODE images scan", async () => {
     const render = compileCarrierTemplate(SAMPLE_CARRIER_TEMPLATE);
-    for (const [waybill, order] of [['73100012345678', 'order-ZTO-0001'], ['ZT5000123456789', 'o_9f3a7c21-b2e4-4c8d']] as const) {
+    for (const [waybill, order] of [
+      ['73100012345678', 'order-ZTO-0001'],
+      ['ZT5000123456789', 'o_9f3a7c21-b2e4-4c8d'],
+    ] as const) {
       const found = await scan(render(sampleCarrierValues(waybill, order)));
       assert.deepEqual(found, [`CODE-128:${waybill}`, `QR-Code:${order}`].sort());
     }

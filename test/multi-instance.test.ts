@@ -53,7 +53,11 @@ const tokenOn = async (base: string, app = MAIN) => {
   return a.json.access_token as string;
 };
 const stableOn = async (base: string, force?: boolean) =>
-  (await call(base, '/cgi-bin/stable_token', { body: { grant_type: 'client_credential', ...MAIN, ...(force === undefined ? {} : { force_refresh: force }) } })).json;
+  (
+    await call(base, '/cgi-bin/stable_token', {
+      body: { grant_type: 'client_credential', ...MAIN, ...(force === undefined ? {} : { force_refresh: force }) },
+    })
+  ).json;
 /** errcode of an authenticated call (getAllDelivery) with `token` on `base`. */
 const errcodeWith = async (base: string, token: string) => (await call(base, PATHS.getAllDelivery, { token })).json.errcode as number;
 const everywhere = async (token: string) => Promise.all(servers.map((s) => errcodeWith(s.url, token)));
@@ -74,7 +78,10 @@ const admin = async (base: string, path: string, body?: unknown) => {
 /** Moves the shared clock on one instance and waits until every instance has adopted it (ticker, 1 s). */
 async function advanceClock(seconds: number): Promise<void> {
   const { offset_seconds } = await admin(servers[0]!.url, '/clock/advance', { seconds });
-  await eventually(async () => (await Promise.all(servers.map((s) => admin(s.url, '/clock')))).every((c) => c.offset_seconds >= offset_seconds), 5000);
+  await eventually(
+    async () => (await Promise.all(servers.map((s) => admin(s.url, '/clock')))).every((c) => c.offset_seconds >= offset_seconds),
+    5000,
+  );
 }
 
 before(async () => {
@@ -90,7 +97,18 @@ before(async () => {
       cli(['app', 'push', '--store', STORE, '--appid', PUSH.appid, '--url', receiver.url, '--token', 'multiToken', '--format', 'json']),
     ),
   ]);
-  const args = ['--store', STORE, '--admin-key', ADMIN_KEY, '--push-timeout-ms', '1000', '--push-backoff-ms', '300', '--push-attempts', '6'];
+  const args = [
+    '--store',
+    STORE,
+    '--admin-key',
+    ADMIN_KEY,
+    '--push-timeout-ms',
+    '1000',
+    '--push-backoff-ms',
+    '300',
+    '--push-attempts',
+    '6',
+  ];
   servers = await Promise.all([0, 1, 2].map(() => startServerProcess(args)));
 });
 
@@ -157,7 +175,10 @@ describe('three instances on one PostgreSQL database', { concurrency: false }, (
   test('300 concurrent addOrders for 100 order_ids over 3 instances → 100 orders, one answer per order_id, quota taken once per order', async () => {
     const [a] = servers.map((s) => s.url) as [string];
     const token = await tokenOn(servers[2]!.url);
-    const bind = await call(a, PATHS.bindAccount, { token, body: { type: 'bind', biz_id: 'yto-multi', delivery_id: 'YTO', password: 'pw' } });
+    const bind = await call(a, PATHS.bindAccount, {
+      token,
+      body: { type: 'bind', biz_id: 'yto-multi', delivery_id: 'YTO', password: 'pw' },
+    });
     assert.equal(bind.json.errcode, 0, bind.text);
     const quota = async (base: string) =>
       (await call(base, PATHS.getQuota, { token, body: { delivery_id: 'YTO', biz_id: 'yto-multi' } })).json.quota_num as number;
@@ -172,7 +193,9 @@ describe('three instances on one PostgreSQL database', { concurrency: false }, (
       const j = Math.floor(Math.random() * (i + 1));
       [calls[i], calls[j]] = [calls[j]!, calls[i]!];
     }
-    const answers = await Promise.all(calls.map(async (c) => ({ id: c.id, a: await call(c.base, PATHS.addOrder, { token, body: c.body }) })));
+    const answers = await Promise.all(
+      calls.map(async (c) => ({ id: c.id, a: await call(c.base, PATHS.addOrder, { token, body: c.body }) })),
+    );
     const byId = new Map<string, string[]>();
     for (const { id, a: ans } of answers) {
       assert.equal(ans.json.errcode, 0, ans.text);
@@ -180,16 +203,24 @@ describe('three instances on one PostgreSQL database', { concurrency: false }, (
     }
     for (const [id, texts] of byId) {
       assert.equal(texts.length, 3);
-      assert.ok(texts.every((t) => t === texts[0]), `${id}: ${texts.join(' | ')}`);
+      assert.ok(
+        texts.every((t) => t === texts[0]),
+        `${id}: ${texts.join(' | ')}`,
+      );
     }
     const waybills = new Set([...byId.values()].map((t) => JSON.parse(t[0]!).waybill_id as string));
     assert.equal(waybills.size, 100, 'one waybill number per order');
 
-    const { rows } = await db.query<{ n: string }>(`SELECT COUNT(*) AS n FROM "${SCHEMA}".orders WHERE appid = $1 AND order_id LIKE 'multi-%'`, [MAIN.appid]);
+    const { rows } = await db.query<{ n: string }>(
+      `SELECT COUNT(*) AS n FROM "${SCHEMA}".orders WHERE appid = $1 AND order_id LIKE 'multi-%'`,
+      [MAIN.appid],
+    );
     assert.equal(Number(rows[0]!.n), 100);
     for (const s of servers) assert.equal(await quota(s.url), before - 100, `quota on ${s.url}`);
     // getOrder answers byte-identically on every instance.
-    const got = await Promise.all(servers.map((s) => call(s.url, PATHS.getOrder, { token, body: { order_id: 'multi-7', delivery_id: 'YTO' } })));
+    const got = await Promise.all(
+      servers.map((s) => call(s.url, PATHS.getOrder, { token, body: { order_id: 'multi-7', delivery_id: 'YTO' } })),
+    );
     assert.equal(got[0]!.json.errcode, 0, got[0]!.text);
     assert.ok(got.every((g) => g.text === got[0]!.text));
   });
@@ -215,23 +246,38 @@ describe('three instances on one PostgreSQL database', { concurrency: false }, (
     const token = await tokenOn(servers[0]!.url, QUOTA);
     const tokens = servers.map(() => token);
     const used = async (base: string, token: string) =>
-      (await call(base, '/cgi-bin/openapi/quota/get', { token, body: { cgi_path: PATHS.getAllDelivery } })).json.quota as { used: number; daily_limit: number };
+      (await call(base, '/cgi-bin/openapi/quota/get', { token, body: { cgi_path: PATHS.getAllDelivery } })).json.quota as {
+        used: number;
+        daily_limit: number;
+      };
 
     // 3 × 60 calls at once, 20 in flight per instance.
-    await Promise.all(servers.map(async (s, i) => {
-      for (let round = 0; round < 3; round++) {
-        const codes = await Promise.all(Array.from({ length: 20 }, () => errcodeWith(s.url, tokens[i]!)));
-        assert.deepEqual([...new Set(codes)], [0]);
-      }
-    }));
+    await Promise.all(
+      servers.map(async (s, i) => {
+        for (let round = 0; round < 3; round++) {
+          const codes = await Promise.all(Array.from({ length: 20 }, () => errcodeWith(s.url, tokens[i]!)));
+          assert.deepEqual([...new Set(codes)], [0]);
+        }
+      }),
+    );
     // Every instance adds its calls to the store within a flush and reads the others' back.
     await eventually(async () => (await Promise.all(servers.map((s, i) => used(s.url, tokens[i]!)))).every((u) => u.used === 180), 5000);
-    const { rows } = await db.query(`SELECT count FROM "${SCHEMA}".api_usage WHERE appid = $1 AND cgi_path = $2`, [QUOTA.appid, PATHS.getAllDelivery]);
-    assert.deepEqual(rows.map((r) => Number(r.count)), [180], 'one row, every call');
+    const { rows } = await db.query(`SELECT count FROM "${SCHEMA}".api_usage WHERE appid = $1 AND cgi_path = $2`, [
+      QUOTA.appid,
+      PATHS.getAllDelivery,
+    ]);
+    assert.deepEqual(
+      rows.map((r) => Number(r.count)),
+      [180],
+      'one row, every call',
+    );
 
     // A limit set by the CLI reaches every instance; once it is used up every instance refuses.
     await cli(['app', 'limits', '--store', STORE, '--appid', QUOTA.appid, '--cgi-path', PATHS.getAllDelivery, '--daily-limit', '200']);
-    await eventually(async () => (await Promise.all(servers.map((s, i) => used(s.url, tokens[i]!)))).every((u) => u.daily_limit === 200), 5000);
+    await eventually(
+      async () => (await Promise.all(servers.map((s, i) => used(s.url, tokens[i]!)))).every((u) => u.daily_limit === 200),
+      5000,
+    );
     let admitted = 0;
     for (let i = 0; i < 30; i++) if ((await errcodeWith(servers[i % 3]!.url, tokens[i % 3]!)) === 0) admitted++;
     assert.ok(admitted >= 20, `at least the 20 calls left were admitted (${admitted})`);
@@ -242,18 +288,26 @@ describe('three instances on one PostgreSQL database', { concurrency: false }, (
       return codes.every((e) => e === 45009);
     }, 5000);
     await new Promise((r) => setTimeout(r, 600)); // every instance has flushed what it admitted
-    const total = Number((await db.query(`SELECT count FROM "${SCHEMA}".api_usage WHERE appid = $1 AND cgi_path = $2`, [QUOTA.appid, PATHS.getAllDelivery])).rows[0].count);
+    const total = Number(
+      (await db.query(`SELECT count FROM "${SCHEMA}".api_usage WHERE appid = $1 AND cgi_path = $2`, [QUOTA.appid, PATHS.getAllDelivery]))
+        .rows[0].count,
+    );
     assert.equal(total, 180 + admitted, 'admitted calls and counted calls agree');
 
     // clear_quota on one instance opens the day again on all of them.
-    assert.deepEqual((await call(servers[1]!.url, '/cgi-bin/clear_quota', { token: tokens[1]!, body: { appid: QUOTA.appid } })).json, { errcode: 0, errmsg: 'ok' });
+    assert.deepEqual((await call(servers[1]!.url, '/cgi-bin/clear_quota', { token: tokens[1]!, body: { appid: QUOTA.appid } })).json, {
+      errcode: 0,
+      errmsg: 'ok',
+    });
     await eventually(async () => (await everywhereWith(tokens)).every((e) => e === 0), 5000);
 
     // A rid answered by A is found through B and C once A has written it.
     const failed = await call(servers[0]!.url, PATHS.getOrder, { token: tokens[0]!, body: { order_id: 'none', delivery_id: 'TEST' } });
     const rid = /rid: (\S+)$/.exec(failed.json.errmsg as string)![1];
     await eventually(async () => {
-      const found = await Promise.all(servers.slice(1).map((s, i) => call(s.url, '/cgi-bin/openapi/rid/get', { token: tokens[i + 1]!, body: { rid } })));
+      const found = await Promise.all(
+        servers.slice(1).map((s, i) => call(s.url, '/cgi-bin/openapi/rid/get', { token: tokens[i + 1]!, body: { rid } })),
+      );
       return found.every((f) => f.json.errcode === 0 && f.json.request.response_body === failed.text);
     }, 5000);
   });
@@ -303,7 +357,6 @@ describe('three instances on one PostgreSQL database', { concurrency: false }, (
     // The survivors still serve.
     for (const s of servers) assert.equal(await errcodeWith(s.url, await tokenOn(s.url)), 0);
   });
-
 });
 
 async function addWaybills(token: string, prefix: string, n: number): Promise<string[]> {
@@ -321,12 +374,21 @@ const orderOf = new Map<string, string>();
 async function update(base: string, token: string, waybill: string, n: number): Promise<void> {
   const orderId =
     orderOf.get(waybill) ??
-    ((await db.query<{ order_id: string }>(`SELECT order_id FROM "${SCHEMA}".orders WHERE waybill_id = $1`, [waybill])).rows[0]!.order_id as string);
+    ((await db.query<{ order_id: string }>(`SELECT order_id FROM "${SCHEMA}".orders WHERE waybill_id = $1`, [waybill])).rows[0]!
+      .order_id as string);
   orderOf.set(waybill, orderId);
   const types = [100001, 200001, 300002, 300003];
   const a = await call(base, PATHS.testUpdateOrder, {
     token,
-    body: { biz_id: 'test_biz_id', order_id: orderId, delivery_id: 'TEST', waybill_id: waybill, action_time: 1700000000 + n, action_type: types[n % 4], action_msg: `step ${n}` },
+    body: {
+      biz_id: 'test_biz_id',
+      order_id: orderId,
+      delivery_id: 'TEST',
+      waybill_id: waybill,
+      action_time: 1700000000 + n,
+      action_type: types[n % 4],
+      action_msg: `step ${n}`,
+    },
   });
   assert.equal(a.json.errcode, 0, a.text);
 }
@@ -347,7 +409,10 @@ async function waitDelivered(waybills: string[], n: number, ms: number): Promise
       return (c.delivered ?? 0) >= n && (c.pending ?? 0) === 0;
     }, ms);
   } catch (error) {
-    throw new Error(`${String(error)}; outbox ${JSON.stringify(await count())}; streams ${JSON.stringify((await db.query(`SELECT DISTINCT stream FROM "${SCHEMA}".events`)).rows)}`, { cause: error });
+    throw new Error(
+      `${String(error)}; outbox ${JSON.stringify(await count())}; streams ${JSON.stringify((await db.query(`SELECT DISTINCT stream FROM "${SCHEMA}".events`)).rows)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -371,4 +436,3 @@ function checkOrder(pushes: Receiver['received'], waybills: string[], updates: n
     for (let i = 1; i < firsts.length; i++) assert.ok(firsts[i]! > firsts[i - 1]!, `${w}: Versions in order, got ${firsts.join(',')}`);
   }
 }
-

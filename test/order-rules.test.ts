@@ -91,7 +91,13 @@ describe('house rule 5: accounts', () => {
     assert.equal(res.json.errcode, 9300525);
     assert.match(res.json.errmsg, /^biz id not bind rid: /);
     assert.equal(await errcodeOf(PATHS.addOrder, testOrder('a1', { delivery_id: 'SF', biz_id: 'SF_CASH' })), 0);
-    assert.equal(await errcodeOf(PATHS.addOrder, testOrder('a2', { delivery_id: 'DB', biz_id: 'DB_CASH', service: { service_type: 1, service_name: '大件快递3.60' } })), 0);
+    assert.equal(
+      await errcodeOf(
+        PATHS.addOrder,
+        testOrder('a2', { delivery_id: 'DB', biz_id: 'DB_CASH', service: { service_type: 1, service_name: '大件快递3.60' } }),
+      ),
+      0,
+    );
     assert.equal(await errcodeOf(PATHS.addOrder, testOrder('a3', { delivery_id: 'YTO', biz_id: 'SF_CASH' })), 9300525);
     assert.equal(await errcodeOf(PATHS.addOrder, testOrder('a4', { biz_id: 'other' })), 9300525);
   });
@@ -107,7 +113,10 @@ describe('house rule 5: accounts', () => {
     const accounts = (await s.get(PATHS.getAllAccount)).json;
     const acct = accounts.list.find((a: any) => a.biz_id === 'yto-1');
     assert.equal(acct.quota_num, q0 - 1);
-    assert.deepEqual(acct.service_type, [{ service_type: 0, service_name: '普通快递' }, { service_type: 1, service_name: '圆准达' }]);
+    assert.deepEqual(acct.service_type, [
+      { service_type: 0, service_name: '普通快递' },
+      { service_type: 1, service_name: '圆准达' },
+    ]);
 
     assert.equal(await errcodeOf(PATHS.bindAccount, { type: 'bind', biz_id: 'zto-bad', delivery_id: 'ZTO', password: 'wrong-pass' }), 0);
     const bad = await s.post(PATHS.addOrder, testOrder('a6', { delivery_id: 'ZTO', biz_id: 'zto-bad' }));
@@ -122,8 +131,17 @@ describe('house rule 5: accounts', () => {
     assert.equal(await errcodeOf(PATHS.bindAccount, { type: 'bind', biz_id: 'sto-1', delivery_id: 'STO', password: 'pw' }), 0);
     const acct = (await s.app.core.store.accounts.get(s.appid, 'STO', 'sto-1'))!;
     await s.app.core.store.accounts.upsert({ ...acct, quota_num: 1 });
-    assert.equal(await errcodeOf(PATHS.addOrder, testOrder('q1', { delivery_id: 'STO', biz_id: 'sto-1', service: { service_type: 1, service_name: '标准快递' } })), 0);
-    const res = await s.post(PATHS.addOrder, testOrder('q2', { delivery_id: 'STO', biz_id: 'sto-1', service: { service_type: 1, service_name: '标准快递' } }));
+    assert.equal(
+      await errcodeOf(
+        PATHS.addOrder,
+        testOrder('q1', { delivery_id: 'STO', biz_id: 'sto-1', service: { service_type: 1, service_name: '标准快递' } }),
+      ),
+      0,
+    );
+    const res = await s.post(
+      PATHS.addOrder,
+      testOrder('q2', { delivery_id: 'STO', biz_id: 'sto-1', service: { service_type: 1, service_name: '标准快递' } }),
+    );
     assert.equal(res.json.errcode, 930564);
     assert.equal(await s.app.core.store.orders.get(s.appid, 'q2'), undefined, 'the failed order was rolled back');
   });
@@ -162,9 +180,21 @@ describe('house rules 7–8: finding and cancelling', () => {
       ],
     });
     assert.equal(batch.json.errcode, 0);
-    assert.deepEqual(batch.json.order_list.map((o: any) => o.errcode), [0, 9300528, 930563]);
+    assert.deepEqual(
+      batch.json.order_list.map((o: any) => o.errcode),
+      [0, 9300528, 930563],
+    );
     assert.equal(batch.json.order_list[0].waybill_id, added.waybill_id);
-    assert.deepEqual(Object.keys(batch.json.order_list[0]).sort(), ['delivery_id', 'errcode', 'errmsg', 'order_id', 'order_status', 'print_html', 'waybill_data', 'waybill_id']);
+    assert.deepEqual(Object.keys(batch.json.order_list[0]).sort(), [
+      'delivery_id',
+      'errcode',
+      'errmsg',
+      'order_id',
+      'order_status',
+      'print_html',
+      'waybill_data',
+      'waybill_id',
+    ]);
   });
 
   test('cancel sets order_status 1 and keeps the order readable; cancelling again → 9300524', async () => {
@@ -180,7 +210,7 @@ describe('house rules 7–8: finding and cancelling', () => {
     assert.match(again.json.errmsg, RID);
   });
 
-  test('house rule 7: one app never sees another app\'s orders (930563)', async () => {
+  test("house rule 7: one app never sees another app's orders (930563)", async () => {
     await s.post(PATHS.addOrder, testOrder('iso-1'));
     const other = await s.app.core.apps.create({ appid: 'wx00000000000000b2', secret: 'other-secret' });
     const tokenB = await s.token(other.appid, other.secret);

@@ -48,7 +48,10 @@ before(
     packed = JSON.parse((await run(process.execPath, [join(ROOT, 'scripts', 'pack.mjs'), work], ROOT, 300_000)).stdout);
     consumer = join(work, 'consumer');
     mkdirSync(consumer);
-    writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { wxlogistics: `file:${packed.path}` } }));
+    writeFileSync(
+      join(consumer, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, dependencies: { wxlogistics: `file:${packed.path}` } }),
+    );
     await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], consumer, 300_000);
   },
   { timeout: 600_000 },
@@ -59,19 +62,36 @@ after(() => {
 
 test('the tarball holds the compiled code, declarations and runtime files; no sources, tests, source maps or docs', (t) => {
   const paths = packed.files;
-  for (const expected of ['bin/wxlogistics.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cjs/index.cjs', 'dist/cjs/index.d.cts', 'dist/client/index.js', 'dist/cjs/client/index.cjs', 'dist/cjs/client/index.d.cts', 'dist/cli/main.js', 'dist/proto/comm-api.proto', 'dist/console/static/index.html']) {
+  for (const expected of [
+    'bin/wxlogistics.js',
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/cjs/index.cjs',
+    'dist/cjs/index.d.cts',
+    'dist/client/index.js',
+    'dist/cjs/client/index.cjs',
+    'dist/cjs/client/index.d.cts',
+    'dist/cli/main.js',
+    'dist/proto/comm-api.proto',
+    'dist/console/static/index.html',
+  ]) {
     assert.ok(paths.includes(expected), `${expected} is packed`);
   }
-  const unwanted = paths.filter((p) => /^(src|test|bench|docs|scripts|examples)\//.test(p) || p.endsWith('.map') || p.endsWith('.ts') && !p.endsWith('.d.ts'));
+  const unwanted = paths.filter(
+    (p) => /^(src|test|bench|docs|scripts|examples)\//.test(p) || p.endsWith('.map') || (p.endsWith('.ts') && !p.endsWith('.d.ts')),
+  );
   assert.deepEqual(unwanted, []);
   t.diagnostic(`tarball ${mb(packed.size)}, unpacked ${mb(packed.unpackedSize)}, ${paths.length} files`);
 });
 
 test('the install has no development dependency of ours: no tsx, typescript or esbuild', (t) => {
-  for (const dev of ['tsx', 'typescript', 'esbuild', 'wx-server-sdk']) assert.ok(!existsSync(join(consumer, 'node_modules', dev)), `${dev} is not installed`);
+  for (const dev of ['tsx', 'typescript', 'esbuild', 'wx-server-sdk'])
+    assert.ok(!existsSync(join(consumer, 'node_modules', dev)), `${dev} is not installed`);
   const installed = JSON.parse(readFileSync(join(consumer, 'node_modules', 'wxlogistics', 'package.json'), 'utf8'));
   assert.ok(!('tsx' in installed.dependencies), 'tsx is not a dependency');
-  t.diagnostic(`node_modules/wxlogistics ${mb(bytesUnder(join(consumer, 'node_modules', 'wxlogistics')))}, whole node_modules ${mb(bytesUnder(join(consumer, 'node_modules')))}`);
+  t.diagnostic(
+    `node_modules/wxlogistics ${mb(bytesUnder(join(consumer, 'node_modules', 'wxlogistics')))}, whole node_modules ${mb(bytesUnder(join(consumer, 'node_modules')))}`,
+  );
 });
 
 /** What both module systems run: start in process, call it through the typed client, read a runtime file (the console page). */
@@ -160,7 +180,15 @@ async function typecheck(name: string, compilerOptions: Record<string, unknown>,
   const dir = join(consumer, name);
   mkdirSync(dir, { recursive: true });
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
-  const options = { strict: true, noEmit: true, skipLibCheck: false, target: 'ES2022', typeRoots: [NODE_TYPES], types: ['node'], ...compilerOptions };
+  const options = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    target: 'ES2022',
+    typeRoots: [NODE_TYPES],
+    types: ['node'],
+    ...compilerOptions,
+  };
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: options, files: Object.keys(files) }));
   await run(process.execPath, [TSC, '-p', join(dir, 'tsconfig.json')], dir).catch((error: { stdout: string }) => {
     assert.fail(`tsc (${name}) failed:\n${error.stdout}`);
@@ -168,7 +196,11 @@ async function typecheck(name: string, compilerOptions: Record<string, unknown>,
 }
 
 test('tsc --noEmit resolves the declarations with moduleResolution node16, from ESM (.d.ts) and CommonJS (.d.cts)', async () => {
-  await typecheck('types-node16', { module: 'node16', moduleResolution: 'node16' }, { 'esm.mts': IMPORTS + TYPED_USAGE, 'cjs.cts': IMPORTS + TYPED_USAGE });
+  await typecheck(
+    'types-node16',
+    { module: 'node16', moduleResolution: 'node16' },
+    { 'esm.mts': IMPORTS + TYPED_USAGE, 'cjs.cts': IMPORTS + TYPED_USAGE },
+  );
 });
 
 test('tsc --noEmit resolves the declarations with moduleResolution bundler', async () => {
@@ -176,7 +208,12 @@ test('tsc --noEmit resolves the declarations with moduleResolution bundler', asy
 });
 
 test('npx wxlogistics serve --port 0 --json prints its line; the app in it gets a token', async () => {
-  const child = spawn('npx', ['--no-install', 'wxlogistics', 'serve', '--port', '0', '--json', '--memory'], { cwd: consumer, env: consumerEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn('npx', ['--no-install', 'wxlogistics', 'serve', '--port', '0', '--json', '--memory'], {
+    cwd: consumer,
+    env: consumerEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
@@ -205,7 +242,9 @@ test('npx wxlogistics serve --port 0 --json prints its line; the app in it gets 
 test('only src/package-files.ts uses import.meta.url (the CommonJS bundles define it for that module alone)', () => {
   const src = join(ROOT, 'src');
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : []));
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+    );
   const users = walk(src)
     .filter((f) => !f.includes('/testdata/') && readFileSync(f, 'utf8').includes('import.meta.url'))
     .map((f) => f.slice(src.length + 1));

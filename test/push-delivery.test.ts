@@ -23,7 +23,15 @@ afterEach(async () => {
 });
 
 const update = (order_id: string, waybill_id: string, action_type: number, action_msg: string) =>
-  s.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id, delivery_id: 'TEST', waybill_id, action_time: 1700000000, action_type, action_msg });
+  s.post(PATHS.testUpdateOrder, {
+    biz_id: 'test_biz_id',
+    order_id,
+    delivery_id: 'TEST',
+    waybill_id,
+    action_time: 1700000000,
+    action_type,
+    action_msg,
+  });
 
 const setPush = (over: Record<string, unknown>) =>
   s.app.core.push.set(s.appid, { url: r.url, token: TOKEN, encodingAesKey: AES_KEY, mode: 'plain', format: 'xml', ...over });
@@ -46,7 +54,19 @@ describe('signed pushes', () => {
       });
       if (format === 'json') {
         const [first, second] = events.map((e) => JSON.parse(e));
-        assert.deepEqual(Object.keys(second), ['ToUserName', 'FromUserName', 'CreateTime', 'MsgType', 'Event', 'DeliveryID', 'WayBillId', 'OrderId', 'Version', 'Count', 'Actions']);
+        assert.deepEqual(Object.keys(second), [
+          'ToUserName',
+          'FromUserName',
+          'CreateTime',
+          'MsgType',
+          'Event',
+          'DeliveryID',
+          'WayBillId',
+          'OrderId',
+          'Version',
+          'Count',
+          'Actions',
+        ]);
         assert.equal(second.Event, 'add_express_path');
         assert.equal(second.WayBillId, added.waybill_id);
         assert.equal(second.FromUserName, 'oABC123456');
@@ -92,13 +112,22 @@ describe('failures and dead letters', () => {
     await eventually(async () => (await s.app.core.store.events.list({ stream, limit: 1 }))[0]?.status === 'dead');
     const [event] = await s.app.core.store.events.list({ stream, limit: 1 });
     const attempts = await s.app.core.store.events.listAttempts(event!.id);
-    assert.deepEqual(attempts.map((a) => [a.attempt, a.status_code, a.delivered]), [[1, 500, false], [2, 500, false], [3, 500, false]]);
+    assert.deepEqual(
+      attempts.map((a) => [a.attempt, a.status_code, a.delivered]),
+      [
+        [1, 500, false],
+        [2, 500, false],
+        [3, 500, false],
+      ],
+    );
     assert.equal(attempts[0]!.response_excerpt, 'oops');
     assert.equal(r.received.length, 3);
 
     // The same over the admin API: listed as failed, replayed, delivered.
     const admin = (path: string, init: RequestInit = {}) =>
-      fetch(`${s.url}/_wxl/api${path}`, { ...init, headers: { 'x-wxl-admin-key': s.app.adminKey } }).then((res) => res.json() as Promise<any>);
+      fetch(`${s.url}/_wxl/api${path}`, { ...init, headers: { 'x-wxl-admin-key': s.app.adminKey } }).then(
+        (res) => res.json() as Promise<any>,
+      );
     assert.equal((await fetch(`${s.url}/_wxl/api/events`)).status, 401, 'the admin API needs the key');
     const failed = await admin(`/events?status=dead&appid=${s.appid}`);
     assert.ok(failed.events.some((e: { id: number }) => e.id === event!.id));
@@ -128,7 +157,19 @@ describe('failures and dead letters', () => {
       for (const app of apps) {
         const t = await s.token(app.appid, app.secret);
         const a = (await s.post(PATHS.addOrder, testOrder('bad-1'), t)).json;
-        await s.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id: 'bad-1', delivery_id: 'TEST', waybill_id: a.waybill_id, action_time: 1, action_type: 100001, action_msg: 'x' }, t);
+        await s.post(
+          PATHS.testUpdateOrder,
+          {
+            biz_id: 'test_biz_id',
+            order_id: 'bad-1',
+            delivery_id: 'TEST',
+            waybill_id: a.waybill_id,
+            action_time: 1,
+            action_type: 100001,
+            action_msg: 'x',
+          },
+          t,
+        );
       }
       const good = (await s.post(PATHS.addOrder, testOrder('good-1'))).json;
       await update('good-1', good.waybill_id, 100001, '揽件');
@@ -136,7 +177,9 @@ describe('failures and dead letters', () => {
       for (const app of apps) {
         await eventually(async () => (await s.app.core.store.events.list({ appid: app.appid, limit: 1 }))[0]?.status === 'dead', 10_000);
       }
-      const errors = await Promise.all(apps.map(async (app) => (await s.app.core.store.events.list({ appid: app.appid, limit: 1 }))[0]!.last_error));
+      const errors = await Promise.all(
+        apps.map(async (app) => (await s.app.core.store.events.list({ appid: app.appid, limit: 1 }))[0]!.last_error),
+      );
       assert.match(errors[0]!, /no answer within 400 ms/);
       assert.match(errors[2]!, /neither "success" nor empty/);
       assert.equal((await s.get(PATHS.getAllDelivery)).json.errcode, 0, 'the server still answers');
@@ -147,11 +190,13 @@ describe('failures and dead letters', () => {
 });
 
 describe('ordering', () => {
-  test('10 waybills × 10 updates under concurrency → each waybill\'s Versions arrive strictly increasing', async () => {
+  test("10 waybills × 10 updates under concurrency → each waybill's Versions arrive strictly increasing", async () => {
     // A slow, jittery receiver makes overtaking likely if ordering were not enforced.
     r = await startReceiver((_p, res) => void setTimeout(() => res.end('success'), Math.random() * 15));
     await setPush({ mode: 'plain', format: 'json' });
-    const orders = await Promise.all(Array.from({ length: 10 }, (_, i) => s.post(PATHS.addOrder, testOrder(`ord-${i}`)).then((a) => a.json)));
+    const orders = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => s.post(PATHS.addOrder, testOrder(`ord-${i}`)).then((a) => a.json)),
+    );
     await Promise.all(
       orders.map(async (o) => {
         for (let v = 0; v < 10; v++) {
@@ -167,7 +212,11 @@ describe('ordering', () => {
     }
     assert.equal(byWaybill.size, 10);
     for (const [waybill, versions] of byWaybill) {
-      assert.deepEqual(versions, Array.from({ length: 10 }, (_, i) => i + 1), waybill);
+      assert.deepEqual(
+        versions,
+        Array.from({ length: 10 }, (_, i) => i + 1),
+        waybill,
+      );
     }
   });
 });

@@ -99,7 +99,13 @@ test('a carrier that sends the wrong key casing, another XML root or a string Re
   const xml = await startReferenceCarrier(['--format', 'xml']);
   const json = await startReferenceCarrier(['--format', 'json']);
   const cases: [Defect, string, 'xml' | 'json', string, RegExp][] = [
-    ['lowercase-result', xml, 'xml', 'add_waybill · field casing', /resultcode \(should be ResultCode\), resultmsg \(should be ResultMsg\)/],
+    [
+      'lowercase-result',
+      xml,
+      'xml',
+      'add_waybill · field casing',
+      /resultcode \(should be ResultCode\), resultmsg \(should be ResultMsg\)/,
+    ],
     ['lowercase-result', json, 'json', 'get_quota · field casing', /resultcode \(should be ResultCode\)/],
     ['xml-root', xml, 'xml', 'check_biz (approved) · format', /XML root <AddExpressOrderReturn>/],
     ['string-result-code', json, 'json', 'add_waybill · types', /ResultCode is a string "0", not an integer/],
@@ -135,7 +141,10 @@ test('missing or malformed WaybillData and a new waybill on a repeated add_waybi
     assert.match(line(r, 'add_waybill · WaybillData grammar')!.detail, /"REF_mark:123-A45-67" does not start with ##/);
     r = await certifyCarrier(base(fresh.url, 'plain', 'json'));
     assert.equal(line(r, 'add_waybill (repeat) · same waybill')?.status, 'FAIL');
-    assert.match(line(r, 'add_waybill (repeat) · same waybill')!.detail, /^got "BRK\d+", first answer was BRK\d+; the same BizID \+ OrderID must get the same waybill/);
+    assert.match(
+      line(r, 'add_waybill (repeat) · same waybill')!.detail,
+      /^got "BRK\d+", first answer was BRK\d+; the same BizID \+ OrderID must get the same waybill/,
+    );
     // A WeChat-allocated number replaced by another is caught too.
     assert.equal(line(r, 'add_waybill (WeChat-allocated WayBillID) · WayBillID')?.status, 'FAIL');
   } finally {
@@ -148,7 +157,11 @@ test('a reply slower than the deadline fails "answered in time"; the deadline is
   const slow = await startBrokenCarrier(xml, 'slow-add-waybill', 600);
   try {
     const r = await certifyCarrier({ ...base(slow.url, 'plain', 'xml'), timeoutMs: 300 });
-    assert.deepEqual(line(r, 'add_waybill · answered in time'), { status: 'FAIL', name: 'add_waybill · answered in time', detail: 'no answer within 300 ms; WeChat drops the connection after 5 s' });
+    assert.deepEqual(line(r, 'add_waybill · answered in time'), {
+      status: 'FAIL',
+      name: 'add_waybill · answered in time',
+      detail: 'no answer within 300 ms; WeChat drops the connection after 5 s',
+    });
     assert.equal(line(r, 'check_biz (approved) · answered in time')?.status, 'PASS');
     assert.equal(r.ok, false);
   } finally {
@@ -163,14 +176,20 @@ test('cancel after pickup: a carrier without the Remark convention fails with a 
     const r = await certifyCarrier(base(plainCarrier.url, 'plain', 'xml'));
     const verdict = line(r, 'cancel_waybill (after pickup) · ResultCode')!;
     assert.equal(verdict.status, 'FAIL');
-    assert.match(verdict.detail, /^expected 30002 \(already picked up, cannot cancel\), got 0 \(cancelled\).*Remark "wxlogistics-certify:picked-up"/);
+    assert.match(
+      verdict.detail,
+      /^expected 30002 \(already picked up, cannot cancel\), got 0 \(cancelled\).*Remark "wxlogistics-certify:picked-up"/,
+    );
     assert.deepEqual(lines(r, 'FAIL'), [`cancel_waybill (after pickup) · ResultCode: ${verdict.detail}`]);
   } finally {
     await plainCarrier.close();
   }
   const given = await certifyCarrier({ ...base(xml, 'plain', 'xml'), pickedUp: { orderId: 'never-placed', waybillId: 'RC000' } });
   assert.equal(line(given, 'add_waybill (picked-up convention) · ResultCode'), undefined);
-  assert.match(line(given, 'cancel_waybill (after pickup) · ResultCode')!.detail, /^expected 30002 .*, got 30001 \(parameter error \(not found\)\), ResultMsg "order not found"$/);
+  assert.match(
+    line(given, 'cancel_waybill (after pickup) · ResultCode')!.detail,
+    /^expected 30002 .*, got 30001 \(parameter error \(not found\)\), ResultMsg "order not found"$/,
+  );
 });
 
 test('warnings do not fail the certification unless --strict', async () => {
@@ -191,9 +210,29 @@ test('warnings do not fail the certification unless --strict', async () => {
 test('the reference carrier refuses what its settings exclude and answers a second cancel with 30003', async () => {
   const secure = await startReferenceCarrier(['--mode', 'secure', '--aes-key', AES_KEY]);
   const ts = String(Math.floor(Date.now() / 1000));
-  const event = { ToUserName: 'gh_carriercert01', FromUserName: 'oUser', CreateTime: Number(ts), MsgType: 'event', Event: 'get_quota', BizID: 'wxlcert_biz', BizPwd: 'wxlcert_pwd', ShopAppID: 'wx1' };
+  const event = {
+    ToUserName: 'gh_carriercert01',
+    FromUserName: 'oUser',
+    CreateTime: Number(ts),
+    MsgType: 'event',
+    Event: 'get_quota',
+    BizID: 'wxlcert_biz',
+    BizPwd: 'wxlcert_pwd',
+    ShopAppID: 'wx1',
+  };
   const post = async (url: string, mode: 'plain' | 'secure', format: 'xml' | 'json', e: WireObject) => {
-    const req = buildPushRequest({ url, token: TOKEN, encodingAesKey: AES_KEY, mode, format, appid: 'wxcarriercert00001', toUserName: 'gh_carriercert01', event: e, timestamp: ts, nonce: '42' });
+    const req = buildPushRequest({
+      url,
+      token: TOKEN,
+      encodingAesKey: AES_KEY,
+      mode,
+      format,
+      appid: 'wxcarriercert00001',
+      toUserName: 'gh_carriercert01',
+      event: e,
+      timestamp: ts,
+      nonce: '42',
+    });
     const res = await fetch(req.url, { method: 'POST', body: req.body, headers: { 'content-type': req.contentType } });
     return { status: res.status, body: await res.text() };
   };
@@ -202,9 +241,22 @@ test('the reference carrier refuses what its settings exclude and answers a seco
   assert.equal((await post(secure, 'secure', 'xml', event)).status, 200);
 
   const plain = await startReferenceCarrier([]);
-  const add = await post(plain, 'plain', 'xml', addWaybillEvent({ toUserName: 'gh_carriercert01', fromUserName: 'oTeam', createTime: Number(ts) }, { bizId: 'wxlcert_biz', bizPwd: 'wxlcert_pwd', shopAppId: 'wx1' }, { token: 'T1', orderId: 'o-30003', waybillId: '0' }));
+  const add = await post(
+    plain,
+    'plain',
+    'xml',
+    addWaybillEvent(
+      { toUserName: 'gh_carriercert01', fromUserName: 'oTeam', createTime: Number(ts) },
+      { bizId: 'wxlcert_biz', bizPwd: 'wxlcert_pwd', shopAppId: 'wx1' },
+      { token: 'T1', orderId: 'o-30003', waybillId: '0' },
+    ),
+  );
   const waybill = /<WayBillID><!\[CDATA\[(\w+)\]\]><\/WayBillID>/.exec(add.body)![1]!;
-  const cancel = cancelWaybillEvent({ toUserName: 'gh_carriercert01', fromUserName: 'oUser', createTime: Number(ts) }, { bizId: 'wxlcert_biz', bizPwd: 'wxlcert_pwd', shopAppId: 'wx1' }, { orderId: 'o-30003', waybillId: waybill });
+  const cancel = cancelWaybillEvent(
+    { toUserName: 'gh_carriercert01', fromUserName: 'oUser', createTime: Number(ts) },
+    { bizId: 'wxlcert_biz', bizPwd: 'wxlcert_pwd', shopAppId: 'wx1' },
+    { orderId: 'o-30003', waybillId: waybill },
+  );
   assert.match((await post(plain, 'plain', 'xml', cancel)).body, /<ResultCode>0<\/ResultCode>/);
   assert.match((await post(plain, 'plain', 'xml', cancel)).body, /<ResultCode>30003<\/ResultCode>/);
 });
@@ -218,7 +270,11 @@ test('a carrier that is not listening fails every step with the connection error
   const r = await certifyCarrier(base(`http://127.0.0.1:${port}/`, 'plain', 'xml'));
   assert.equal(r.ok, false);
   assert.deepEqual(line(r, 'URL verification'), { status: 'FAIL', name: 'URL verification', detail: 'no answer: ECONNREFUSED' });
-  assert.deepEqual(line(r, 'get_quota · answered in time'), { status: 'FAIL', name: 'get_quota · answered in time', detail: 'no answer: ECONNREFUSED' });
+  assert.deepEqual(line(r, 'get_quota · answered in time'), {
+    status: 'FAIL',
+    name: 'get_quota · answered in time',
+    detail: 'no answer: ECONNREFUSED',
+  });
   assert.equal(r.summary.PASS, 0);
   assert.equal(line(r, 'forged signature · refused')?.status, 'SKIP');
 });
@@ -229,7 +285,10 @@ test('in secure mode a reply whose MsgSignature is wrong fails "encrypted reply"
   try {
     const r = await certifyCarrier(base(tampered.url, 'secure', 'json'));
     assert.equal(line(r, 'add_waybill · encrypted reply')?.status, 'FAIL');
-    assert.equal(line(r, 'add_waybill · encrypted reply')!.detail, 'MsgSignature does not match sha1(sort(Token, TimeStamp, Nonce, Encrypt))');
+    assert.equal(
+      line(r, 'add_waybill · encrypted reply')!.detail,
+      'MsgSignature does not match sha1(sort(Token, TimeStamp, Nonce, Encrypt))',
+    );
     assert.equal(r.ok, false);
   } finally {
     await tampered.close();
@@ -240,8 +299,11 @@ test('the real CLI: exit 0 and CERTIFIED for the reference carrier, exit 1 with 
   const url = await startReferenceCarrier(['--mode', 'secure', '--aes-key', AES_KEY]);
   const run = (args: string[]) =>
     new Promise<{ code: number; stdout: string }>((resolve) =>
-      execFile(process.execPath, [BIN, 'carrier', 'check', '--token', TOKEN, ...args], { env: { ...process.env, WXL_FROM_SOURCE: '1' }, timeout: 60_000 }, (err, stdout) =>
-        resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout }),
+      execFile(
+        process.execPath,
+        [BIN, 'carrier', 'check', '--token', TOKEN, ...args],
+        { env: { ...process.env, WXL_FROM_SOURCE: '1' }, timeout: 60_000 },
+        (err, stdout) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout }),
       ),
     );
   const ok = await run(['--url', url, '--mode', 'secure', '--aes-key', AES_KEY, '--json']);
@@ -255,7 +317,10 @@ test('the real CLI: exit 0 and CERTIFIED for the reference carrier, exit 1 with 
   try {
     const failed = await run(['--url', broken.url]);
     assert.equal(failed.code, 1);
-    assert.match(failed.stdout, /^FAIL +add_waybill · field casing +resultcode \(should be ResultCode\), resultmsg \(should be ResultMsg\);/m);
+    assert.match(
+      failed.stdout,
+      /^FAIL +add_waybill · field casing +resultcode \(should be ResultCode\), resultmsg \(should be ResultMsg\);/m,
+    );
     assert.match(failed.stdout, /^PASS +add_waybill · required fields /m);
     assert.match(failed.stdout, /^NOT CERTIFIED: \d+ pass, \d+ fail/m);
   } finally {

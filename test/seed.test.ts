@@ -17,7 +17,10 @@ test('the seed getOrder request is answered with exactly the documented keys and
   const added = await s.post(PATHS.addOrder, fixture('addOrder.example.request.json'));
   assert.equal(added.json.errcode, 0, added.text);
   assert.deepEqual(Object.keys(added.json), ['errcode', 'errmsg', 'order_id', 'waybill_id', 'waybill_data']);
-  assert.deepEqual(added.json.waybill_data.map((d: { key: string }) => d.key), ['SF_bagAddr', 'SF_mark']);
+  assert.deepEqual(
+    added.json.waybill_data.map((d: { key: string }) => d.key),
+    ['SF_bagAddr', 'SF_mark'],
+  );
   assert.equal(added.json.waybill_data[0].value, '广州');
 
   // The docs' sample asks for a waybill id the carrier never issued (fixtures/README.md):

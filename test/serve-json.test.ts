@@ -29,7 +29,10 @@ interface Started {
 
 /** Starts `serve --port 0 --json …`; resolves with the parsed first stdout line, or rejects with the exit code and stderr. */
 function serveJson(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json', ...args], { env: { ...process.env, WXL_FROM_SOURCE: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--json', ...args], {
+    env: { ...process.env, WXL_FROM_SOURCE: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr.on('data', (c: Buffer) => (err += c.toString()));
@@ -89,8 +92,14 @@ test('SIGTERM the moment the line is read closes the server cleanly (exit code 0
 
 test('--seed creates the apps, binds the accounts and adds the orders; the line names the first app and the waybills; a reset keeps the seed', async () => {
   const seed = writeSeed('good.json', {
-    apps: [{ appid: 'wxseed00000000000a1', secret: 'seed-secret-1', cloudEnv: ['seed-env', 'other-env'] }, { appid: 'wxseed00000000000a2' }],
-    accounts: [{ delivery_id: 'SF', biz_id: 'sf-account', password: 'pw' }, { appid: 'wxseed00000000000a2', delivery_id: 'ZTO', biz_id: 'zto-account', password: 'pw' }],
+    apps: [
+      { appid: 'wxseed00000000000a1', secret: 'seed-secret-1', cloudEnv: ['seed-env', 'other-env'] },
+      { appid: 'wxseed00000000000a2' },
+    ],
+    accounts: [
+      { delivery_id: 'SF', biz_id: 'sf-account', password: 'pw' },
+      { appid: 'wxseed00000000000a2', delivery_id: 'ZTO', biz_id: 'zto-account', password: 'pw' },
+    ],
     orders: [testOrder('seed-order-1'), { appid: 'wxseed00000000000a2', ...testOrder('seed-order-2') }],
   });
   const s = await serveJson(['--memory', '--seed', seed]);
@@ -101,25 +110,49 @@ test('--seed creates the apps, binds the accounts and adds the orders; the line 
     assert.equal(line.cloudEnv, 'seed-env');
     assert.equal(line.apps.length, 2);
     assert.match(line.apps[1].secret, /^[0-9a-f]{32}$/, 'a generated secret is reported');
-    assert.deepEqual(line.orders.map((o: { appid: string; order_id: string }) => [o.appid, o.order_id]), [
-      ['wxseed00000000000a1', 'seed-order-1'],
-      ['wxseed00000000000a2', 'seed-order-2'],
-    ]);
+    assert.deepEqual(
+      line.orders.map((o: { appid: string; order_id: string }) => [o.appid, o.order_id]),
+      [
+        ['wxseed00000000000a1', 'seed-order-1'],
+        ['wxseed00000000000a2', 'seed-order-2'],
+      ],
+    );
     const first = new LogisticsClient({ appid: line.appid, secret: line.secret, baseUrl: line.baseUrl });
     const accounts = await first.getAllAccount();
-    assert.deepEqual(accounts.list.map((a) => [a.delivery_id, a.biz_id]), [['SF', 'sf-account']]);
-    const order = await first.getOrder({ order_id: 'seed-order-1', openid: 'oABC123456', delivery_id: 'TEST', waybill_id: line.orders[0].waybill_id });
+    assert.deepEqual(
+      accounts.list.map((a) => [a.delivery_id, a.biz_id]),
+      [['SF', 'sf-account']],
+    );
+    const order = await first.getOrder({
+      order_id: 'seed-order-1',
+      openid: 'oABC123456',
+      delivery_id: 'TEST',
+      waybill_id: line.orders[0].waybill_id,
+    });
     assert.equal(order.waybill_id, line.orders[0].waybill_id);
     const second = new LogisticsClient({ appid: line.apps[1].appid, secret: line.apps[1].secret, baseUrl: line.baseUrl });
-    assert.deepEqual((await second.getAllAccount()).list.map((a) => a.biz_id), ['zto-account']);
+    assert.deepEqual(
+      (await second.getAllAccount()).list.map((a) => a.biz_id),
+      ['zto-account'],
+    );
 
     // POST /_wxl/api/reset goes back to the state at listen: the seed stays, later orders go.
     const later = await first.addOrder(testOrder('after-seed') as unknown as AddOrderRequest);
     const reset = await fetch(`${line.adminUrl}/reset`, { method: 'POST', headers: { 'x-wxl-admin-key': line.adminKey } });
     assert.equal(reset.status, 200, await reset.text());
-    await assert.rejects(first.getOrder({ order_id: 'after-seed', openid: 'oABC123456', delivery_id: 'TEST', waybill_id: later.waybill_id }), { name: 'WxApiError' });
-    assert.equal((await first.getOrder({ order_id: 'seed-order-1', openid: 'oABC123456', delivery_id: 'TEST', waybill_id: line.orders[0].waybill_id })).order_status, 0);
-    assert.deepEqual((await first.getAllAccount()).list.map((a) => a.biz_id), ['sf-account']);
+    await assert.rejects(
+      first.getOrder({ order_id: 'after-seed', openid: 'oABC123456', delivery_id: 'TEST', waybill_id: later.waybill_id }),
+      { name: 'WxApiError' },
+    );
+    assert.equal(
+      (await first.getOrder({ order_id: 'seed-order-1', openid: 'oABC123456', delivery_id: 'TEST', waybill_id: line.orders[0].waybill_id }))
+        .order_status,
+      0,
+    );
+    assert.deepEqual(
+      (await first.getAllAccount()).list.map((a) => a.biz_id),
+      ['sf-account'],
+    );
   } finally {
     await s.stop();
   }
@@ -151,7 +184,10 @@ test('a seed the API would refuse ends the start with exit code 1, the entry and
 
 test('the same seed applied again to a kept data directory starts; another secret for a seeded app is refused', async () => {
   const data = join(dir, 'kept');
-  const seed = writeSeed('kept.json', { apps: [{ appid: 'wxseed00000000000b1', secret: 'kept-secret' }], orders: [testOrder('kept-order')] });
+  const seed = writeSeed('kept.json', {
+    apps: [{ appid: 'wxseed00000000000b1', secret: 'kept-secret' }],
+    orders: [testOrder('kept-order')],
+  });
   const waybills: string[] = [];
   for (let run = 0; run < 2; run++) {
     const s = await serveJson(['--data', data, '--seed', seed]);
@@ -160,7 +196,10 @@ test('the same seed applied again to a kept data directory starts; another secre
   }
   assert.equal(waybills[0], waybills[1], 'the second addOrder is a replay of the first');
   const other = writeSeed('kept-other.json', { apps: [{ appid: 'wxseed00000000000b1', secret: 'another' }] });
-  await assert.rejects(serveJson(['--data', data, '--seed', other]), /apps\[0\]: app wxseed00000000000b1 already exists with another secret/);
+  await assert.rejects(
+    serveJson(['--data', data, '--seed', other]),
+    /apps\[0\]: app wxseed00000000000b1 already exists with another secret/,
+  );
   // Without a seed, a kept store with apps has no app whose secret the line could show.
   const s = await serveJson(['--data', data]);
   assert.equal(s.line.appid, null);

@@ -47,12 +47,26 @@ async function populate(s: TestServer): Promise<Ref[]> {
     return ref;
   };
   const node = async (ref: Ref, action_type: number, action_msg: string, token?: string) => {
-    const body = { biz_id: 'test_biz_id', order_id: ref.order_id, delivery_id: 'TEST', waybill_id: ref.waybill_id, action_time: 1_700_000_000 + action_type, action_type, action_msg };
+    const body = {
+      biz_id: 'test_biz_id',
+      order_id: ref.order_id,
+      delivery_id: 'TEST',
+      waybill_id: ref.waybill_id,
+      action_time: 1_700_000_000 + action_type,
+      action_type,
+      action_msg,
+    };
     assert.equal((await s.post(PATHS.testUpdateOrder, body, token)).json.errcode, 0);
   };
   await s.app.core.push.set(s.appid, { url: 'http://127.0.0.1:9/unreachable', token: 'rtToken', mode: 'plain', format: 'json' });
-  for (const [delivery_id, biz_id] of [['YTO', 'yto-rt'], ['ZTO', 'zto-rt']] as const) {
-    assert.equal((await s.post(PATHS.bindAccount, { type: 'bind', biz_id, delivery_id, password: 'pw', remark_content: '往返测试' })).json.errcode, 0);
+  for (const [delivery_id, biz_id] of [
+    ['YTO', 'yto-rt'],
+    ['ZTO', 'zto-rt'],
+  ] as const) {
+    assert.equal(
+      (await s.post(PATHS.bindAccount, { type: 'bind', biz_id, delivery_id, password: 'pw', remark_content: '往返测试' })).json.errcode,
+      0,
+    );
   }
   assert.equal((await s.post(PRINTER, { openid: 'oPrinter1', update_type: 'bind', tagid_list: '123,456' })).json.errcode, 0);
   assert.equal((await s.post(PRINTER, { openid: 'oPrinter2', update_type: 'bind' })).json.errcode, 0);
@@ -64,7 +78,10 @@ async function populate(s: TestServer): Promise<Ref[]> {
   const t2 = await add(s.appid, testOrder('rt-test-2', { custom_remark: '' }));
   await node(t2, 100001, '揽件');
   const t3 = await add(s.appid, testOrder('rt-test-cancelled'));
-  assert.equal((await s.post(PATHS.cancelOrder, { order_id: t3.order_id, delivery_id: 'TEST', waybill_id: t3.waybill_id })).json.errcode, 0);
+  assert.equal(
+    (await s.post(PATHS.cancelOrder, { order_id: t3.order_id, delivery_id: 'TEST', waybill_id: t3.waybill_id })).json.errcode,
+    0,
+  );
   await add(s.appid, testOrder('rt-yto-1', { delivery_id: 'YTO', biz_id: 'yto-rt' }));
   await add(s.appid, testOrder('rt-yto-2', { delivery_id: 'YTO', biz_id: 'yto-rt' }));
   await add(s.appid, testOrder('rt-zto-1', { delivery_id: 'ZTO', biz_id: 'zto-rt' }));
@@ -97,7 +114,9 @@ function assertSameAnswers(actual: Record<string, string>, expected: Record<stri
     const [a, e] = [actual[key]!, expected[key]!];
     if (a === e) continue;
     const at = [...a].findIndex((ch, i) => ch !== e[i]);
-    assert.fail(`${key} differs at ${at}:\n  got      …${a.slice(Math.max(0, at - 80), at + 80)}\n  expected …${e.slice(Math.max(0, at - 80), at + 80)}`);
+    assert.fail(
+      `${key} differs at ${at}:\n  got      …${a.slice(Math.max(0, at - 80), at + 80)}\n  expected …${e.slice(Math.max(0, at - 80), at + 80)}`,
+    );
   }
 }
 
@@ -109,14 +128,20 @@ async function answers(s: TestServer, refs: Ref[]): Promise<Record<string, strin
     const mine = refs.filter((r) => r.appid === appid);
     for (const r of mine) {
       const ref = { order_id: r.order_id, delivery_id: r.delivery_id, waybill_id: r.waybill_id };
-      for (const print_type of [0, 1]) out[`${appid} getOrder ${r.order_id} ${print_type}`] = comparable((await s.post(PATHS.getOrder, { ...ref, print_type }, token)).text);
+      for (const print_type of [0, 1])
+        out[`${appid} getOrder ${r.order_id} ${print_type}`] = comparable(
+          (await s.post(PATHS.getOrder, { ...ref, print_type }, token)).text,
+        );
       out[`${appid} getPath ${r.order_id}`] = comparable((await s.post(PATHS.getPath, ref, token)).text);
     }
     const list = mine.map((r) => ({ order_id: r.order_id, delivery_id: r.delivery_id, waybill_id: r.waybill_id }));
     out[`${appid} batchGetOrder`] = comparable((await s.post(PATHS.batchGetOrder, { order_list: list }, token)).text);
     out[`${appid} getAllAccount`] = comparable((await s.get(PATHS.getAllAccount, token)).text);
     out[`${appid} getPrinter`] = comparable((await s.get(GET_PRINTER, token)).text);
-    for (const [delivery_id, biz_id] of [['YTO', 'yto-rt'], ['ZTO', 'zto-rt']]) {
+    for (const [delivery_id, biz_id] of [
+      ['YTO', 'yto-rt'],
+      ['ZTO', 'zto-rt'],
+    ]) {
       out[`${appid} getQuota ${delivery_id}`] = comparable((await s.post(PATHS.getQuota, { delivery_id, biz_id }, token)).text);
     }
   }
@@ -222,18 +247,27 @@ describe('state export / import between SQLite and PostgreSQL', () => {
     const before = (await collect(source.app.core.store.exportState())).slice(1);
     const summary = JSON.parse(await pipeCli(['export', '--data', dataA], ['import', '--json', '--store', url])) as { apps: string[] };
     assert.deepEqual(summary.apps.sort(), [source.appid, APP2].sort());
-    assert.deepEqual(stable([{} as StateRecord, ...before]), stable(await collect(source.app.core.store.exportState())), 'the source is unchanged');
+    assert.deepEqual(
+      stable([{} as StateRecord, ...before]),
+      stable(await collect(source.app.core.store.exportState())),
+      'the source is unchanged',
+    );
     const onPg = await startTestServer({ storeUrl: url });
     servers.push(onPg);
     assertSameAnswers(await answers(onPg, refs), expected);
 
     // Importing the same apps again is refused; --replace replaces them; reset deletes one.
     await assert.rejects(pipeCli(['export', '--data', dataA], ['import', '--store', url]), /exists on the target/);
-    const replaced = JSON.parse(await pipeCli(['export', '--data', dataA, '--appid', APP2], ['import', '--json', '--replace', '--store', url])) as { replaced: string[] };
+    const replaced = JSON.parse(
+      await pipeCli(['export', '--data', dataA, '--appid', APP2], ['import', '--json', '--replace', '--store', url]),
+    ) as { replaced: string[] };
     assert.deepEqual(replaced.replaced, [APP2]);
     servers.splice(servers.indexOf(onPg), 1);
     await onPg.close();
-    const reset = spawn(process.execPath, [BIN, 'reset', '--appid', APP2, '--store', url], { env: { ...process.env, WXL_FROM_SOURCE: '1' }, stdio: 'ignore' });
+    const reset = spawn(process.execPath, [BIN, 'reset', '--appid', APP2, '--store', url], {
+      env: { ...process.env, WXL_FROM_SOURCE: '1' },
+      stdio: 'ignore',
+    });
     assert.equal(await new Promise((resolve) => reset.once('close', resolve)), 0);
     const store = await openStore({ storeUrl: url });
     try {

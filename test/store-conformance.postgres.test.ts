@@ -71,8 +71,14 @@ test('postgres: several instances initialising one fresh schema at once apply ea
   const stores = Array.from({ length: 5 }, () => new PostgresStore({ connectionString: URL, schema, max: 2 }));
   try {
     const applied = await Promise.all(stores.map((s) => s.migrate()));
-    assert.deepEqual(applied.flat().sort((a, b) => a - b), migrations.map((m) => m.version));
-    assert.deepEqual(await stores[0]!.appliedVersions(), migrations.map((m) => m.version));
+    assert.deepEqual(
+      applied.flat().sort((a, b) => a - b),
+      migrations.map((m) => m.version),
+    );
+    assert.deepEqual(
+      await stores[0]!.appliedVersions(),
+      migrations.map((m) => m.version),
+    );
     assert.deepEqual(await stores[1]!.migrate(), []);
   } finally {
     await stores[0]!.dropSchema();
@@ -80,7 +86,7 @@ test('postgres: several instances initialising one fresh schema at once apply ea
   }
 });
 
-test('postgres: BIGINT columns come back as numbers without changing pg\'s global parsers', async () => {
+test("postgres: BIGINT columns come back as numbers without changing pg's global parsers", async () => {
   const store = await open(`${RUN}_types`);
   try {
     await store.apps.insert({ appid: 'wx1', secret_hash: 'h', created_at: 2 ** 40 });

@@ -10,8 +10,7 @@ import { runStoreConformance } from '../src/storage/conformance.ts';
 import { SqliteStore } from '../src/storage/sqlite/sqlite-store.ts';
 import type { Store } from '../src/storage/types.ts';
 
-const SINGLE_PROCESS =
-  'SQLite is the single-process store: one SqliteStore per database file (several instances need PostgreSQL)';
+const SINGLE_PROCESS = 'SQLite is the single-process store: one SqliteStore per database file (several instances need PostgreSQL)';
 const SINGLE_PROCESS_LEASES = 'SQLite is single-process: after a restart every lease is its own dead one, so releaseLeases drops them all';
 
 const open = async (filename: string): Promise<SqliteStore> => {
@@ -34,7 +33,11 @@ const common: Record<string, string> = {
 runStoreConformance({
   name: 'sqlite :memory:',
   newStore: () => open(':memory:'),
-  skip: { ...common, 'reopen: a store opened again on the same data sees every row (init twice changes nothing)': 'an in-memory database ends with its connection' },
+  skip: {
+    ...common,
+    'reopen: a store opened again on the same data sees every row (init twice changes nothing)':
+      'an in-memory database ends with its connection',
+  },
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'wxl-store-conformance-'));

@@ -39,7 +39,7 @@ describe('/cgi-bin/token', () => {
     assert.ok((await getToken(q(s.secret))).access_token, 'the exact secret still works');
   });
 
-  test('tokens look like WeChat\'s and are random', async () => {
+  test("tokens look like WeChat's and are random", async () => {
     const a = await s.token();
     const b = await s.token();
     for (const t of [a, b]) {

@@ -10,18 +10,35 @@ before(async () => {
 after(() => s.close());
 
 const update = (order_id: string, waybill_id: string, action_type: number, action_msg: string, over: Record<string, unknown> = {}) =>
-  s.post(PATHS.testUpdateOrder, { biz_id: 'test_biz_id', order_id, delivery_id: 'TEST', waybill_id, action_time: 1700000000 + action_type, action_type, action_msg, ...over });
+  s.post(PATHS.testUpdateOrder, {
+    biz_id: 'test_biz_id',
+    order_id,
+    delivery_id: 'TEST',
+    waybill_id,
+    action_time: 1700000000 + action_type,
+    action_type,
+    action_msg,
+    ...over,
+  });
 
 describe('testUpdateOrder and getPath', () => {
   test('each call appends one node; getPath lists them in the order added', async () => {
     const added = (await s.post(PATHS.addOrder, testOrder('p1'))).json;
-    const steps: [number, string][] = [[100001, '揽件成功'], [300002, '派送中'], [200001, '运输中（顺序不按类型）']];
+    const steps: [number, string][] = [
+      [100001, '揽件成功'],
+      [300002, '派送中'],
+      [200001, '运输中（顺序不按类型）'],
+    ];
     for (const [type, msg] of steps) assert.deepEqual((await update('p1', added.waybill_id, type, msg)).json, { errcode: 0, errmsg: 'ok' });
-    const path = (await s.post(PATHS.getPath, { order_id: 'p1', delivery_id: 'TEST', waybill_id: added.waybill_id, openid: 'oABC123456' })).json;
+    const path = (await s.post(PATHS.getPath, { order_id: 'p1', delivery_id: 'TEST', waybill_id: added.waybill_id, openid: 'oABC123456' }))
+      .json;
     assert.deepEqual(Object.keys(path), ['errcode', 'errmsg', 'openid', 'delivery_id', 'waybill_id', 'path_item_num', 'path_item_list']);
     assert.equal(path.openid, 'oABC123456');
     assert.equal(path.path_item_num, 3);
-    assert.deepEqual(path.path_item_list, steps.map(([t, m]) => ({ action_time: 1700000000 + t, action_type: t, action_msg: m })));
+    assert.deepEqual(
+      path.path_item_list,
+      steps.map(([t, m]) => ({ action_time: 1700000000 + t, action_type: t, action_msg: m })),
+    );
   });
 
   test('only TEST + test_biz_id → else 40097; enum and required fields → 930561; unknown order/waybill → 930563', async () => {
@@ -65,7 +82,10 @@ describe('printers and quota', () => {
     assert.equal((await upd({ openid: 'oPrinter2', update_type: 'bind' })).json.errcode, 0);
     assert.equal((await upd({ openid: 'oPrinter3', update_type: 'link' })).json.errcode, 930561);
     assert.equal((await upd({ openid: 'oPrinter3', update_type: 'bind', tagid_list: '1, 2' })).json.errcode, 930561);
-    assert.equal((await upd({ openid: 'oPrinter3', update_type: 'bind', tagid_list: Array.from({ length: 11 }, (_, i) => i).join(',') })).json.errcode, 930561);
+    assert.equal(
+      (await upd({ openid: 'oPrinter3', update_type: 'bind', tagid_list: Array.from({ length: 11 }, (_, i) => i).join(',') })).json.errcode,
+      930561,
+    );
     assert.equal((await upd({ openid: 'oPrinter3', update_type: 'bind', tagid_list: [1] })).json.errcode, 47001);
     const got = (await s.get('/cgi-bin/express/business/printer/getall')).json;
     assert.deepEqual(got, { errcode: 0, errmsg: 'ok', count: 2, openid: ['oPrinter1', 'oPrinter2'], tagid_list: ['123', '456'] });

@@ -26,7 +26,12 @@ function viewBox(svg: string): { w: number; h: number; body: string } {
 }
 
 /** A Code128 drawn once by bwip-js, to be placed at one or more sizes. */
-export interface Code128Symbol { modules: number; viewW: number; viewH: number; body: string }
+export interface Code128Symbol {
+  modules: number;
+  viewW: number;
+  viewH: number;
+  body: string;
+}
 
 /** Code128 of `text` (bwip-js chooses code sets A/B/C for the shortest symbol); throws if not encodable. */
 export function code128Symbol(text: string): Code128Symbol {
@@ -42,8 +47,10 @@ export function code128Symbol(text: string): Code128Symbol {
 export function placeCode128(sym: Code128Symbol, opts: Code128SvgOptions): string {
   const dots = Math.floor(opts.maxWidthMm / sym.modules / DOT_MM);
   const widthMm = dots >= 1 ? sym.modules * dots * DOT_MM : opts.maxWidthMm;
-  return `<svg data-barcode="code128" viewBox="0 0 ${sym.viewW} ${sym.viewH}" width="${mm(widthMm)}" height="${mm(opts.heightMm)}"`
-    + ` preserveAspectRatio="none" shape-rendering="crispEdges">${sym.body}</svg>`;
+  return (
+    `<svg data-barcode="code128" viewBox="0 0 ${sym.viewW} ${sym.viewH}" width="${mm(widthMm)}" height="${mm(opts.heightMm)}"` +
+    ` preserveAspectRatio="none" shape-rendering="crispEdges">${sym.body}</svg>`
+  );
 }
 
 /** `placeCode128(code128Symbol(text), opts)`. */
@@ -62,6 +69,8 @@ export function qrSvg(text: string, sizeMm = 16): string {
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) if (modules.get(y, x)) d += `M${x} ${y}h1v1h-1z`;
   }
-  return `<svg data-barcode="qrcode" viewBox="0 0 ${n} ${n}" width="${mm(sizeMm)}" height="${mm(sizeMm)}"`
-    + ` shape-rendering="crispEdges"><path d="${d}" fill="#000"/></svg>`;
+  return (
+    `<svg data-barcode="qrcode" viewBox="0 0 ${n} ${n}" width="${mm(sizeMm)}" height="${mm(sizeMm)}"` +
+    ` shape-rendering="crispEdges"><path d="${d}" fill="#000"/></svg>`
+  );
 }

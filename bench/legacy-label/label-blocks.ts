@@ -33,9 +33,11 @@ function clip(text: string, max: number): string {
 }
 
 export function headerBand(input: LabelInput): string {
-  return `<div class="hdr"><div><span class="brand">${esc(input.delivery_name)}</span>`
-    + `<span class="svc">${esc(input.service_name)}</span></div>`
-    + `<div class="time">打印时间 ${formatShanghaiTime(input.print_time)}</div></div>`;
+  return (
+    `<div class="hdr"><div><span class="brand">${esc(input.delivery_name)}</span>` +
+    `<span class="svc">${esc(input.service_name)}</span></div>` +
+    `<div class="time">打印时间 ${formatShanghaiTime(input.print_time)}</div></div>`
+  );
 }
 
 /** The waybill number's Code128, or null when it cannot be encoded (empty, too long). */
@@ -63,7 +65,12 @@ export function hubBand(input: LabelInput): string {
   return bag ? `<div class="hub"><span class="tag">集</span><span>${esc(bag)}</span></div>` : '';
 }
 
-export interface PartyOptions { role: '收' | '寄'; size: 'big' | 'small'; qrOf?: string; qrMm?: number }
+export interface PartyOptions {
+  role: '收' | '寄';
+  size: 'big' | 'small';
+  qrOf?: string;
+  qrMm?: number;
+}
 
 export function partyBand(p: LabelParty, o: PartyOptions): string {
   const phone = p.mobile || p.tel || '';
@@ -75,11 +82,13 @@ export function partyBand(p: LabelParty, o: PartyOptions): string {
       qr = '';
     }
   }
-  return `<div class="party ${o.size}"><div class="role">${o.role}</div><div class="pbody">`
-    + `<div class="pline"><span class="pname">${esc(p.name ?? '')}</span>`
-    + `<span class="pphone">${esc(phone ? maskPhone(phone) : '')}</span></div>`
-    + (p.company ? `<div class="pcomp">${esc(p.company)}</div>` : '')
-    + `<div class="paddr">${esc(fullAddress(p))}</div></div>${qr}</div>`;
+  return (
+    `<div class="party ${o.size}"><div class="role">${o.role}</div><div class="pbody">` +
+    `<div class="pline"><span class="pname">${esc(p.name ?? '')}</span>` +
+    `<span class="pphone">${esc(phone ? maskPhone(phone) : '')}</span></div>` +
+    (p.company ? `<div class="pcomp">${esc(p.company)}</div>` : '') +
+    `<div class="paddr">${esc(fullAddress(p))}</div></div>${qr}</div>`
+  );
 }
 
 /** Remark, goods, weight / pieces / insured value, order id. */
@@ -96,7 +105,9 @@ export function detailLines(input: LabelInput): string {
 
 /** Details, then the 已验视 mark and the signature box (签收人 / 时间). */
 export function infoBand(input: LabelInput): string {
-  return `<div class="info"><div class="details">${detailLines(input)}</div>`
-    + '<div class="foot"><div class="inspected">已验视</div>'
-    + '<div class="sign"><div>签收人：</div><div>时间：</div></div></div></div>';
+  return (
+    `<div class="info"><div class="details">${detailLines(input)}</div>` +
+    '<div class="foot"><div class="inspected">已验视</div>' +
+    '<div class="sign"><div>签收人：</div><div>时间：</div></div></div></div>'
+  );
 }

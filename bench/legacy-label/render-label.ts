@@ -8,25 +8,41 @@
  * print_type 0: two-part 100 × 180 mm, the same bands scaled to 100 mm above a dashed tear line,
  * and a tear-off part below repeating the waybill number (smaller Code128), receiver and sender.
  */
-import {
-  barcodeBand, detailLines, headerBand, hubBand, infoBand, partyBand, sortCodeBand, waybillSymbol,
-} from './label-blocks.ts';
+import { barcodeBand, detailLines, headerBand, hubBand, infoBand, partyBand, sortCodeBand, waybillSymbol } from './label-blocks.ts';
 import type { Code128Symbol } from './barcode-svg.ts';
 import { labelCss, type LabelFonts } from '../../src/core/label/label-css.ts';
 import { escapeHtml } from './escape-html.ts';
 import type { LabelInput, PrintType } from '../../src/core/label/label-input.ts';
 
-interface Band { top: number; bottom: number; html: string; cls?: string }
+interface Band {
+  top: number;
+  bottom: number;
+  html: string;
+  cls?: string;
+}
 
-interface Layout { width: number; height: number; fonts: LabelFonts; bands: Band[] }
+interface Layout {
+  width: number;
+  height: number;
+  fonts: LabelFonts;
+  bands: Band[];
+}
 
 function singlePart(input: LabelInput, sym: Code128Symbol | null): Layout {
   return {
     width: 76,
     height: 130,
     fonts: {
-      brand: 5, base: 2.8, small: 2.4, digits: 3, sort: 6.2, hub: 4,
-      bigName: 3.8, bigAddr: 3.3, smallName: 2.8, smallAddr: 2.5,
+      brand: 5,
+      base: 2.8,
+      small: 2.4,
+      digits: 3,
+      sort: 6.2,
+      hub: 4,
+      bigName: 3.8,
+      bigAddr: 3.3,
+      smallName: 2.8,
+      smallAddr: 2.5,
     },
     bands: [
       { top: 0, bottom: 13, html: headerBand(input) },
@@ -46,8 +62,16 @@ function twoPart(input: LabelInput, sym: Code128Symbol | null): Layout {
     width: 100,
     height: 180,
     fonts: {
-      brand: 6, base: 3, small: 2.6, digits: 3.4, sort: 7.5, hub: 4.6,
-      bigName: 4.2, bigAddr: 3.7, smallName: 3, smallAddr: 2.7,
+      brand: 6,
+      base: 3,
+      small: 2.6,
+      digits: 3.4,
+      sort: 7.5,
+      hub: 4.6,
+      bigName: 4.2,
+      bigAddr: 3.7,
+      smallName: 3,
+      smallAddr: 2.7,
     },
     bands: [
       // upper part, kept on the parcel
@@ -73,10 +97,13 @@ const mm = (n: number): string => `${Number(n.toFixed(3))}mm`;
 export function renderLabelHtml(input: LabelInput, printType: PrintType): string {
   const sym = waybillSymbol(input);
   const layout = printType === 1 ? singlePart(input, sym) : twoPart(input, sym);
-  const bands = layout.bands.map((b) =>
-    `<div class="band${b.cls ? ` ${b.cls}` : ''}" style="top:${mm(b.top)};height:${mm(b.bottom - b.top)}">${b.html}</div>`);
+  const bands = layout.bands.map(
+    (b) => `<div class="band${b.cls ? ` ${b.cls}` : ''}" style="top:${mm(b.top)};height:${mm(b.bottom - b.top)}">${b.html}</div>`,
+  );
   const title = `${input.delivery_name} ${input.waybill_id}`;
-  return '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-    + `<title>${escapeHtml(title)}</title>\n<style>\n${labelCss(layout.width, layout.height, layout.fonts)}</style>\n`
-    + `</head>\n<body>\n<div class="label" data-print-type="${printType}">\n${bands.join('\n')}\n</div>\n</body>\n</html>\n`;
+  return (
+    '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n' +
+    `<title>${escapeHtml(title)}</title>\n<style>\n${labelCss(layout.width, layout.height, layout.fonts)}</style>\n` +
+    `</head>\n<body>\n<div class="label" data-print-type="${printType}">\n${bands.join('\n')}\n</div>\n</body>\n</html>\n`
+  );
 }

@@ -41,7 +41,9 @@ test('a carrier error (9300501) on the first addOrder is retried and books the o
   await wx.faults.add({ api: 'addOrder', times: 1, errcode: 9300501, delivery_resultcode: 10002, delivery_resultmsg: '运力不足' });
   const shipment = await shipping.ship(shopOrder('shop-1002'));
   assert.equal(shipment.attempts, 2);
-  const { order_list } = await client.batchGetOrder({ order_list: [{ order_id: 'shop-1002', delivery_id: 'TEST', waybill_id: shipment.waybillId }] });
+  const { order_list } = await client.batchGetOrder({
+    order_list: [{ order_id: 'shop-1002', delivery_id: 'TEST', waybill_id: shipment.waybillId }],
+  });
   assert.equal(order_list.length, 1);
 });
 
@@ -62,8 +64,18 @@ test('after three carrier errors the shop sees the carrier message', async () =>
 
 test('a pushed tracking update moves the shipment to picked up', async () => {
   const shipment = await shipping.ship(shopOrder('shop-1005'));
-  const pushed = wx.pushes(wx.app.appid).waitFor((e) => e.Event === 'add_express_path' && e.WayBillId === shipment.waybillId, { timeoutMs: 5000 });
-  await client.testUpdateOrder({ biz_id: 'test_biz_id', order_id: shipment.orderId, delivery_id: 'TEST', waybill_id: shipment.waybillId, action_time: Math.floor(Date.now() / 1000), action_type: 100001, action_msg: '快递员已揽件' });
+  const pushed = wx
+    .pushes(wx.app.appid)
+    .waitFor((e) => e.Event === 'add_express_path' && e.WayBillId === shipment.waybillId, { timeoutMs: 5000 });
+  await client.testUpdateOrder({
+    biz_id: 'test_biz_id',
+    order_id: shipment.orderId,
+    delivery_id: 'TEST',
+    waybill_id: shipment.waybillId,
+    action_time: Math.floor(Date.now() / 1000),
+    action_type: 100001,
+    action_msg: '快递员已揽件',
+  });
   shipping.handlePush(await pushed);
   assert.equal(shipping.status(shipment.waybillId), 'picked up');
 });
@@ -71,6 +83,11 @@ test('a pushed tracking update moves the shipment to picked up', async () => {
 test('a cancelled shipment is cancelled at WeChat', async () => {
   const shipment = await shipping.ship(shopOrder('shop-1006'));
   await shipping.cancel(shipment);
-  const order = await client.getOrder({ order_id: shipment.orderId, openid: shipment.openid, delivery_id: 'TEST', waybill_id: shipment.waybillId });
+  const order = await client.getOrder({
+    order_id: shipment.orderId,
+    openid: shipment.openid,
+    delivery_id: 'TEST',
+    waybill_id: shipment.waybillId,
+  });
   assert.equal(order.order_status, 1);
 });

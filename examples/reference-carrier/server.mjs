@@ -16,7 +16,10 @@ export const PICKED_UP_REMARK = 'wxlogistics-certify:picked-up';
 
 // ---------------------------------------------------------------- signatures and encryption
 // Message push spec: signature = sha1(sort(Token, timestamp, nonce)); msg_signature adds Encrypt.
-const sha1Sorted = (parts) => createHash('sha1').update([...parts].sort().join(''), 'utf8').digest('hex');
+const sha1Sorted = (parts) =>
+  createHash('sha1')
+    .update([...parts].sort().join(''), 'utf8')
+    .digest('hex');
 
 function aesKeyOf(encodingAesKey) {
   if (!/^[a-zA-Z0-9]{43}$/.test(encodingAesKey)) throw new Error('EncodingAESKey must be 43 characters of [a-zA-Z0-9]');
@@ -70,7 +73,13 @@ function parseChildren(inner) {
   return found ? out : unescapeXml(inner);
 }
 
-const unescapeXml = (s) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+const unescapeXml = (s) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 const escapeXml = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const cdata = (s) => `<![CDATA[${s.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
 
@@ -98,11 +107,14 @@ function createCarrierState(accounts) {
     return { code: 0, a };
   };
 
-  const incomplete = (p) => !p || typeof p !== 'object' || !str(p.Name) || !(str(p.Mobile) || str(p.Tel)) || !str(p.Province) || !str(p.City) || !str(p.Address);
+  const incomplete = (p) =>
+    !p || typeof p !== 'object' || !str(p.Name) || !(str(p.Mobile) || str(p.Tel)) || !str(p.Province) || !str(p.City) || !str(p.Address);
 
   // 集包地 (hub) and 三段码 (sort code) derived from the receiver's city, stable per address.
   function waybillDataFor(receiver) {
-    const h = createHash('sha1').update(`${str(receiver.Province)}${str(receiver.City)}${str(receiver.Area)}`).digest();
+    const h = createHash('sha1')
+      .update(`${str(receiver.Province)}${str(receiver.City)}${str(receiver.Area)}`)
+      .digest();
     const mark = `${100 + (h[0] % 900)}-${String.fromCharCode(65 + (h[1] % 26))}${10 + (h[2] % 90)}-${10 + (h[3] % 90)}`;
     return `##REF_bagAddr##${str(receiver.City).replace(/市$/, '')}集散中心##REF_mark##${mark}##`;
   }
@@ -123,7 +135,11 @@ function createCarrierState(accounts) {
       if (pushed !== '0' && !/^[0-9A-Za-z]{6,32}$/.test(pushed)) return { code: 20001, msg: 'waybill id wrong' };
       sequence += 1;
       const waybillId = pushed === '0' ? `RC${String(Date.now() % 1e8).padStart(8, '0')}${String(sequence).padStart(4, '0')}` : pushed;
-      const order = { waybillId, waybillData: waybillDataFor(ev.Receiver), status: str(ev.Remark) === PICKED_UP_REMARK ? 'picked_up' : 'placed' };
+      const order = {
+        waybillId,
+        waybillData: waybillDataFor(ev.Receiver),
+        status: str(ev.Remark) === PICKED_UP_REMARK ? 'picked_up' : 'placed',
+      };
       orders.set(key, order);
       return { code: 0, msg: 'success', waybillId, waybillData: order.waybillData };
     },
@@ -145,7 +161,13 @@ function createCarrierState(accounts) {
 /** The reply for one event: the common header (ToUserName/FromUserName swapped) plus the event's fields. */
 function replyFor(state, ev) {
   const event = str(ev.Event).toLowerCase();
-  const header = { ToUserName: str(ev.FromUserName), FromUserName: str(ev.ToUserName), CreateTime: Math.floor(Date.now() / 1000), MsgType: 'event', Event: event };
+  const header = {
+    ToUserName: str(ev.FromUserName),
+    FromUserName: str(ev.ToUserName),
+    CreateTime: Math.floor(Date.now() / 1000),
+    MsgType: 'event',
+    Event: event,
+  };
   if (event === 'add_waybill') {
     const r = state.addWaybill(ev);
     return {
@@ -161,7 +183,14 @@ function replyFor(state, ev) {
   }
   if (event === 'cancel_waybill') {
     const r = state.cancelWaybill(ev);
-    return { ...header, BizID: str(ev.BizID), OrderID: str(ev.OrderID), WayBillID: str(ev.WayBillID), ResultCode: r.code, ResultMsg: r.msg };
+    return {
+      ...header,
+      BizID: str(ev.BizID),
+      OrderID: str(ev.OrderID),
+      WayBillID: str(ev.WayBillID),
+      ResultCode: r.code,
+      ResultMsg: r.msg,
+    };
   }
   if (event === 'check_biz' || event === 'get_quota') {
     const r = state.checkAccount(ev);
@@ -184,7 +213,12 @@ export function createReferenceCarrier(options) {
   if (!['xml', 'json'].includes(format)) throw new Error(`unknown format ${format}`);
   const key = options.aesKey === undefined ? undefined : aesKeyOf(options.aesKey);
   if (mode !== 'plain' && !key) throw new Error(`${mode} mode needs --aes-key`);
-  const accounts = new Map((options.accounts ?? [{ bizId: 'wxlcert_biz', pwd: 'wxlcert_pwd', quota: 100 }]).map((a) => [a.bizId, { pwd: a.pwd, quota: a.quota ?? 100 }]));
+  const accounts = new Map(
+    (options.accounts ?? [{ bizId: 'wxlcert_biz', pwd: 'wxlcert_pwd', quota: 100 }]).map((a) => [
+      a.bizId,
+      { pwd: a.pwd, quota: a.quota ?? 100 },
+    ]),
+  );
   const state = createCarrierState(accounts);
 
   return createServer((req, res) => {
@@ -214,7 +248,8 @@ export function createReferenceCarrier(options) {
         if (encrypted) {
           if (!key) return send(400, 'encrypted push, but no EncodingAESKey configured');
           const enc = str(ev.Encrypt);
-          if (q('msg_signature') !== sha1Sorted([options.token, q('timestamp'), q('nonce'), enc])) return send(401, 'invalid msg_signature');
+          if (q('msg_signature') !== sha1Sorted([options.token, q('timestamp'), q('nonce'), enc]))
+            return send(401, 'invalid msg_signature');
           ev = parseBody(format, decrypt(key, enc, appid));
         } else if (mode === 'secure') {
           return send(400, 'secure mode: the push must be encrypted');
@@ -232,7 +267,13 @@ export function createReferenceCarrier(options) {
       const TimeStamp = String(Math.floor(Date.now() / 1000));
       const Nonce = String(randomBytes(4).readUInt32BE(0));
       const MsgSignature = sha1Sorted([options.token, TimeStamp, Nonce, Encrypt]);
-      return send(200, format === 'xml' ? `<xml><Encrypt>${cdata(Encrypt)}</Encrypt><MsgSignature>${cdata(MsgSignature)}</MsgSignature><TimeStamp>${TimeStamp}</TimeStamp><Nonce>${cdata(Nonce)}</Nonce></xml>` : JSON.stringify({ Encrypt, MsgSignature, TimeStamp, Nonce }), type);
+      return send(
+        200,
+        format === 'xml'
+          ? `<xml><Encrypt>${cdata(Encrypt)}</Encrypt><MsgSignature>${cdata(MsgSignature)}</MsgSignature><TimeStamp>${TimeStamp}</TimeStamp><Nonce>${cdata(Nonce)}</Nonce></xml>`
+          : JSON.stringify({ Encrypt, MsgSignature, TimeStamp, Nonce }),
+        type,
+      );
     });
   });
 }

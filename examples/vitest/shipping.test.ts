@@ -40,7 +40,9 @@ test('a carrier error (9300501) on the first addOrder is retried and books the o
   await wx.faults.add({ api: 'addOrder', times: 1, errcode: 9300501, delivery_resultcode: 10002, delivery_resultmsg: '运力不足' });
   const shipment = await shipping.ship(shopOrder('shop-2002'));
   expect(shipment.attempts).toBe(2);
-  const { order_list } = await client.batchGetOrder({ order_list: [{ order_id: 'shop-2002', delivery_id: 'TEST', waybill_id: shipment.waybillId }] });
+  const { order_list } = await client.batchGetOrder({
+    order_list: [{ order_id: 'shop-2002', delivery_id: 'TEST', waybill_id: shipment.waybillId }],
+  });
   expect(order_list).toHaveLength(1);
 });
 
@@ -61,7 +63,15 @@ test('a pushed tracking update moves the shipment to picked up', async () => {
   const shipment = await shipping.ship(shopOrder('shop-2005'));
   const isOurPath = (e: PushEvent): e is AddExpressPathEvent => e.Event === 'add_express_path' && e.WayBillId === shipment.waybillId;
   const pushed = wx.pushes(wx.app.appid).waitFor(isOurPath, { timeoutMs: 5000 });
-  await client.testUpdateOrder({ biz_id: 'test_biz_id', order_id: shipment.orderId, delivery_id: 'TEST', waybill_id: shipment.waybillId, action_time: Math.floor(Date.now() / 1000), action_type: 100001, action_msg: '快递员已揽件' });
+  await client.testUpdateOrder({
+    biz_id: 'test_biz_id',
+    order_id: shipment.orderId,
+    delivery_id: 'TEST',
+    waybill_id: shipment.waybillId,
+    action_time: Math.floor(Date.now() / 1000),
+    action_type: 100001,
+    action_msg: '快递员已揽件',
+  });
   shipping.handlePush(await pushed);
   expect(shipping.status(shipment.waybillId)).toBe('picked up');
 });
@@ -69,6 +79,11 @@ test('a pushed tracking update moves the shipment to picked up', async () => {
 test('a cancelled shipment is cancelled at WeChat', async () => {
   const shipment = await shipping.ship(shopOrder('shop-2006'));
   await shipping.cancel(shipment);
-  const order = await client.getOrder({ order_id: shipment.orderId, openid: shipment.openid, delivery_id: 'TEST', waybill_id: shipment.waybillId });
+  const order = await client.getOrder({
+    order_id: shipment.orderId,
+    openid: shipment.openid,
+    delivery_id: 'TEST',
+    waybill_id: shipment.waybillId,
+  });
   expect(order.order_status).toBe(1);
 });

@@ -34,7 +34,14 @@ export interface PathPush {
 /** -1: WeChat is busy; 9300501: the carrier's own system failed (delivery_resultmsg says why). Both pass. */
 const isTransient = (error: unknown): boolean => error instanceof WxApiError && (error.errcode === -1 || error.errcode === 9300501);
 
-const STATUS: Record<number, string> = { 100001: 'picked up', 200001: 'in transit', 300002: 'out for delivery', 300003: 'delivered', 300004: 'failed', 400001: 'cancelled' };
+const STATUS: Record<number, string> = {
+  100001: 'picked up',
+  200001: 'in transit',
+  300002: 'out for delivery',
+  300003: 'delivered',
+  300004: 'failed',
+  400001: 'cancelled',
+};
 
 export class Shipping {
   readonly #tracking = new Map<string, { version: number; status: string }>();
@@ -56,7 +63,14 @@ export class Shipping {
       sender: order.from,
       receiver: order.to,
       shop: { goods_name: first.name, goods_count: order.items.length, img_url: first.imageUrl },
-      cargo: { count: order.items.length, weight: order.weightKg, space_x: 30, space_y: 20, space_z: 10, detail_list: order.items.map((i) => ({ name: i.name, count: 1 })) },
+      cargo: {
+        count: order.items.length,
+        weight: order.weightKg,
+        space_x: 30,
+        space_y: 20,
+        space_z: 10,
+        detail_list: order.items.map((i) => ({ name: i.name, count: 1 })),
+      },
       insured: { use_insured: 0, insured_value: 0 },
       service: { service_type: 0, service_name: '标准快递' },
     };
@@ -64,7 +78,14 @@ export class Shipping {
     for (let attempt = 1; ; attempt++) {
       try {
         const added = await this.client.addOrder(body);
-        return { orderId: added.order_id, deliveryId: body.delivery_id, bizId: body.biz_id, openid: order.buyerOpenid, waybillId: added.waybill_id, attempts: attempt };
+        return {
+          orderId: added.order_id,
+          deliveryId: body.delivery_id,
+          bizId: body.biz_id,
+          openid: order.buyerOpenid,
+          waybillId: added.waybill_id,
+          attempts: attempt,
+        };
       } catch (error) {
         if (!isTransient(error) || attempt >= attempts) throw error;
         await new Promise((resolve) => setTimeout(resolve, (this.options.backoffMs ?? 200) * attempt));
@@ -74,7 +95,12 @@ export class Shipping {
 
   /** The printable label (HTML) of a shipment. */
   async label(shipment: Shipment): Promise<string> {
-    const order = await this.client.getOrder({ order_id: shipment.orderId, openid: shipment.openid, delivery_id: shipment.deliveryId, waybill_id: shipment.waybillId });
+    const order = await this.client.getOrder({
+      order_id: shipment.orderId,
+      openid: shipment.openid,
+      delivery_id: shipment.deliveryId,
+      waybill_id: shipment.waybillId,
+    });
     return Buffer.from(order.print_html, 'base64').toString('utf8');
   }
 
@@ -93,6 +119,11 @@ export class Shipping {
   }
 
   async cancel(shipment: Shipment): Promise<void> {
-    await this.client.cancelOrder({ order_id: shipment.orderId, openid: shipment.openid, delivery_id: shipment.deliveryId, waybill_id: shipment.waybillId });
+    await this.client.cancelOrder({
+      order_id: shipment.orderId,
+      openid: shipment.openid,
+      delivery_id: shipment.deliveryId,
+      waybill_id: shipment.waybillId,
+    });
   }
 }

@@ -72,7 +72,14 @@ export function addWaybillEvent(
 
 /** cancel_waybill (§3.2): FromUserName is the ordering user's OpenID here. */
 export function cancelWaybillEvent(h: Header, a: Account, o: { orderId: string; waybillId: string }): WireObject {
-  return { ...header(h, 'cancel_waybill'), BizID: a.bizId, BizPwd: a.bizPwd, ShopAppID: a.shopAppId, OrderID: o.orderId, WayBillID: o.waybillId };
+  return {
+    ...header(h, 'cancel_waybill'),
+    BizID: a.bizId,
+    BizPwd: a.bizPwd,
+    ShopAppID: a.shopAppId,
+    OrderID: o.orderId,
+    WayBillID: o.waybillId,
+  };
 }
 
 /** check_biz (§3.3), without the EMS-only fields. */

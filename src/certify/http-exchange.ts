@@ -27,7 +27,9 @@ export function exchange(call: HttpCall): Promise<Exchange> {
     const req = send(url, { method: call.method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => finish({ kind: 'answered', status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), elapsedMs: elapsed() }));
+      res.on('end', () =>
+        finish({ kind: 'answered', status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), elapsedMs: elapsed() }),
+      );
       res.on('error', (err) => finish({ kind: 'error', message: err.message, elapsedMs: elapsed() }));
     });
     // The whole answer (headers and body) must arrive within the limit, as WeChat drops the connection.

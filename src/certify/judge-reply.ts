@@ -50,11 +50,12 @@ export function judgeExchange(x: Exchange, o: JudgeOptions): Judged {
   const none: Judged = { checks, value: () => undefined };
 
   const limit = `limit ${o.timeoutMs} ms (events.md §1.5)`;
-  if (x.kind === 'timeout') return add('FAIL', 'answered in time', `no answer within ${o.timeoutMs} ms; WeChat drops the connection after 5 s`), none;
-  if (x.kind === 'error') return add('FAIL', 'answered in time', `no answer: ${x.message}`), none;
+  if (x.kind === 'timeout')
+    return (add('FAIL', 'answered in time', `no answer within ${o.timeoutMs} ms; WeChat drops the connection after 5 s`), none);
+  if (x.kind === 'error') return (add('FAIL', 'answered in time', `no answer: ${x.message}`), none);
   add('PASS', 'answered in time', `HTTP ${x.status} in ${x.elapsedMs} ms, ${limit}`);
   if (x.status < 200 || x.status > 299) {
-    return add('FAIL', 'HTTP status', `HTTP ${x.status} ${JSON.stringify(x.body.slice(0, 60))}; WeChat needs a 200 with the reply`), none;
+    return (add('FAIL', 'HTTP status', `HTTP ${x.status} ${JSON.stringify(x.body.slice(0, 60))}; WeChat needs a 200 with the reply`), none);
   }
 
   let reply: ReplyBody;
@@ -63,25 +64,36 @@ export function judgeExchange(x: Exchange, o: JudgeOptions): Judged {
   } catch (err: unknown) {
     if (!(err instanceof ReplyParseError)) throw err;
     // §1.5's `success` / empty opt-out is for merchant events; carrier events need a structured reply (§3).
-    const optOut = x.body === '' || x.body === 'success' ? '; `success` or an empty body is the merchant events\' opt-out, a carrier event needs the structured reply of §3' : '';
-    return add('FAIL', 'reply parses', `${err.message}; body ${JSON.stringify(x.body.slice(0, 80))}${optOut}`), none;
+    const optOut =
+      x.body === '' || x.body === 'success'
+        ? "; `success` or an empty body is the merchant events' opt-out, a carrier event needs the structured reply of §3"
+        : '';
+    return (add('FAIL', 'reply parses', `${err.message}; body ${JSON.stringify(x.body.slice(0, 80))}${optOut}`), none);
   }
 
-  const opened = o.mode === 'plain' || o.encodingAesKey === undefined ? undefined : openReplyEnvelope(reply, { token: o.token, encodingAesKey: o.encodingAesKey, appid: o.appid });
+  const opened =
+    o.mode === 'plain' || o.encodingAesKey === undefined
+      ? undefined
+      : openReplyEnvelope(reply, { token: o.token, encodingAesKey: o.encodingAesKey, appid: o.appid });
   if (opened === undefined) {
-    if (findField(reply, 'Encrypt') !== undefined) return add('FAIL', 'encrypted reply', 'an encrypted reply to a plain push (the push had no encrypt_type=aes)'), none;
+    if (findField(reply, 'Encrypt') !== undefined)
+      return (add('FAIL', 'encrypted reply', 'an encrypted reply to a plain push (the push had no encrypt_type=aes)'), none);
   } else if (!opened.encrypted) {
     // §3.0: whether WeChat wants the structured reply encrypted is undocumented; a plain one is read.
-    add('WARN', 'encrypted reply', 'the reply is plain; WeChat documents no rule for encrypting carrier replies (events.md §3.0), wxlogistics accepts both');
+    add(
+      'WARN',
+      'encrypted reply',
+      'the reply is plain; WeChat documents no rule for encrypting carrier replies (events.md §3.0), wxlogistics accepts both',
+    );
   } else if (!opened.ok) {
-    return add('FAIL', 'encrypted reply', opened.problem), none;
+    return (add('FAIL', 'encrypted reply', opened.problem), none);
   } else {
     add('PASS', 'encrypted reply', 'MsgSignature verifies, Encrypt decrypts to the carrier appid (events.md §1.4)');
     try {
       reply = parseReplyBody(opened.plaintext);
     } catch (err: unknown) {
       if (!(err instanceof ReplyParseError)) throw err;
-      return add('FAIL', 'reply parses', `decrypted reply: ${err.message}`), none;
+      return (add('FAIL', 'reply parses', `decrypted reply: ${err.message}`), none);
     }
   }
 
@@ -96,8 +108,14 @@ type Add = (status: CheckStatus, aspect: string, detail: string) => void;
 
 function judgeShape(reply: ReplyBody, o: JudgeOptions, add: Add): void {
   const rule = REPLY_RULES[o.event];
-  if (reply.format !== o.format) add('FAIL', 'format', `a ${reply.format.toUpperCase()} reply to a ${o.format.toUpperCase()} push; §3.0 wants the push's data format`);
-  else if (reply.format === 'xml' && reply.root !== 'xml') add('FAIL', 'format', `XML root <${reply.root}>; §3.0 shows <xml>…</xml> (wxlogistics accepts any root, WeChat's tolerance is unknown)`);
+  if (reply.format !== o.format)
+    add('FAIL', 'format', `a ${reply.format.toUpperCase()} reply to a ${o.format.toUpperCase()} push; §3.0 wants the push's data format`);
+  else if (reply.format === 'xml' && reply.root !== 'xml')
+    add(
+      'FAIL',
+      'format',
+      `XML root <${reply.root}>; §3.0 shows <xml>…</xml> (wxlogistics accepts any root, WeChat's tolerance is unknown)`,
+    );
   else add('PASS', 'format', reply.format === 'xml' ? 'XML <xml>…</xml>' : 'JSON object');
 
   const names = Object.keys(rule.fields);
@@ -110,7 +128,12 @@ function judgeShape(reply: ReplyBody, o: JudgeOptions, add: Add): void {
     return f !== undefined && f.key !== n ? [`${f.key} (should be ${n})`] : [];
   });
   // §3.0 "Field casing: PascalCase, exactly as in the tables" is verified; WeChat's tolerance is not.
-  if (miscased.length > 0) add('FAIL', 'field casing', `${miscased.join(', ')}; §3.0/§3.5 casing is exact (wxlogistics reads keys case-insensitively, WeChat may not)`);
+  if (miscased.length > 0)
+    add(
+      'FAIL',
+      'field casing',
+      `${miscased.join(', ')}; §3.0/§3.5 casing is exact (wxlogistics reads keys case-insensitively, WeChat may not)`,
+    );
   else add('PASS', 'field casing', 'exactly as events.md §3.5');
 
   const errors: string[] = [];
@@ -196,7 +219,12 @@ function judgeWaybill(reply: ReplyBody, o: JudgeOptions, add: Add): void {
   else {
     const parsed = parseWaybillData(data);
     if (!parsed.ok) add('FAIL', 'WaybillData grammar', `${JSON.stringify(data)} ${parsed.problem}; expected ##key##value##…`);
-    else add('PASS', 'WaybillData grammar', parsed.pairs.length === 0 ? '## (no pairs)' : parsed.pairs.map((p) => `${p.key}=${p.value}`).join(', '));
+    else
+      add(
+        'PASS',
+        'WaybillData grammar',
+        parsed.pairs.length === 0 ? '## (no pairs)' : parsed.pairs.map((p) => `${p.key}=${p.value}`).join(', '),
+      );
   }
   if (code !== 0) return;
   const got = findField(reply, 'WayBillID')?.value;

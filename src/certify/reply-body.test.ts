@@ -25,11 +25,17 @@ test('CDATA may hold markup and a split "]]>"; any root element is read', () => 
   assert.equal(findField(body, 'ResultMsg')?.value, '<b>]]>');
 });
 
-test('a JSON reply records each value\'s JSON type', () => {
+test("a JSON reply records each value's JSON type", () => {
   const body = parseReplyBody('{"ResultCode":"0","Quota":1.5,"x":null,"y":[1],"z":{}}');
   assert.deepEqual(
     body.fields.map((f) => [f.key, f.kind]),
-    [['ResultCode', 'string'], ['Quota', 'number'], ['x', 'null'], ['y', 'array'], ['z', 'object']],
+    [
+      ['ResultCode', 'string'],
+      ['Quota', 'number'],
+      ['x', 'null'],
+      ['y', 'array'],
+      ['z', 'object'],
+    ],
   );
 });
 

@@ -5,11 +5,12 @@ import { createDecipheriv, createHash } from 'node:crypto';
 import { findField, type ReplyBody } from './reply-body.ts';
 
 export type OpenedReply =
-  | { encrypted: false }
-  | { encrypted: true; ok: true; plaintext: string }
-  | { encrypted: true; ok: false; problem: string };
+  { encrypted: false } | { encrypted: true; ok: true; plaintext: string } | { encrypted: true; ok: false; problem: string };
 
-const sha1Sorted = (parts: string[]): string => createHash('sha1').update([...parts].sort().join(''), 'utf8').digest('hex');
+const sha1Sorted = (parts: string[]): string =>
+  createHash('sha1')
+    .update([...parts].sort().join(''), 'utf8')
+    .digest('hex');
 
 /**
  * A reply carrying `Encrypt` is an encrypted envelope: `MsgSignature` must equal
@@ -23,7 +24,8 @@ export function openReplyEnvelope(body: ReplyBody, o: { token: string; encodingA
   const missing = ['MsgSignature', 'TimeStamp', 'Nonce'].filter((k) => findField(body, k) === undefined);
   if (missing.length > 0) return fail(`envelope lacks ${missing.join(', ')}`);
   const expected = sha1Sorted([o.token, findField(body, 'TimeStamp')!.value, findField(body, 'Nonce')!.value, encrypt.value]);
-  if (findField(body, 'MsgSignature')!.value !== expected) return fail('MsgSignature does not match sha1(sort(Token, TimeStamp, Nonce, Encrypt))');
+  if (findField(body, 'MsgSignature')!.value !== expected)
+    return fail('MsgSignature does not match sha1(sort(Token, TimeStamp, Nonce, Encrypt))');
   try {
     return { encrypted: true, ok: true, plaintext: decrypt(encrypt.value, o.encodingAesKey, o.appid) };
   } catch (err: unknown) {

@@ -36,7 +36,8 @@ export function registerAppCommands(program: Command): void {
       });
       if (opts.json) return console.log(JSON.stringify(out));
       console.log(`appid: ${out.appid}\nsecret: ${out.secret}`);
-      if ('cloud' in out) console.log(`cloud envs: ${out.cloud.envs.join(', ')}\nsecretId: ${out.cloud.secretId}\nsecretKey: ${out.cloud.secretKey}`);
+      if ('cloud' in out)
+        console.log(`cloud envs: ${out.cloud.envs.join(', ')}\nsecretId: ${out.cloud.secretId}\nsecretKey: ${out.cloud.secretKey}`);
     });
   app
     .command('cloud')
@@ -55,7 +56,7 @@ export function registerAppCommands(program: Command): void {
     });
   app
     .command('push')
-    .description('set the app\'s message-push settings (URL, Token, EncodingAESKey, mode, format)')
+    .description("set the app's message-push settings (URL, Token, EncodingAESKey, mode, format)")
     .requiredOption('--appid <id>', 'the app')
     .requiredOption('--url <url>', 'receiver URL (any http(s) URL, localhost included)')
     .requiredOption('--token <token>', 'Token (3-32 letters or digits)')
@@ -66,7 +67,13 @@ export function registerAppCommands(program: Command): void {
     .addOption(storeOption())
     .action(async (opts: StoreOptions & { appid: string; url: string; token: string; aesKey?: string; mode: string; format: string }) => {
       const saved = await withCore(opts, (core) =>
-        core.push.set(opts.appid, { url: opts.url, token: opts.token, encodingAesKey: opts.aesKey, mode: opts.mode as never, format: opts.format as never }),
+        core.push.set(opts.appid, {
+          url: opts.url,
+          token: opts.token,
+          encodingAesKey: opts.aesKey,
+          mode: opts.mode as never,
+          format: opts.format as never,
+        }),
       );
       console.log(`push for ${saved.appid}: ${saved.mode} ${saved.format} → ${saved.url}`);
     });
@@ -81,7 +88,11 @@ export function registerAppCommands(program: Command): void {
     .addOption(storeOption())
     .action(async (opts: StoreOptions & { appid: string; disable?: boolean; exceptionProbability: string; seed: string }) => {
       await withCore(opts, (core) =>
-        core.progress.configure(opts.appid, { enabled: !opts.disable, exception_probability: Number(opts.exceptionProbability), seed: opts.seed }),
+        core.progress.configure(opts.appid, {
+          enabled: !opts.disable,
+          exception_probability: Number(opts.exceptionProbability),
+          seed: opts.seed,
+        }),
       );
       console.log(`auto-progress ${opts.disable ? 'off' : 'on'} for ${opts.appid}`);
     });
@@ -109,7 +120,9 @@ export function registerAppCommands(program: Command): void {
           console.log(JSON.stringify(a));
           continue;
         }
-        const cloud = a.cloud.envs.length ? `  cloud envs: ${a.cloud.envs.join(',')}  secretIds: ${a.cloud.credentials.map((c) => c.secretId).join(',')}` : '';
+        const cloud = a.cloud.envs.length
+          ? `  cloud envs: ${a.cloud.envs.join(',')}  secretIds: ${a.cloud.credentials.map((c) => c.secretId).join(',')}`
+          : '';
         const push = a.push ? `  push: ${a.push.mode}/${a.push.format} → ${a.push.url}` : '';
         console.log(`${a.appid}  created ${new Date(a.created_at * 1000).toISOString()}${cloud}${push}`);
       }

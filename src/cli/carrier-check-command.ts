@@ -41,7 +41,10 @@ export function registerCarrierCheckCommand(carrier: Command): void {
     .option('--biz-pwd <pwd>', 'its password', 'wxlcert_pwd')
     .option('--shop-appid <appid>', "the merchant's appid sent as ShopAppID", 'wxlcertshop000001')
     .option('--waybill-id <id>', 'a WeChat-allocated WayBillID from your number segment (default: a made-up one)')
-    .option('--picked-up <order_id:waybill_id>', 'an existing picked-up waybill for the cancel-after-pickup check (default: the Remark convention)')
+    .option(
+      '--picked-up <order_id:waybill_id>',
+      'an existing picked-up waybill for the cancel-after-pickup check (default: the Remark convention)',
+    )
     .option('--timeout-ms <ms>', "reply deadline (WeChat's is 5000)", '5000')
     .option('--strict', 'warnings fail too')
     .option('--json', 'the report as JSON (for CI)')
@@ -54,7 +57,9 @@ export function registerCarrierCheckCommand(carrier: Command): void {
       const timeoutMs = Number(opts.timeoutMs);
       const pickedUp = opts.pickedUp === undefined ? undefined : /^([^:]+):(.+)$/.exec(opts.pickedUp);
       if (!Number.isInteger(timeoutMs) || timeoutMs <= 0 || (opts.pickedUp !== undefined && !pickedUp)) {
-        console.error(!pickedUp && opts.pickedUp !== undefined ? '--picked-up must be ORDER_ID:WAYBILL_ID' : '--timeout-ms must be a positive integer');
+        console.error(
+          !pickedUp && opts.pickedUp !== undefined ? '--picked-up must be ORDER_ID:WAYBILL_ID' : '--timeout-ms must be a positive integer',
+        );
         process.exitCode = 2;
         return;
       }

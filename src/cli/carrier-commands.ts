@@ -34,7 +34,9 @@ const line = (c: CarrierView): string =>
  * @example wxlogistics carrier add --delivery-id ACME --name 极速快递 --url http://127.0.0.1:9000/wx --token abc123 --service "0:标准快递" --json
  */
 export function registerCarrierCommands(program: Command): Command {
-  const carrier = program.command('carrier').description('registered carriers: real carrier servers behind addOrder, cancelOrder, bindAccount, getQuota');
+  const carrier = program
+    .command('carrier')
+    .description('registered carriers: real carrier servers behind addOrder, cancelOrder, bindAccount, getQuota');
   carrier
     .command('add')
     .description('register a carrier and create its app (a running server on the same store picks it up within a second)')
@@ -46,9 +48,13 @@ export function registerCarrierCommands(program: Command): Command {
     .option('--mode <mode>', 'plain | compatible | secure', 'plain')
     .option('--format <format>', 'xml | json', 'xml')
     .option('--service <type:name>', 'a service type, e.g. "0:标准快递" (repeatable; default: the built-in services)', collect, [])
-    .option('--template <file>', 'label template in WeChat\'s template language (rendered into print_html)')
-    .option('--waybill-ids <source>', 'segment: add_waybill carries a number from our segment; carrier: WayBillID "0", the carrier allocates', 'segment')
-    .option('--review', 'bindings wait for the carrier\'s updateBusiness after an approving check_biz (as EMS reviews)')
+    .option('--template <file>', "label template in WeChat's template language (rendered into print_html)")
+    .option(
+      '--waybill-ids <source>',
+      'segment: add_waybill carries a number from our segment; carrier: WayBillID "0", the carrier allocates',
+      'segment',
+    )
+    .option('--review', "bindings wait for the carrier's updateBusiness after an approving check_biz (as EMS reviews)")
     .option('--appid <id>', "the carrier's app (default: a new random appid)")
     .option('--secret <secret>', "the new app's secret (default: random)")
     .option('--json', 'print the carrier as JSON, with "appid" and "secret"')

@@ -30,7 +30,9 @@ async function callAdmin(o: ServerOptions, method: string, path: string, body?: 
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new CliError(`no wxlogistics server answers at ${o.url}${cause ? ` (${cause})` : ''}: start one with \`wxlogistics serve\` or pass --url`);
+    throw new CliError(
+      `no wxlogistics server answers at ${o.url}${cause ? ` (${cause})` : ''}: start one with \`wxlogistics serve\` or pass --url`,
+    );
   }
   const text = await res.text();
   let json: unknown;
@@ -117,10 +119,21 @@ export function ruleFromFlags(flags: AddFlags): Record<string, unknown> {
     }
   }
   const fields: [string, unknown][] = [
-    ['api', flags.api], ['appid', flags.appid], ['order_id', flags.orderId], ['delivery_id', flags.deliveryId], ['event', flags.event],
-    ['times', flags.times], ['probability', flags.probability], ['seed', flags.seed], ['errcode', flags.errcode], ['errmsg', flags.errmsg],
-    ['delivery_resultcode', flags.deliveryResultcode], ['delivery_resultmsg', flags.deliveryResultmsg], ['delay_ms', flags.delayMs],
-    ['connection', flags.connection], ['push', flags.push],
+    ['api', flags.api],
+    ['appid', flags.appid],
+    ['order_id', flags.orderId],
+    ['delivery_id', flags.deliveryId],
+    ['event', flags.event],
+    ['times', flags.times],
+    ['probability', flags.probability],
+    ['seed', flags.seed],
+    ['errcode', flags.errcode],
+    ['errmsg', flags.errmsg],
+    ['delivery_resultcode', flags.deliveryResultcode],
+    ['delivery_resultmsg', flags.deliveryResultmsg],
+    ['delay_ms', flags.delayMs],
+    ['connection', flags.connection],
+    ['push', flags.push],
   ];
   for (const [key, value] of fields) if (value !== undefined) rule[key] = value;
   return rule;
@@ -129,7 +142,7 @@ export function ruleFromFlags(flags: AddFlags): Record<string, unknown> {
 export function registerFaultsCommands(program: Command): void {
   const faults = program
     .command('faults')
-    .description("fault rules of a running server (its admin API): make WeChat calls and pushes fail on purpose");
+    .description('fault rules of a running server (its admin API): make WeChat calls and pushes fail on purpose');
 
   serverOptions(
     faults
@@ -157,7 +170,9 @@ export function registerFaultsCommands(program: Command): void {
     }),
   );
 
-  serverOptions(faults.command('list').description('the rules, with how often each fired').option('--json', 'one JSON rule per line')).action(
+  serverOptions(
+    faults.command('list').description('the rules, with how often each fired').option('--json', 'one JSON rule per line'),
+  ).action(
     run(async (flags: ServerOptions & { json?: boolean }) => {
       const { faults: rules } = (await callAdmin(flags, 'GET', '')) as { faults: FaultRule[] };
       for (const rule of rules) console.log(flags.json ? JSON.stringify(rule) : describeRule(rule));

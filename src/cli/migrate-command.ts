@@ -25,7 +25,10 @@ export function registerMigrateCommand(program: Command): void {
     .option('--json', 'print {"store":…,"applied":[…],"version":N}')
     .action(async (opts: { store?: string; data: string; json?: boolean }) => {
       const store = await createStore({ storeUrl: opts.store, dataDir: opts.data });
-      const where = store.kind === 'postgres' ? (await import('../storage/postgres/postgres-store.ts')).redactUrl(opts.store ?? '') : `${opts.data} (SQLite)`;
+      const where =
+        store.kind === 'postgres'
+          ? (await import('../storage/postgres/postgres-store.ts')).redactUrl(opts.store ?? '')
+          : `${opts.data} (SQLite)`;
       try {
         let applied: number[];
         if (store.kind === 'postgres') {
@@ -42,7 +45,11 @@ export function registerMigrateCommand(program: Command): void {
         if (opts.json) {
           console.log(JSON.stringify({ store: where, applied, version }));
         } else {
-          console.log(applied.length ? `${where}: applied migrations ${applied.join(', ')}; schema version ${version}` : `${where}: up to date at schema version ${version}`);
+          console.log(
+            applied.length
+              ? `${where}: applied migrations ${applied.join(', ')}; schema version ${version}`
+              : `${where}: up to date at schema version ${version}`,
+          );
         }
       } finally {
         await store.close();

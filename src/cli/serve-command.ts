@@ -86,8 +86,14 @@ export function registerServeCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(readyLine(address, app.adminKey, ready))}\n`);
       } else {
         if (ready.demo && ready.app) console.log(`created demo app  appid: ${ready.app.appid}  secret: ${ready.app.secret}`);
-        if (ready.demo && ready.app?.cloud) console.log(`  cloud env: ${ready.app.cloud.env}  secretId: ${ready.app.cloud.secretId}  secretKey: ${ready.app.cloud.secretKey}`);
-        if (ready.seeded) console.log(`seeded ${ready.seeded.apps.length} apps, ${ready.seeded.accounts} accounts, ${ready.seeded.orders.length} orders from ${opts.seed}`);
+        if (ready.demo && ready.app?.cloud)
+          console.log(
+            `  cloud env: ${ready.app.cloud.env}  secretId: ${ready.app.cloud.secretId}  secretKey: ${ready.app.cloud.secretKey}`,
+          );
+        if (ready.seeded)
+          console.log(
+            `seeded ${ready.seeded.apps.length} apps, ${ready.seeded.accounts} accounts, ${ready.seeded.orders.length} orders from ${opts.seed}`,
+          );
         console.log(`admin API ${address}${ADMIN_PREFIX}  key: ${app.adminKey}`);
         console.log(`web console ${address}/console`);
         console.log(`wxlogistics listening at ${address}`);

@@ -11,7 +11,6 @@ import { ADMIN_PREFIX } from '../http/admin-routes.ts';
 import { CONSOLE_PATH } from '../http/console-routes.ts';
 import { DEFAULT_CLOUD_ENV } from '../in-process/start.ts';
 
-
 /** Reads and checks a seed file; a missing file, bad JSON or a malformed seed is a SeedError naming the file. */
 export async function readSeedFile(file: string): Promise<Seed> {
   let text: string;

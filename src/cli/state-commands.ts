@@ -76,7 +76,9 @@ const reported =
   };
 
 const describe = (s: ImportSummary): string => {
-  const rows = Object.entries(s.rows).map(([table, count]) => `${table} ${count}`).join(', ');
+  const rows = Object.entries(s.rows)
+    .map(([table, count]) => `${table} ${count}`)
+    .join(', ');
   const replaced = s.replaced.length ? `; replaced ${s.replaced.join(', ')}` : '';
   return `imported ${s.apps.length} app(s)${s.apps.length ? ` (${s.apps.join(', ')})` : ''}${replaced}: ${rows || 'no rows'}`;
 };
@@ -88,17 +90,19 @@ export function registerStateCommands(program: Command): void {
     .option('--appid <id>', 'only this app (its rows, its settings, and the waybill counters)')
     .addOption(dataOption())
     .addOption(storeOption())
-    .action(reported('export', async (opts: StoreOptions & { appid?: string }) => {
-      await withStore(
-        opts,
-        async (store) => {
-          if (opts.appid !== undefined && !(await store.apps.get(opts.appid))) throw new Error(`no app ${opts.appid}`);
-          const n = await writeLines(store.exportState(opts.appid));
-          process.stderr.write(`exported ${n - 1} row(s)${opts.appid ? ` of ${opts.appid}` : ''}\n`);
-        },
-        true,
-      );
-    }));
+    .action(
+      reported('export', async (opts: StoreOptions & { appid?: string }) => {
+        await withStore(
+          opts,
+          async (store) => {
+            if (opts.appid !== undefined && !(await store.apps.get(opts.appid))) throw new Error(`no app ${opts.appid}`);
+            const n = await writeLines(store.exportState(opts.appid));
+            process.stderr.write(`exported ${n - 1} row(s)${opts.appid ? ` of ${opts.appid}` : ''}\n`);
+          },
+          true,
+        );
+      }),
+    );
   program
     .command('import')
     .description('read an export (stdin or FILE) into the store in one transaction: on any error nothing is written')
@@ -107,19 +111,23 @@ export function registerStateCommands(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .addOption(dataOption())
     .addOption(storeOption())
-    .action(reported('import', async (file: string | undefined, opts: StoreOptions & { replace?: boolean; json?: boolean }) => {
-      const summary = await withStore(opts, (store) => store.importState(readLines(file), { replace: opts.replace ?? false }));
-      console.log(opts.json ? JSON.stringify(summary) : describe(summary));
-    }));
+    .action(
+      reported('import', async (file: string | undefined, opts: StoreOptions & { replace?: boolean; json?: boolean }) => {
+        const summary = await withStore(opts, (store) => store.importState(readLines(file), { replace: opts.replace ?? false }));
+        console.log(opts.json ? JSON.stringify(summary) : describe(summary));
+      }),
+    );
   program
     .command('reset')
     .description('delete an app and all of its state (orders, paths, accounts, printers, push config, events, tokens, settings)')
     .requiredOption('--appid <id>', 'the app')
     .addOption(dataOption())
     .addOption(storeOption())
-    .action(reported('reset', async (opts: StoreOptions & { appid: string }) => {
-      const deleted = await withStore(opts, (store) => store.resetApp(opts.appid), true);
-      if (!deleted) throw new Error(`no app ${opts.appid}`);
-      console.log(`reset ${opts.appid}: the app and all of its state are deleted`);
-    }));
+    .action(
+      reported('reset', async (opts: StoreOptions & { appid: string }) => {
+        const deleted = await withStore(opts, (store) => store.resetApp(opts.appid), true);
+        if (!deleted) throw new Error(`no app ${opts.appid}`);
+        console.log(`reset ${opts.appid}: the app and all of its state are deleted`);
+      }),
+    );
 }

@@ -57,7 +57,11 @@ export function parseJsonAnswer(response: HttpResponse, what: string): Record<st
     json = undefined;
   }
   if (response.status < 200 || response.status > 299 || typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new WxTransportError(`${what}: HTTP ${response.status}, not a WeChat JSON answer: ${response.text.slice(0, 200)}`, true, response.status);
+    throw new WxTransportError(
+      `${what}: HTTP ${response.status}, not a WeChat JSON answer: ${response.text.slice(0, 200)}`,
+      true,
+      response.status,
+    );
   }
   return json as Record<string, unknown>;
 }

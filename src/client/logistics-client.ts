@@ -66,7 +66,14 @@ export class LogisticsClient {
       now: options.now ?? Date.now,
     });
     const sender = new RequestSender({ baseUrl, http, tokens: this.#tokens, maxRetries: options.maxRetries ?? 2 });
-    Object.assign(this, ordersResource(sender), accountsResource(sender), deliveriesResource(sender), pathsResource(sender), printersResource(sender));
+    Object.assign(
+      this,
+      ordersResource(sender),
+      accountsResource(sender),
+      deliveriesResource(sender),
+      pathsResource(sender),
+      printersResource(sender),
+    );
     this.openapi = { logistics: createLogisticsOpenApi(sender) };
   }
 

@@ -8,7 +8,8 @@ import type { EndpointName, RequestOf, ResponseOf, TestUpdateOrderRequest } from
 /** The APIs reachable as `cloud.openapi.logistics.<name>` (all but testUpdateOrder). */
 export type CloudApiName = Exclude<EndpointName, 'testUpdateOrder'>;
 
-export type CloudArgs<N extends EndpointName> = RequestOf<N> extends undefined ? [args?: Record<string, never>] : [args: CamelCased<RequestOf<N>>];
+export type CloudArgs<N extends EndpointName> =
+  RequestOf<N> extends undefined ? [args?: Record<string, never>] : [args: CamelCased<RequestOf<N>>];
 
 /** What wx-server-sdk resolves with: the answer camelCased, without errcode/errmsg, plus errMsg and errCode. */
 export type CloudResult<N extends EndpointName> = CamelCased<Omit<ResponseOf<N>, 'errcode' | 'errmsg'>> & {

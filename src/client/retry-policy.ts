@@ -38,7 +38,8 @@ const RULES: { reason: string; applies: (f: AttemptFailure) => boolean; decision
     decision: 'back-off',
   },
   {
-    reason: '-1 "system error" means busy, retry later (auth-and-errors.md §5); a read may also retry a lost answer. A write may have acted, so it is not repeated.',
+    reason:
+      '-1 "system error" means busy, retry later (auth-and-errors.md §5); a read may also retry a lost answer. A write may have acted, so it is not repeated.',
     applies: (f) => f.endpoint.idempotent && (errcodeOf(f.error) === -1 || f.error instanceof WxTransportError),
     decision: 'back-off',
   },

@@ -82,7 +82,8 @@ export class TokenManager {
     if (json.errcode || typeof json.access_token !== 'string') throw new WxApiError(json);
     const expiresIn = typeof json.expires_in === 'number' ? json.expires_in : 7200;
     // Keep a short-lived token for half its life rather than refreshing on every call.
-    const lifetime = expiresIn > 2 * this.options.refreshBeforeExpirySeconds ? expiresIn - this.options.refreshBeforeExpirySeconds : expiresIn / 2;
+    const lifetime =
+      expiresIn > 2 * this.options.refreshBeforeExpirySeconds ? expiresIn - this.options.refreshBeforeExpirySeconds : expiresIn / 2;
     return { value: json.access_token, refreshAtMs: startedMs + lifetime * 1000 };
   }
 }

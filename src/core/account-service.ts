@@ -149,7 +149,8 @@ export class AccountService {
     const registered = this.directory.registered(carrier.delivery_id);
     if (registered) {
       const account = await this.store.accounts.get(appid, carrier.delivery_id, str(body.biz_id));
-      if (!account || account.status_code !== BIND_OK) throw new WxError('bizIdNotBind', `biz_id ${str(body.biz_id)} is not bound to ${carrier.delivery_id}`);
+      if (!account || account.status_code !== BIND_OK)
+        throw new WxError('bizIdNotBind', `biz_id ${str(body.biz_id)} is not bound to ${carrier.delivery_id}`);
       return { errcode: 0, errmsg: 'ok', quota_num: await this.side.getQuota(account, registered) };
     }
     if (!carrier.franchise) throw new WxError('argsError', `${carrier.delivery_id} is not a franchise carrier: it has no quota`);

@@ -4,8 +4,16 @@ import { arr, checkByteLimits, isPresent, obj, requireFields, str, type Body } f
 
 // Byte limits of business-api.md §1.1–§1.4.
 const PARTY_LIMITS = {
-  name: 64, tel: 32, mobile: 32, company: 64, post_code: 10, country: 64,
-  province: 64, city: 64, area: 64, address: 512,
+  name: 64,
+  tel: 32,
+  mobile: 32,
+  company: 64,
+  post_code: 10,
+  country: 64,
+  province: 64,
+  city: 64,
+  area: 64,
+  address: 512,
 } as const;
 const TOP_LIMITS = { order_id: 512, custom_remark: 1024 } as const;
 

@@ -54,7 +54,8 @@ export class ApiManagementService {
     const rid = text(p, 'rid')?.toLowerCase();
     if (rid === undefined || !RID_PATTERN.test(rid)) throw new WxError('ridIsError', 'rid must be three groups of 8 hex digits');
     const found = await this.rids.find(rid);
-    if (!found || found.invoke_time < nowSeconds(this.clock) - RID_RETENTION_SECONDS) throw new WxError('ridNotFound', 'no answer with this rid in the last 7 days');
+    if (!found || found.invoke_time < nowSeconds(this.clock) - RID_RETENTION_SECONDS)
+      throw new WxError('ridNotFound', 'no answer with this rid in the last 7 days');
     if (found.appid !== appid) throw new WxError('ridNoPermission', 'the rid was answered to another app');
     return {
       errcode: 0,
@@ -74,7 +75,8 @@ export class ApiManagementService {
   async getApiQuota(appid: string, p: Params): Promise<Record<string, unknown>> {
     const path = text(p, 'cgi_path');
     if (path !== undefined && isForbiddenPath(path)) throw new WxError('cgiPathNoPermission', `${path} is a carrier-side API`);
-    if (path === undefined || !isCountedPath(path)) throw new WxError('cgiPathNotFound', 'cgi_path must be an API path with a leading / and no host');
+    if (path === undefined || !isCountedPath(path))
+      throw new WxError('cgiPathNotFound', 'cgi_path must be an API path with a leading / and no host');
     const u = this.usage(appid, path);
     return {
       errcode: 0,
@@ -89,7 +91,7 @@ export class ApiManagementService {
   async clearQuota(appid: string, p: Params): Promise<Record<string, unknown>> {
     const named = text(p, 'appid');
     if (named === undefined) throw new WxError('appidMissing');
-    if (named !== appid) throw new WxError('invalidAppid', 'clear_quota takes the access_token\'s own appid');
+    if (named !== appid) throw new WxError('invalidAppid', "clear_quota takes the access_token's own appid");
     await this.#reset(appid);
     return { errcode: 0, errmsg: 'ok' };
   }
@@ -117,7 +119,13 @@ export class ApiManagementService {
   usage(appid: string, path: string): PathUsage {
     const limit = this.meter.limitOf(appid, path);
     const used = this.meter.usedToday(appid, path);
-    return { cgi_path: path, used, daily_limit: limit.daily_limit, remain: Math.max(0, limit.daily_limit - used), rate_limit: limit.rate_limit };
+    return {
+      cgi_path: path,
+      used,
+      daily_limit: limit.daily_limit,
+      remain: Math.max(0, limit.daily_limit - used),
+      rate_limit: limit.rate_limit,
+    };
   }
 
   /** Today's use of every path of an app, from the store (flushed calls) plus this instance's pending ones. */

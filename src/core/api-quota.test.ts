@@ -15,7 +15,7 @@ test('the Beijing month turns at 16:00 UTC on the last day of the UTC month', ()
   assert.equal(beijingMonth(at('2026-12-31T16:00:00Z')), 2027 * 12 + 0);
 });
 
-test('limits: defaults, then the app\'s * override, then the path\'s own', () => {
+test("limits: defaults, then the app's * override, then the path's own", () => {
   const path = '/cgi-bin/express/business/order/get';
   assert.deepEqual(resolveLimit(path, []), { daily_limit: 1_000_000, rate_limit: { call_count: 4_200_000, refresh_second: 60 } });
   assert.equal(resolveLimit('/cgi-bin/express/business/path/get', []).daily_limit, 500_000);
@@ -28,7 +28,12 @@ test('limits: defaults, then the app\'s * override, then the path\'s own', () =>
 });
 
 test('overrideFromJson refuses unknown paths and bad numbers', () => {
-  assert.deepEqual(overrideFromJson({ cgi_path: '*', daily_limit: 0 }), { cgi_path: '*', daily_limit: 0, call_count: null, refresh_second: null });
+  assert.deepEqual(overrideFromJson({ cgi_path: '*', daily_limit: 0 }), {
+    cgi_path: '*',
+    daily_limit: 0,
+    call_count: null,
+    refresh_second: null,
+  });
   assert.throws(() => overrideFromJson({ cgi_path: '/nope', daily_limit: 1 }), RangeError);
   assert.throws(() => overrideFromJson({ cgi_path: '*', daily_limit: 1.5 }), RangeError);
   assert.throws(() => overrideFromJson({ cgi_path: '*', rate_limit: { refresh_second: 0 } }), RangeError);

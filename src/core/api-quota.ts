@@ -115,10 +115,14 @@ export const componentRateLimit = (rate: RateLimit): RateLimit => ({
 
 /** Checks an override before it is stored: whole numbers, a known path (or `*`). */
 export function validateOverride(o: CallLimitOverride): string | undefined {
-  if (o.cgi_path !== WILDCARD_PATH && !isCountedPath(o.cgi_path)) return `cgi_path ${JSON.stringify(o.cgi_path)} is not an API with a call quota`;
-  if (o.daily_limit !== null && !(Number.isSafeInteger(o.daily_limit) && o.daily_limit >= 0)) return 'daily_limit must be a whole number ≥ 0';
-  if (o.call_count !== null && !(Number.isSafeInteger(o.call_count) && o.call_count >= 0)) return 'rate_limit.call_count must be a whole number ≥ 0';
-  if (o.refresh_second !== null && !(Number.isSafeInteger(o.refresh_second) && o.refresh_second >= 1)) return 'rate_limit.refresh_second must be a whole number ≥ 1';
+  if (o.cgi_path !== WILDCARD_PATH && !isCountedPath(o.cgi_path))
+    return `cgi_path ${JSON.stringify(o.cgi_path)} is not an API with a call quota`;
+  if (o.daily_limit !== null && !(Number.isSafeInteger(o.daily_limit) && o.daily_limit >= 0))
+    return 'daily_limit must be a whole number ≥ 0';
+  if (o.call_count !== null && !(Number.isSafeInteger(o.call_count) && o.call_count >= 0))
+    return 'rate_limit.call_count must be a whole number ≥ 0';
+  if (o.refresh_second !== null && !(Number.isSafeInteger(o.refresh_second) && o.refresh_second >= 1))
+    return 'rate_limit.refresh_second must be a whole number ≥ 1';
   return undefined;
 }
 

@@ -188,7 +188,8 @@ export class ApiUsageMeter {
   async reload(): Promise<void> {
     const day = this.today();
     const [rows, overrides] = await Promise.all([this.store.apiCalls.listUsage(day), this.store.apiCalls.listLimits()]);
-    for (const byPath of this.#slots.values()) for (const s of byPath.values()) if (s.day <= day) this.#slot(s.appid, s.path, day).known = 0;
+    for (const byPath of this.#slots.values())
+      for (const s of byPath.values()) if (s.day <= day) this.#slot(s.appid, s.path, day).known = 0;
     for (const r of rows) this.#slot(r.appid, r.cgi_path, day).known = r.count;
     const byApp = new Map<string, CallLimitOverride[]>();
     for (const o of overrides) byApp.set(o.appid, [...(byApp.get(o.appid) ?? []), o]);

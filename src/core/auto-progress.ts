@@ -45,7 +45,9 @@ export function planSteps(order: OrderRecord, settings: AutoProgressSettings): S
   const body = JSON.parse(order.body) as Body;
   const sender = obj(body.sender);
   const receiver = obj(body.receiver);
-  const h = createHash('sha256').update(`${settings.seed ?? ''}\u0000${order.appid}\u0000${order.order_id}`).digest();
+  const h = createHash('sha256')
+    .update(`${settings.seed ?? ''}\u0000${order.appid}\u0000${order.order_id}`)
+    .digest();
   const pickup = courier(h, 0);
   const delivery = courier(h, 10);
   const from = cityOf(sender);
@@ -54,25 +56,42 @@ export function planSteps(order: OrderRecord, settings: AutoProgressSettings): S
   let transit = 0;
   const messages = (type: number): string => {
     switch (type) {
-      case 100003: return `【${from}】已分配快递员${pickup.name}，电话${pickup.phone}，请保持电话畅通`;
-      case 100001: return `【${from}${str(sender?.area)}营业点】快递员${pickup.name}（${pickup.phone}）已揽收`;
-      case 200001: return transit++ === 0 ? `快件已从【${from}转运中心】发出，下一站【${to}转运中心】` : `快件已到达【${to}转运中心】`;
-      case 300002: return `【${to}${str(receiver?.area)}营业点】快递员${delivery.name}（${delivery.phone}）正在为您派件`;
-      case 300003: return `快件已签收，签收人：${str(receiver?.name) || '本人'}。如有疑问请联系派件员${delivery.name}（${delivery.phone}）`;
-      case 100002: return `快递员${pickup.name}取件失败：联系不上寄件人`;
-      case 400002: return `快件在【${to}转运中心】滞留：${pick(HUB_DELAYS, h, 20)}`;
-      case 300004: return `签收失败：收件人拒收，快件将退回。派件员${delivery.name}（${delivery.phone}）`;
-      default: return `物流状态更新（${type}）`;
+      case 100003:
+        return `【${from}】已分配快递员${pickup.name}，电话${pickup.phone}，请保持电话畅通`;
+      case 100001:
+        return `【${from}${str(sender?.area)}营业点】快递员${pickup.name}（${pickup.phone}）已揽收`;
+      case 200001:
+        return transit++ === 0 ? `快件已从【${from}转运中心】发出，下一站【${to}转运中心】` : `快件已到达【${to}转运中心】`;
+      case 300002:
+        return `【${to}${str(receiver?.area)}营业点】快递员${delivery.name}（${delivery.phone}）正在为您派件`;
+      case 300003:
+        return `快件已签收，签收人：${str(receiver?.name) || '本人'}。如有疑问请联系派件员${delivery.name}（${delivery.phone}）`;
+      case 100002:
+        return `快递员${pickup.name}取件失败：联系不上寄件人`;
+      case 400002:
+        return `快件在【${to}转运中心】滞留：${pick(HUB_DELAYS, h, 20)}`;
+      case 300004:
+        return `签收失败：收件人拒收，快件将退回。派件员${delivery.name}（${delivery.phone}）`;
+      default:
+        return `物流状态更新（${type}）`;
     }
   };
   // The exception branch, if drawn, replaces the first step of its stage and ends the story there.
-  const exceptional = (h.readUInt32BE(24) / 0xffffffff) < (settings.exception_probability ?? 0);
+  const exceptional = h.readUInt32BE(24) / 0xffffffff < (settings.exception_probability ?? 0);
   const stage = exceptional ? pick([100002, 400002, 300004], h, 28) : undefined;
-  const stageOf = (t: number) => (stage === 100002 ? t === 100001 : stage === 400002 ? t === 200001 : stage === 300004 ? t === 300003 : false);
+  const stageOf = (t: number) =>
+    stage === 100002 ? t === 100001 : stage === 400002 ? t === 200001 : stage === 300004 ? t === 300003 : false;
   const steps: ScheduledStepRecord[] = [];
   for (const [i, s] of timeline.entries()) {
     const type = stage !== undefined && stageOf(s.action_type) ? stage : s.action_type;
-    steps.push({ appid: order.appid, order_id: order.order_id, step: i + 1, due_at: order.created_at + s.after_seconds, action_type: type, action_msg: messages(type) });
+    steps.push({
+      appid: order.appid,
+      order_id: order.order_id,
+      step: i + 1,
+      due_at: order.created_at + s.after_seconds,
+      action_type: type,
+      action_msg: messages(type),
+    });
     if (FINAL_ACTIONS.has(type)) break;
   }
   return steps;

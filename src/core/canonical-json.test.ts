@@ -16,8 +16,16 @@ function reference(value: unknown): string {
 
 test('canonicalJson writes what the plain definition writes: sorted keys at every level, undefined left out', () => {
   const values: unknown[] = [
-    null, 0, -1.5, 'x"\\\u0000\u2028', true, [], {}, [undefined, null, 1], { b: undefined, a: 1 },
-    { z: { y: [{ b: 2, a: 1 }, 'é'] }, '中': 1, A: 2, a: 3, '': 4, '\ud83d\ude00': 5, é: 6, e: 7 },
+    null,
+    0,
+    -1.5,
+    'x"\\\u0000\u2028',
+    true,
+    [],
+    {},
+    [undefined, null, 1],
+    { b: undefined, a: 1 },
+    { z: { y: [{ b: 2, a: 1 }, 'é'] }, 中: 1, A: 2, a: 3, '': 4, '\ud83d\ude00': 5, é: 6, e: 7 },
     { order_id: 'o', sender: { name: '张三', mobile: '1' }, cargo: { detail_list: [{ name: '抱枕', count: 1 }], weight: 1.2 } },
   ];
   for (const v of values) assert.equal(canonicalJson(v), reference(v));

@@ -17,7 +17,11 @@ test("WaybillData: the spec's example, empty forms, values with spaces and symbo
 
 test('WaybillData outside the grammar is 9300502', () => {
   for (const bad of ['k##v', '##k##v', '##k##', '##k##v##x##', '####v##', 'ZTO_mark=1']) {
-    assert.throws(() => parseWaybillData(bad), (e: unknown) => e instanceof WxError && e.errcode === 9300502, bad);
+    assert.throws(
+      () => parseWaybillData(bad),
+      (e: unknown) => e instanceof WxError && e.errcode === 9300502,
+      bad,
+    );
   }
 });
 

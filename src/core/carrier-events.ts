@@ -88,7 +88,14 @@ export interface CancelWaybillOptions extends Header {
 
 /** cancel_waybill (§3.2); FromUserName is the ordering user's OpenID here. */
 export function cancelWaybillEvent(o: CancelWaybillOptions): WireObject {
-  return { ...header(o, 'cancel_waybill'), BizID: o.bizId, BizPwd: o.bizPwd, ShopAppID: o.shopAppid, OrderID: o.orderId, WayBillID: o.waybillId };
+  return {
+    ...header(o, 'cancel_waybill'),
+    BizID: o.bizId,
+    BizPwd: o.bizPwd,
+    ShopAppID: o.shopAppid,
+    OrderID: o.orderId,
+    WayBillID: o.waybillId,
+  };
 }
 
 export interface AccountEventOptions extends Header {

@@ -70,13 +70,17 @@ export class CarrierRegistry {
   async add(input: CarrierInput): Promise<CarrierView> {
     const deliveryId = input.delivery_id ?? '';
     if (!DELIVERY_ID.test(deliveryId)) throw new PushConfigError('delivery_id must be 1-32 letters, digits or _');
-    if (await this.store.carriers.get(deliveryId)) throw new PushConfigError(`carrier ${deliveryId} is registered already (change it with PUT, or remove it first)`);
+    if (await this.store.carriers.get(deliveryId))
+      throw new PushConfigError(`carrier ${deliveryId} is registered already (change it with PUT, or remove it first)`);
     const now = nowSeconds(this.clock);
     const record = this.#record(deliveryId, input, undefined, now);
     const existingApp = input.appid !== undefined ? await this.store.apps.get(input.appid) : undefined;
     if (existingApp && input.secret !== undefined) throw new PushConfigError(`app ${input.appid} exists: give no secret to use it`);
-    const app = existingApp ? { appid: existingApp.appid, secret: undefined } : await this.apps.create({ appid: input.appid, secret: input.secret });
-    if ((await this.store.carriers.list()).some((c) => c.appid === app.appid)) throw new PushConfigError(`app ${app.appid} is already another carrier's`);
+    const app = existingApp
+      ? { appid: existingApp.appid, secret: undefined }
+      : await this.apps.create({ appid: input.appid, secret: input.secret });
+    if ((await this.store.carriers.list()).some((c) => c.appid === app.appid))
+      throw new PushConfigError(`app ${app.appid} is already another carrier's`);
     const full = { ...record, appid: app.appid };
     await this.store.carriers.put(full);
     this.directory.invalidate();

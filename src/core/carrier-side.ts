@@ -73,7 +73,8 @@ export class CarrierSide {
   async addOrder(appid: string, body: Body, entry: Carrier, carrier: CarrierRecord, account: AccountRecord | undefined) {
     const orderId = str(body.order_id);
     const canonical = canonicalJson(body);
-    const pushedWaybill = carrier.waybill_source === 'segment' ? waybillNumber(entry, await this.store.sequences.next(waybillSequence(entry))) : '0';
+    const pushedWaybill =
+      carrier.waybill_source === 'segment' ? waybillNumber(entry, await this.store.sequences.next(waybillSequence(entry))) : '0';
     const token = await this.orderToken({ appid, order_id: orderId, delivery_id: carrier.delivery_id });
     const event = addWaybillEvent({
       toUserName: originalId(carrier.appid),
@@ -87,17 +88,24 @@ export class CarrierSide {
     });
     let waybillId = '';
     let waybillData: ReturnType<typeof parseWaybillData> = [];
-    const answered = await this.#exchange(carrier, appid, orderId, event, { Token: token, OrderID: orderId, BizID: str(body.biz_id) }, (reply, code) => {
-      if (code !== 0) return undefined;
-      waybillId = replyString(reply, 'WayBillID') ?? '';
-      if (waybillId === '' || waybillId === '0') return 'ResultCode 0 without a WayBillID';
-      try {
-        waybillData = parseWaybillData(replyString(reply, 'WaybillData') ?? '');
-      } catch (e) {
-        return e instanceof WxError ? (e.detail ?? e.message) : String(e);
-      }
-      return undefined;
-    });
+    const answered = await this.#exchange(
+      carrier,
+      appid,
+      orderId,
+      event,
+      { Token: token, OrderID: orderId, BizID: str(body.biz_id) },
+      (reply, code) => {
+        if (code !== 0) return undefined;
+        waybillId = replyString(reply, 'WayBillID') ?? '';
+        if (waybillId === '' || waybillId === '0') return 'ResultCode 0 without a WayBillID';
+        try {
+          waybillData = parseWaybillData(replyString(reply, 'WaybillData') ?? '');
+        } catch (e) {
+          return e instanceof WxError ? (e.detail ?? e.message) : String(e);
+        }
+        return undefined;
+      },
+    );
     if (answered.resultCode !== 0) {
       throw new WxError('deliveryLogicFail', `${carrier.delivery_id} answered add_waybill with ResultCode ${answered.resultCode}`, {
         delivery_resultcode: answered.resultCode,
@@ -130,7 +138,8 @@ export class CarrierSide {
       const res = await tx.orders.insertIfAbsent(record);
       if (res.inserted) return record;
       // A racing identical addOrder committed first: answer its order (house rule 6).
-      if (res.existing.body !== canonical) throw new WxError('orderIdRepeated', `order_id ${orderId} was already used with a different body`);
+      if (res.existing.body !== canonical)
+        throw new WxError('orderIdRepeated', `order_id ${orderId} was already used with a different body`);
       return res.existing;
     });
     return { errcode: 0, errmsg: 'ok', order_id: order.order_id, waybill_id: order.waybill_id, waybill_data: order.waybill_data };
@@ -255,7 +264,16 @@ export class CarrierSide {
     } catch (e) {
       // The event could not even be built or sent (a settings problem): recorded like any failure.
       const now = Date.now();
-      ex = { url: carrier.url, requestBody: '', statusCode: null, replyBody: '', startedAt: now, durationMs: 0, attempts: 0, error: e instanceof Error ? e.message : String(e) };
+      ex = {
+        url: carrier.url,
+        requestBody: '',
+        statusCode: null,
+        replyBody: '',
+        startedAt: now,
+        durationMs: 0,
+        attempts: 0,
+        error: e instanceof Error ? e.message : String(e),
+      };
     }
     let problem = ex.error;
     let resultCode: number | null = null;
@@ -294,7 +312,8 @@ export class CarrierSide {
  * its simulation's counter (numbers never repeat across the switch); new delivery_ids share
  * one counter, as they share the `WXL` prefix.
  */
-const waybillSequence = (entry: Carrier): string => (findCarrier(entry.delivery_id) ? `waybill:${entry.delivery_id}` : `waybill:${entry.waybill.prefix}`);
+const waybillSequence = (entry: Carrier): string =>
+  findCarrier(entry.delivery_id) ? `waybill:${entry.delivery_id}` : `waybill:${entry.waybill.prefix}`;
 
 function randomKey(): string {
   return globalThis.crypto.getRandomValues(new Uint8Array(32)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '');

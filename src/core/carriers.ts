@@ -26,15 +26,9 @@ export interface Carrier {
   registered?: boolean;
 }
 
-const st = (pairs: [number, string][]): ServiceType[] =>
-  pairs.map(([service_type, service_name]) => ({ service_type, service_name }));
+const st = (pairs: [number, string][]): ServiceType[] => pairs.map(([service_type, service_name]) => ({ service_type, service_name }));
 
-const franchise = (
-  delivery_id: string,
-  delivery_name: string,
-  services: [number, string][],
-  waybill: Carrier['waybill'],
-): Carrier => ({
+const franchise = (delivery_id: string, delivery_name: string, services: [number, string][], waybill: Carrier['waybill']): Carrier => ({
   delivery_id,
   delivery_name,
   service_type: st(services),
@@ -62,34 +56,89 @@ const direct = (
 });
 
 const jdlServices: [number, string][] = [
-  'B2C特惠送', 'B2C京东特快', 'C2B京东标快', 'C2B京东特快', 'B2C电商标快', 'B2C京东特惠',
-  '生鲜标快常温', '生鲜标快鲜活', '生鲜标快控温', '生鲜标快冷藏', '生鲜标快冷冻', '生鲜标快深冷',
-  '生鲜特快常温', '生鲜特快鲜活', '生鲜特快控温', '生鲜特快冷藏', '生鲜特快冷冻', '生鲜特快深冷',
+  'B2C特惠送',
+  'B2C京东特快',
+  'C2B京东标快',
+  'C2B京东特快',
+  'B2C电商标快',
+  'B2C京东特惠',
+  '生鲜标快常温',
+  '生鲜标快鲜活',
+  '生鲜标快控温',
+  '生鲜标快冷藏',
+  '生鲜标快冷冻',
+  '生鲜标快深冷',
+  '生鲜特快常温',
+  '生鲜特快鲜活',
+  '生鲜特快控温',
+  '生鲜特快冷藏',
+  '生鲜特快冷冻',
+  '生鲜特快深冷',
 ].map((name, i) => [i, name]);
 
 export const carriers: readonly Carrier[] = [
   franchise('BEST', '百世快递', [[1, '普通快递']], { prefix: '55', digits: 11 }),
-  direct('DB', '德邦快递', [[1, '大件快递3.60'], [2, '特准快件']], { prefix: 'DPK', digits: 12 }, {
-    cash_biz_id: 'DB_CASH',
-  }),
-  direct('EMS', '中国邮政速递物流', [[6, '标准快递'], [9, '快递包裹']], { prefix: '11', digits: 11 }, {
-    bindNeedsReview: true,
-    waybillDataKeys: [],
-  }),
+  direct(
+    'DB',
+    '德邦快递',
+    [
+      [1, '大件快递3.60'],
+      [2, '特准快件'],
+    ],
+    { prefix: 'DPK', digits: 12 },
+    {
+      cash_biz_id: 'DB_CASH',
+    },
+  ),
+  direct(
+    'EMS',
+    '中国邮政速递物流',
+    [
+      [6, '标准快递'],
+      [9, '快递包裹'],
+    ],
+    { prefix: '11', digits: 11 },
+    {
+      bindNeedsReview: true,
+      waybillDataKeys: [],
+    },
+  ),
   direct('JDL', '京东快递', jdlServices, { prefix: 'JDV', digits: 12 }),
   direct('PJ', '品骏快递', [[1, '普通快递']], { prefix: 'PJ', digits: 12 }),
   direct(
     'SF',
     '顺丰速运',
-    [[0, '标准快递'], [1, '顺丰即日'], [2, '顺丰特快'], [3, '顺丰标快'], [4, '顺丰标快(协议)']],
+    [
+      [0, '标准快递'],
+      [1, '顺丰即日'],
+      [2, '顺丰特快'],
+      [3, '顺丰标快'],
+      [4, '顺丰标快(协议)'],
+    ],
     { prefix: 'SF', digits: 13 },
     { cash_biz_id: 'SF_CASH' },
   ),
-  franchise('YTO', '圆通速递', [[0, '普通快递'], [1, '圆准达']], { prefix: 'YT', digits: 13 }),
+  franchise(
+    'YTO',
+    '圆通速递',
+    [
+      [0, '普通快递'],
+      [1, '圆准达'],
+    ],
+    { prefix: 'YT', digits: 13 },
+  ),
   franchise('YUNDA', '韵达快递', [[0, '标准快件']], { prefix: '43', digits: 11 }),
   franchise('ZTO', '中通快递', [[0, '标准快件']], { prefix: '78', digits: 10 }),
   franchise('STO', '申通快递', [[1, '标准快递']], { prefix: '773', digits: 12 }),
-  franchise('ANE', '安能物流', [[95, 'MINI小包'], [22, '特准快运']], { prefix: '30', digits: 10 }),
+  franchise(
+    'ANE',
+    '安能物流',
+    [
+      [95, 'MINI小包'],
+      [22, '特准快运'],
+    ],
+    { prefix: '30', digits: 10 },
+  ),
   franchise('UCE', '优速快递', [[0, '大包裹']], { prefix: '61', digits: 10 }),
   franchise('HHTT', '天天快递', [[0, '标准快递']], { prefix: '66', digits: 10 }),
   franchise('JTSD', '极兔快递', [[0, '标准快递']], { prefix: 'JT', digits: 13 }),
@@ -97,7 +146,10 @@ export const carriers: readonly Carrier[] = [
     // House rule 11: the sandbox carrier with its two service types.
     delivery_id: 'TEST',
     delivery_name: '测试快递公司',
-    service_type: st([[0, '标准快递'], [1, 'test_service_name']]),
+    service_type: st([
+      [0, '标准快递'],
+      [1, 'test_service_name'],
+    ]),
     franchise: false,
     bindNeedsReview: false,
     waybill: { prefix: '', digits: 12 },

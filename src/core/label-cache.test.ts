@@ -5,15 +5,27 @@ import { canonicalJson } from './validate.ts';
 import type { OrderRecord } from '../storage/types.ts';
 
 const order = (n: number, version = 1): OrderRecord => ({
-  appid: 'wxlabelcache00001', order_id: `o-${n}`, delivery_id: 'TEST', waybill_id: `TEST${100000 + n}`, biz_id: 'test_biz_id', openid: 'o',
+  appid: 'wxlabelcache00001',
+  order_id: `o-${n}`,
+  delivery_id: 'TEST',
+  waybill_id: `TEST${100000 + n}`,
+  biz_id: 'test_biz_id',
+  openid: 'o',
   body: canonicalJson({
-    order_id: `o-${n}`, delivery_id: 'TEST', biz_id: 'test_biz_id',
+    order_id: `o-${n}`,
+    delivery_id: 'TEST',
+    biz_id: 'test_biz_id',
     sender: { name: '张三', mobile: '18666666666', province: '广东省', city: '广州市', area: '海珠区', address: 'XX路' },
     receiver: { name: '王小蒙', mobile: '18610000000', province: '广东省', city: '广州市', area: '天河区', address: 'YY路' },
     shop: { goods_name: '抱枕', img_url: 'https://x/y.png', goods_count: 1 },
     cargo: { count: 1, weight: 1.2, space_x: 10, space_y: 10, space_z: 10, detail_list: [{ name: '抱枕', count: 1 }] },
   }),
-  order_status: 0, version, waybill_data: [{ key: 'TEST_sortcode', value: 'A01' }], last_action_type: 0, created_at: 1, updated_at: 1,
+  order_status: 0,
+  version,
+  waybill_data: [{ key: 'TEST_sortcode', value: 'A01' }],
+  last_action_type: 0,
+  created_at: 1,
+  updated_at: 1,
 });
 
 test('answers asked for again outlive a stream of new orders; the cache stays within its byte budget', () => {

@@ -21,7 +21,9 @@ export function labelInput(order: OrderRecord): LabelInput {
   const shop = obj(body.shop) ?? {};
   const cargo = obj(body.cargo) ?? {};
   const insured = obj(body.insured) ?? {};
-  const shopGoods = arr(shop.detail_list).map((g) => str(obj(g)?.goods_name)).filter(Boolean);
+  const shopGoods = arr(shop.detail_list)
+    .map((g) => str(obj(g)?.goods_name))
+    .filter(Boolean);
   const cargoGoods = arr(cargo.detail_list).map((g) => {
     const item = obj(g) ?? {};
     return typeof item.count === 'number' && item.count > 1 ? `${str(item.name)}×${item.count}` : str(item.name);

@@ -58,7 +58,13 @@ export class LogisticsCore {
     this.push = new PushConfigService(store, clock);
     this.progress = new ProgressRunner(store, clock, this.tracking);
     this.time = new ClockService(store, clock);
-    this.apiManagement = new ApiManagementService(store, clock, new ApiUsageMeter(store, clock), new RidLog(store, clock, ridLogOptions), this.tokens);
+    this.apiManagement = new ApiManagementService(
+      store,
+      clock,
+      new ApiUsageMeter(store, clock),
+      new RidLog(store, clock, ridLogOptions),
+      this.tokens,
+    );
     this.orders.afterInsert = (tx, order) => this.progress.planNewOrder(tx, order);
   }
 }

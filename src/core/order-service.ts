@@ -147,7 +147,13 @@ export class OrderService {
         } catch (e) {
           if (!(e instanceof WxError)) throw e;
           // Per-item failures carry the code and text without a rid: the rid belongs to the call.
-          return { errcode: e.errcode, errmsg: e.errmsg, order_id: str(item.order_id), delivery_id: str(item.delivery_id), waybill_id: str(item.waybill_id) };
+          return {
+            errcode: e.errcode,
+            errmsg: e.errmsg,
+            order_id: str(item.order_id),
+            delivery_id: str(item.delivery_id),
+            waybill_id: str(item.waybill_id),
+          };
         }
       }),
     );

@@ -47,7 +47,11 @@ export class ProgressRunner {
           if (!(await tx.schedule.take(step.appid, step.order_id, step.step))) return false; // another instance took it
           const order = await tx.orders.get(step.appid, step.order_id);
           if (!order || order.order_status === ORDER_STATUS_CANCELLED) return false;
-          await this.tracking.appendNode(tx, order, { action_time: step.due_at, action_type: step.action_type, action_msg: step.action_msg });
+          await this.tracking.appendNode(tx, order, {
+            action_time: step.due_at,
+            action_type: step.action_type,
+            action_msg: step.action_msg,
+          });
           if (FINAL_ACTIONS.has(step.action_type)) await tx.schedule.clear(step.appid, step.order_id);
           return true;
         });

@@ -137,14 +137,20 @@ export class ProviderService {
       custom: custom as CarrierTemplateCustom,
       print_time: nowSeconds(this.clock),
     });
-    return { errcode: 0, errmsg: 'ok', waybill_id: str(body.waybill_id), rendered_waybill_template: Buffer.from(html, 'utf8').toString('base64') };
+    return {
+      errcode: 0,
+      errmsg: 'ok',
+      waybill_id: str(body.waybill_id),
+      rendered_waybill_template: Buffer.from(html, 'utf8').toString('base64'),
+    };
   }
 
   /** The carrier's order behind token + waybill_id (9300507 / 40199 as the class comment says). */
   async #orderOf(carrier: CarrierRecord, body: Body, repos: Repositories, lock = false): Promise<OrderRecord> {
     requireFields(body, ['token', 'waybill_id']);
     const id = readOrderToken(await this.side.tokenKey(), str(body.token));
-    if (!id || id.deliveryId !== carrier.delivery_id) throw new WxError('invalidOrderToken', 'the token was not issued for an order of this carrier');
+    if (!id || id.deliveryId !== carrier.delivery_id)
+      throw new WxError('invalidOrderToken', 'the token was not issued for an order of this carrier');
     if (lock) await repos.orders.lock(id.appid, id.orderId);
     const order = await repos.orders.get(id.appid, id.orderId);
     if (!order || order.delivery_id !== carrier.delivery_id || order.waybill_id !== str(body.waybill_id)) {

@@ -12,7 +12,19 @@ const actions = [
 const pathEvent = addExpressPathEvent({ ...header, deliveryId: 'SF', waybillId: '123456789', orderId: '123456', version: 3, actions });
 
 test('add_express_path has the events.md §2.1 fields in documented order and casing', () => {
-  assert.deepEqual(Object.keys(pathEvent), ['ToUserName', 'FromUserName', 'CreateTime', 'MsgType', 'Event', 'DeliveryID', 'WayBillId', 'OrderId', 'Version', 'Count', 'Actions']);
+  assert.deepEqual(Object.keys(pathEvent), [
+    'ToUserName',
+    'FromUserName',
+    'CreateTime',
+    'MsgType',
+    'Event',
+    'DeliveryID',
+    'WayBillId',
+    'OrderId',
+    'Version',
+    'Count',
+    'Actions',
+  ]);
   assert.equal(pathEvent.MsgType, 'event');
   assert.equal(pathEvent.Event, 'add_express_path');
   assert.equal(pathEvent.Count, 3);
@@ -28,8 +40,16 @@ test('add_express_path without an order id omits the OrderId key', () => {
 
 test('add_express_path XML with 3 actions has three repeated <Actions> elements, strings in CDATA, numbers bare', () => {
   const xml = toXml(pathEvent);
-  assert.ok(xml.startsWith('<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[fromUser]]></FromUserName><CreateTime>1546924844</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[add_express_path]]></Event><DeliveryID><![CDATA[SF]]></DeliveryID><WayBillId><![CDATA[123456789]]></WayBillId><OrderId><![CDATA[123456]]></OrderId><Version>3</Version><Count>3</Count>'));
-  assert.ok(xml.includes('<Actions><ActionTime>1546924840</ActionTime><ActionType>100001</ActionType><ActionMsg><![CDATA[小哥A揽件成功]]></ActionMsg></Actions>'));
+  assert.ok(
+    xml.startsWith(
+      '<xml><ToUserName><![CDATA[toUser]]></ToUserName><FromUserName><![CDATA[fromUser]]></FromUserName><CreateTime>1546924844</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[add_express_path]]></Event><DeliveryID><![CDATA[SF]]></DeliveryID><WayBillId><![CDATA[123456789]]></WayBillId><OrderId><![CDATA[123456]]></OrderId><Version>3</Version><Count>3</Count>',
+    ),
+  );
+  assert.ok(
+    xml.includes(
+      '<Actions><ActionTime>1546924840</ActionTime><ActionType>100001</ActionType><ActionMsg><![CDATA[小哥A揽件成功]]></ActionMsg></Actions>',
+    ),
+  );
   assert.ok(xml.endsWith('</Actions></xml>'));
   assert.equal(xml.match(/<Actions>/g)?.length, 3);
   assert.equal(xml.includes('<Action>'), false);
@@ -50,7 +70,11 @@ test('toXml refuses non-finite numbers', () => {
 test('add_express_path JSON is compact with an Actions array and JSON numbers', () => {
   const json = toJson(pathEvent);
   assert.equal(/\s/.test(json.replace(/"[^"]*"/g, '')), false);
-  assert.ok(json.startsWith('{"ToUserName":"toUser","FromUserName":"fromUser","CreateTime":1546924844,"MsgType":"event","Event":"add_express_path","DeliveryID":"SF","WayBillId":"123456789","OrderId":"123456","Version":3,"Count":3,"Actions":[{"ActionTime":1546924840,"ActionType":100001,"ActionMsg":"小哥A揽件成功"},'));
+  assert.ok(
+    json.startsWith(
+      '{"ToUserName":"toUser","FromUserName":"fromUser","CreateTime":1546924844,"MsgType":"event","Event":"add_express_path","DeliveryID":"SF","WayBillId":"123456789","OrderId":"123456","Version":3,"Count":3,"Actions":[{"ActionTime":1546924840,"ActionType":100001,"ActionMsg":"小哥A揽件成功"},',
+    ),
+  );
   assert.deepEqual(JSON.parse(json), pathEvent);
 });
 

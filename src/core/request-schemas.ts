@@ -14,7 +14,16 @@ const object = (properties: Record<string, Schema>): Schema => ({ type: 'object'
 const array = (items: Schema): Schema => ({ type: 'array', items });
 
 const party = object({
-  name: S, tel: S, mobile: S, company: S, post_code: S, country: S, province: S, city: S, area: S, address: S,
+  name: S,
+  tel: S,
+  mobile: S,
+  company: S,
+  post_code: S,
+  country: S,
+  province: S,
+  city: S,
+  area: S,
+  address: S,
 });
 
 const orderRef = object({ order_id: S, openid: S, delivery_id: S, waybill_id: S });
@@ -32,11 +41,18 @@ export const requestSchemas = {
     sender: party,
     receiver: party,
     cargo: object({
-      count: N, weight: N, space_x: N, space_y: N, space_z: N,
+      count: N,
+      weight: N,
+      space_x: N,
+      space_y: N,
+      space_z: N,
       detail_list: array(object({ name: S, count: N })),
     }),
     shop: object({
-      wxa_path: S, img_url: S, goods_name: S, goods_count: N,
+      wxa_path: S,
+      img_url: S,
+      goods_name: S,
+      goods_count: N,
       detail_list: array(object({ goods_name: S, goods_img_url: S, goods_desc: S })),
     }),
     insured: object({ use_insured: I, insured_value: N }),

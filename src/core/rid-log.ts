@@ -64,7 +64,8 @@ class Queue<T> {
   }
 }
 
-const asText = (body: string | Uint8Array): string => (typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+const asText = (body: string | Uint8Array): string =>
+  typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
 
 export class RidLog {
   readonly #failures = new Queue<RidEntry>();
@@ -124,8 +125,11 @@ export class RidLog {
 
   async #flush(): Promise<void> {
     const batch: RidEntry[] = [];
-    for (const [queue, max] of [[this.#failures, this.options.batch], [this.#successes, this.options.successBatch]] as const) {
-      for (let taken = 0; taken < max; ) {
+    for (const [queue, max] of [
+      [this.#failures, this.options.batch],
+      [this.#successes, this.options.successBatch],
+    ] as const) {
+      for (let taken = 0; taken < max;) {
         const e = queue.shift();
         if (!e) break;
         batch.push(e);
@@ -150,7 +154,14 @@ export class RidLog {
 
 function toRecord(e: RidEntry): RidRecord {
   return {
-    rid: e.rid, appid: e.appid, cgi_path: e.cgi_path, invoke_time: e.invoke_time, cost_in_ms: e.cost_in_ms,
-    request_url: e.request_url, request_body: e.request_body, response_body: asText(e.response_body), client_ip: e.client_ip,
+    rid: e.rid,
+    appid: e.appid,
+    cgi_path: e.cgi_path,
+    invoke_time: e.invoke_time,
+    cost_in_ms: e.cost_in_ms,
+    request_url: e.request_url,
+    request_body: e.request_body,
+    response_body: asText(e.response_body),
+    client_ip: e.client_ip,
   };
 }

@@ -86,7 +86,8 @@ function list(seed: Body, key: string): Body[] {
 
 function onlyKeys(entry: Body, allowed: readonly string[], where: string): void {
   const unknown = Object.keys(entry).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) throw new SeedError(where, `unknown key ${unknown.map((k) => JSON.stringify(k)).join(', ')} (allowed: ${allowed.join(', ')})`);
+  if (unknown.length > 0)
+    throw new SeedError(where, `unknown key ${unknown.map((k) => JSON.stringify(k)).join(', ')} (allowed: ${allowed.join(', ')})`);
 }
 
 function optionalString(entry: Body, key: string, where: string): string | undefined {
@@ -110,18 +111,27 @@ export function parseSeed(input: unknown): Seed {
     const where = `apps[${i}]`;
     onlyKeys(app, APP_KEYS, where);
     const envs = app.cloudEnv;
-    if (envs !== undefined && typeof envs !== 'string' && !(Array.isArray(envs) && envs.length > 0 && envs.every((e) => typeof e === 'string'))) {
+    if (
+      envs !== undefined &&
+      typeof envs !== 'string' &&
+      !(Array.isArray(envs) && envs.length > 0 && envs.every((e) => typeof e === 'string'))
+    ) {
       throw new SeedError(where, 'cloudEnv must be an env id or a non-empty list of env ids');
     }
     const appid = optionalString(app, 'appid', where);
     const secret = optionalString(app, 'secret', where);
-    return { ...(appid !== undefined && { appid }), ...(secret !== undefined && { secret }), ...(envs !== undefined && { cloudEnv: envs as string | string[] }) };
+    return {
+      ...(appid !== undefined && { appid }),
+      ...(secret !== undefined && { secret }),
+      ...(envs !== undefined && { cloudEnv: envs as string | string[] }),
+    };
   });
   const accounts = list(seed, 'accounts').map((account, i): SeedAccount => {
     const where = `accounts[${i}]`;
     onlyKeys(account, ACCOUNT_KEYS, where);
     for (const key of ACCOUNT_KEYS) optionalString(account, key, where);
-    if (typeof account.delivery_id !== 'string' || typeof account.biz_id !== 'string') throw new SeedError(where, 'delivery_id and biz_id are required');
+    if (typeof account.delivery_id !== 'string' || typeof account.biz_id !== 'string')
+      throw new SeedError(where, 'delivery_id and biz_id are required');
     return account as unknown as SeedAccount;
   });
   const orders = list(seed, 'orders').map((order, i): SeedOrder => {

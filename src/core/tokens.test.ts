@@ -6,7 +6,8 @@ import { hashSecret, verifySecret } from './tokens.ts';
 test('verifySecret: only the exact secret matches, NUL padding included', () => {
   const stored = hashSecret('s3cret');
   assert.equal(verifySecret('s3cret', stored), true);
-  for (const other of ['s3cret\0', 's3cret\0\0', 's3cre', 's3cret ', '', 'S3cret']) assert.equal(verifySecret(other, stored), false, JSON.stringify(other));
+  for (const other of ['s3cret\0', 's3cret\0\0', 's3cre', 's3cret ', '', 'S3cret'])
+    assert.equal(verifySecret(other, stored), false, JSON.stringify(other));
 });
 
 test('verifySecret: hashes of the raw-secret scheme still verify, never with a NUL appended', () => {

@@ -23,7 +23,10 @@ export class TrackingService {
   /** Called after a transaction that wrote to the outbox has committed (wakes the dispatcher). */
   onOutboxWrite: () => void = () => undefined;
   /** Built-in and registered carriers (set by the core to its CarrierDirectory). */
-  carriers: { refresh(): Promise<void>; find(deliveryId: string): Carrier | undefined } = { refresh: async () => undefined, find: findCarrier };
+  carriers: { refresh(): Promise<void>; find(deliveryId: string): Carrier | undefined } = {
+    refresh: async () => undefined,
+    find: findCarrier,
+  };
 
   constructor(
     private readonly store: Store,

@@ -27,8 +27,7 @@ export function checkByteLimits(body: Body | undefined, limits: Readonly<Record<
 
 export const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
 
-export const obj = (v: unknown): Body | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Body) : undefined;
+export const obj = (v: unknown): Body | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Body) : undefined);
 
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 

@@ -39,7 +39,20 @@ test('appid, order_id and delivery_id narrow a rule; batchGetOrder matches any e
   assert.equal(r.match(call('getOrder', { order_id: 'o-2', delivery_id: 'SF' }, 'wxb')), undefined, 'other order');
   assert.equal(r.match(call('getOrder', { order_id: 'o-1', delivery_id: 'YTO' }, 'wxb')), undefined, 'other carrier');
   assert.ok(r.match(call('getOrder', { order_id: 'o-1', delivery_id: 'SF' }, 'wxb')));
-  assert.ok(r.match(call('batchGetOrder', { order_list: [{ order_id: 'x', delivery_id: 'SF' }, { order_id: 'o-1', delivery_id: 'SF' }] }, 'wxb')));
+  assert.ok(
+    r.match(
+      call(
+        'batchGetOrder',
+        {
+          order_list: [
+            { order_id: 'x', delivery_id: 'SF' },
+            { order_id: 'o-1', delivery_id: 'SF' },
+          ],
+        },
+        'wxb',
+      ),
+    ),
+  );
   assert.equal(r.match(call('batchGetOrder', { order_list: [{ order_id: 'x', delivery_id: 'SF' }] }, 'wxb')), undefined);
 });
 
@@ -128,7 +141,15 @@ test('invalid rules are refused with a message naming the field', () => {
     [{ api: 'getAccessToken', order_id: 'x', errcode: -1 }, /token endpoints/],
   ];
   for (const [input, message] of refused) {
-    assert.throws(() => parseFaultRule(input), (e: unknown) => e instanceof FaultRuleError && message.test(e.message), JSON.stringify(input));
+    assert.throws(
+      () => parseFaultRule(input),
+      (e: unknown) => e instanceof FaultRuleError && message.test(e.message),
+      JSON.stringify(input),
+    );
   }
-  assert.deepEqual(parseFaultRule({ api: 'getOrder', errcode: 123456, errmsg: 'custom' }), { api: 'getOrder', errcode: 123456, errmsg: 'custom' });
+  assert.deepEqual(parseFaultRule({ api: 'getOrder', errcode: 123456, errmsg: 'custom' }), {
+    api: 'getOrder',
+    errcode: 123456,
+    errmsg: 'custom',
+  });
 });

@@ -141,7 +141,8 @@ const field = (o: Readonly<Record<string, unknown>> | undefined, key: string): u
 function bodyMatches(rule: FaultRule, body: Readonly<Record<string, unknown>> | undefined): boolean {
   if (rule.order_id === undefined && rule.delivery_id === undefined) return true;
   const same = (o: Readonly<Record<string, unknown>> | undefined) =>
-    (rule.order_id === undefined || field(o, 'order_id') === rule.order_id) && (rule.delivery_id === undefined || field(o, 'delivery_id') === rule.delivery_id);
+    (rule.order_id === undefined || field(o, 'order_id') === rule.order_id) &&
+    (rule.delivery_id === undefined || field(o, 'delivery_id') === rule.delivery_id);
   if (same(body)) return true;
   const list = field(body, 'order_list');
   return Array.isArray(list) && list.some((item) => item !== null && typeof item === 'object' && same(item as Record<string, unknown>));

@@ -79,8 +79,21 @@ export class FaultRuleError extends Error {
 }
 
 const FIELDS = new Set([
-  'api', 'appid', 'order_id', 'delivery_id', 'event', 'times', 'probability', 'seed', 'errcode', 'errmsg',
-  'delivery_resultcode', 'delivery_resultmsg', 'delay_ms', 'connection', 'push',
+  'api',
+  'appid',
+  'order_id',
+  'delivery_id',
+  'event',
+  'times',
+  'probability',
+  'seed',
+  'errcode',
+  'errmsg',
+  'delivery_resultcode',
+  'delivery_resultmsg',
+  'delay_ms',
+  'connection',
+  'push',
 ]);
 
 const knownErrmsg = new Map<number, string>(Object.values(errorTable).map((e) => [e.errcode, e.errmsg]));
@@ -102,7 +115,8 @@ function optionalString(v: Record<string, unknown>, key: string): string | undef
 function optionalInteger(v: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
   const value = v[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(`${key} must be an integer from ${min} to ${max}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max)
+    fail(`${key} must be an integer from ${min} to ${max}`);
   return value as number;
 }
 
@@ -113,7 +127,8 @@ function oneOf<T extends string>(v: Record<string, unknown>, key: string, allowe
   return value as T;
 }
 
-const isApi = (api: string): boolean => api === '*' || api === PUSH_API || BUSINESS_APIS.includes(api) || (TOKEN_APIS as readonly string[]).includes(api);
+const isApi = (api: string): boolean =>
+  api === '*' || api === PUSH_API || BUSINESS_APIS.includes(api) || (TOKEN_APIS as readonly string[]).includes(api);
 
 /**
  * Checks a rule's shape and answers it with only the fields it gave (in a
@@ -177,7 +192,8 @@ function checkEffects(rule: FaultRuleInput): void {
   if (rule.errcode !== undefined && rule.connection !== undefined) fail('errcode and connection are two effects; give one');
   if (rule.errcode === 0) fail('errcode 0 is a success; a fault needs a non-zero errcode (or delay_ms alone)');
   if (rule.errcode === undefined) {
-    for (const key of ['errmsg', 'delivery_resultcode', 'delivery_resultmsg'] as const) if (rule[key] !== undefined) fail(`${key} goes with errcode`);
+    for (const key of ['errmsg', 'delivery_resultcode', 'delivery_resultmsg'] as const)
+      if (rule[key] !== undefined) fail(`${key} goes with errcode`);
   } else if (rule.errmsg === undefined && tableErrmsg(rule.errcode) === undefined) {
     fail(`errcode ${rule.errcode} is not in the errcode table (docs/errcodes.md): give its errmsg`);
   }

@@ -83,7 +83,8 @@ export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
 
     app.get('/events', async (req) => {
       const q = req.query as Record<string, string | undefined>;
-      if (q.status !== undefined && !STATUSES.includes(q.status as EventStatus)) throw new ApiError(400, `status is one of ${STATUSES.join(', ')}`);
+      if (q.status !== undefined && !STATUSES.includes(q.status as EventStatus))
+        throw new ApiError(400, `status is one of ${STATUSES.join(', ')}`);
       const events = await core.store.events.list({
         limit: Math.min(num(q.limit ?? '50', 'limit'), 500),
         ...(q.appid ? { appid: q.appid } : {}),
@@ -114,7 +115,11 @@ export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
     app.put('/apps/:appid/push', async (req) => {
       const b = (req.body ?? {}) as Record<string, string | undefined>;
       return core.push.set((req.params as { appid: string }).appid, {
-        url: b.url ?? '', token: b.token ?? '', encodingAesKey: b.encoding_aes_key, mode: b.mode as never, format: b.format as never,
+        url: b.url ?? '',
+        token: b.token ?? '',
+        encodingAesKey: b.encoding_aes_key,
+        mode: b.mode as never,
+        format: b.format as never,
       });
     });
     app.put('/apps/:appid/auto-progress', async (req) => {
@@ -135,7 +140,11 @@ export function adminRoutes(o: AdminRoutesOptions): FastifyPluginAsync {
         const order = await tx.orders.get(appid, orderId);
         if (!order) throw new ApiError(404, `no order ${orderId} in app ${appid}`);
         const actionTime = typeof b.action_time === 'number' ? b.action_time : Math.floor(core.clock.nowMs() / 1000);
-        return core.tracking.appendNode(tx, order, { action_time: actionTime, action_type: b.action_type as number, action_msg: typeof b.action_msg === 'string' ? b.action_msg : '' });
+        return core.tracking.appendNode(tx, order, {
+          action_time: actionTime,
+          action_type: b.action_type as number,
+          action_msg: typeof b.action_msg === 'string' ? b.action_msg : '',
+        });
       });
       o.nudgeDispatcher();
       return { path_item_num: count };

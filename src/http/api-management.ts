@@ -73,7 +73,12 @@ export interface ApiManagementHooks {
   wrapCloudInvoke(invoke: CloudInvoke): CloudInvoke;
 }
 
-export function installApiManagement(app: FastifyInstance, core: LogisticsCore, envelope: EnvelopeOptions, options: ApiManagementOptions): ApiManagementHooks {
+export function installApiManagement(
+  app: FastifyInstance,
+  core: LogisticsCore,
+  envelope: EnvelopeOptions,
+  options: ApiManagementOptions,
+): ApiManagementHooks {
   const { meter, rids } = core.apiManagement;
   registerRoutes(app, core);
 
@@ -162,7 +167,10 @@ function registerRoutes(app: FastifyInstance, core: LogisticsCore): void {
   const m = core.apiManagement;
   const send = (reply: FastifyReply, answer: Record<string, unknown>) => reply.header('content-type', JSON_CONTENT_TYPE).send(answer);
   // Body fields win over query parameters of the same name.
-  const params = (req: FastifyRequest): Record<string, unknown> => ({ ...(req.query as object), ...((req.body as object | undefined) ?? {}) });
+  const params = (req: FastifyRequest): Record<string, unknown> => ({
+    ...(req.query as object),
+    ...((req.body as object | undefined) ?? {}),
+  });
 
   route(app, API_MANAGEMENT_PATHS.getRidInfo, true, { type: 'object', properties: { rid: { type: 'string' } } }, async (req, reply) =>
     send(reply, await m.getRidInfo(req.appid as string, req.body as Record<string, unknown>)),
@@ -171,17 +179,27 @@ function registerRoutes(app: FastifyInstance, core: LogisticsCore): void {
   void app.register(async (lenient) => {
     lenient.removeAllContentTypeParsers();
     lenient.addContentTypeParser('*', (req, payload, done) =>
-      parseWeChatBody(req, payload, (err, body) => (err instanceof WxError && err.code === 'emptyPostData' ? done(null, {}) : done(err, body))),
+      parseWeChatBody(req, payload, (err, body) =>
+        err instanceof WxError && err.code === 'emptyPostData' ? done(null, {}) : done(err, body),
+      ),
     );
     // A POST without any body never reaches a content parser: it is an empty object here.
     lenient.addHook('onRequest', async (req) => {
       req.body ??= {};
     });
-    route(lenient, API_MANAGEMENT_PATHS.getApiQuota, true, { type: 'object', properties: { cgi_path: { type: 'string' } } }, async (req, reply) =>
-      send(reply, await m.getApiQuota(req.appid as string, params(req))),
+    route(
+      lenient,
+      API_MANAGEMENT_PATHS.getApiQuota,
+      true,
+      { type: 'object', properties: { cgi_path: { type: 'string' } } },
+      async (req, reply) => send(reply, await m.getApiQuota(req.appid as string, params(req))),
     );
-    route(lenient, API_MANAGEMENT_PATHS.clearQuota, true, { type: 'object', properties: { appid: { type: 'string' } } }, async (req, reply) =>
-      send(reply, await m.clearQuota(req.appid as string, params(req))),
+    route(
+      lenient,
+      API_MANAGEMENT_PATHS.clearQuota,
+      true,
+      { type: 'object', properties: { appid: { type: 'string' } } },
+      async (req, reply) => send(reply, await m.clearQuota(req.appid as string, params(req))),
     );
     route(
       lenient,
@@ -196,7 +214,13 @@ function registerRoutes(app: FastifyInstance, core: LogisticsCore): void {
 const OTHER_METHODS = ['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
 
 /** A POST endpoint with server.ts's route config: every other method is routed too, for 43002. */
-function route(app: FastifyInstance, url: string, authenticated: boolean, schema: Record<string, unknown>, handler: RouteHandlerMethod): void {
+function route(
+  app: FastifyInstance,
+  url: string,
+  authenticated: boolean,
+  schema: Record<string, unknown>,
+  handler: RouteHandlerMethod,
+): void {
   const config = { wechatMethod: 'POST', authenticated };
   app.route({ method: 'POST', url, config, schema: { body: schema }, handler });
   app.route({ method: OTHER_METHODS, url, config, handler });
@@ -206,7 +230,11 @@ function route(app: FastifyInstance, url: string, authenticated: boolean, schema
  * Writes the counters and the rid log every `intervalMs`, prunes the rid log
  * and old counters every minute; `stop` writes what is left.
  */
-export function startApiManagementFlusher(core: LogisticsCore, onError: (error: unknown) => void, intervalMs = 200): { stop(): Promise<void> } {
+export function startApiManagementFlusher(
+  core: LogisticsCore,
+  onError: (error: unknown) => void,
+  intervalMs = 200,
+): { stop(): Promise<void> } {
   const { meter, rids } = core.apiManagement;
   let running: Promise<void> = Promise.resolve();
   let ticks = 0;

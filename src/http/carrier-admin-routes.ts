@@ -15,7 +15,21 @@ export interface CarrierAdminRoutesOptions {
   adminKey: string;
 }
 
-const FIELDS = ['delivery_id', 'name', 'url', 'token', 'encoding_aes_key', 'mode', 'format', 'services', 'template', 'waybill_source', 'review', 'appid', 'secret'] as const;
+const FIELDS = [
+  'delivery_id',
+  'name',
+  'url',
+  'token',
+  'encoding_aes_key',
+  'mode',
+  'format',
+  'services',
+  'template',
+  'waybill_source',
+  'review',
+  'appid',
+  'secret',
+] as const;
 
 /** The body's known fields; a wrong JSON type is a 400 here rather than a silent default. */
 function carrierInput(body: unknown): CarrierInput {

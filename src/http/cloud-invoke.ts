@@ -33,7 +33,8 @@ export function cloudInvoker(core: LogisticsCore, envelope: EnvelopeOptions, fau
       const args = op.method === 'POST' ? body : {};
       // The same cached bytes the HTTPS route sends, where the core has them (getOrder).
       const run = () => (op.runJson ? op.runJson(core, appid, args) : op.run(core, appid, args));
-      const rule = faults === undefined || faults.registry.size === 0 ? undefined : faults.registry.match({ api: op.name, appid, body: args });
+      const rule =
+        faults === undefined || faults.registry.size === 0 ? undefined : faults.registry.match({ api: op.name, appid, body: args });
       if (rule === undefined || faults === undefined) return await run();
       // A fault on the cloud path: the same rule, the gateway's transport. An errcode becomes the
       // resp_data the SDK throws as `openapi.logistics.<name>:fail <errmsg>`. (Without a connection

@@ -37,7 +37,9 @@ export function consoleAccess(i: ConsoleAccessInput): ConsoleAccess {
   if (keyMatches(i.presentedKey, i.adminKey)) return { allowed: true, via: 'key' };
   return {
     allowed: false,
-    reason: i.presentedKey ? 'wrong admin key' : `the server is bound to ${i.boundHost ?? 'an unknown address'}: the admin key is required (${ADMIN_KEY_HEADER} header)`,
+    reason: i.presentedKey
+      ? 'wrong admin key'
+      : `the server is bound to ${i.boundHost ?? 'an unknown address'}: the admin key is required (${ADMIN_KEY_HEADER} header)`,
   };
 }
 

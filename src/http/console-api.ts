@@ -34,7 +34,6 @@ export interface ConsoleApiOptions {
 const JSON_TYPE = 'application/json; charset=utf-8';
 const PAGE_MAX = 100;
 
-
 /** Keyset cursor of the order list: the last row's (created_at, appid, order_id). */
 export const encodeCursor = (o: Pick<OrderRecord, 'created_at' | 'appid' | 'order_id'>): string =>
   Buffer.from(JSON.stringify([o.created_at, o.appid, o.order_id])).toString('base64url');
@@ -205,7 +204,9 @@ export function consoleApi(o: ConsoleApiOptions): FastifyPluginAsync {
       const order = await findOrder(req);
       const printType = (req.query as { print_type?: string }).print_type === '1' ? 1 : 0;
       // print_html itself, decoded: a registered carrier's template where it has one.
-      return reply.header('content-type', 'text/html; charset=utf-8').send(Buffer.from(core.orders.labels.printHtml(order, printType), 'base64'));
+      return reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .send(Buffer.from(core.orders.labels.printHtml(order, printType), 'base64'));
     });
 
     carrierConsoleRoutes(app, core);
@@ -219,7 +220,12 @@ export function consoleApi(o: ConsoleApiOptions): FastifyPluginAsync {
             appid: a.appid,
             accounts: (await store.accounts.list(a.appid)).map(({ password, ...acc }) => {
               const carrier = findCarrier(acc.delivery_id);
-              return { ...acc, password_set: password !== '', delivery_name: carrier?.delivery_name ?? acc.delivery_id, franchise: carrier?.franchise ?? false };
+              return {
+                ...acc,
+                password_set: password !== '',
+                delivery_name: carrier?.delivery_name ?? acc.delivery_id,
+                franchise: carrier?.franchise ?? false,
+              };
             }),
           })),
         ),
@@ -240,12 +246,16 @@ export function consoleApi(o: ConsoleApiOptions): FastifyPluginAsync {
       const { appid, orderId } = req.params as { appid: string; orderId: string };
       return forward(req, reply, `/apps/${encodeURIComponent(appid)}/orders/${encodeURIComponent(orderId)}/actions`);
     });
-    app.post('/events/:id/replay', (req, reply) => forward(req, reply, `/events/${encodeURIComponent((req.params as { id: string }).id)}/replay`));
+    app.post('/events/:id/replay', (req, reply) =>
+      forward(req, reply, `/events/${encodeURIComponent((req.params as { id: string }).id)}/replay`),
+    );
 
     // Fault rules: read here, changed through the admin API's /faults routes.
     app.get('/faults', async () => ({ faults: o.faults?.list() ?? [] }));
     app.post('/faults', (req, reply) => forward(req, reply, '/faults'));
     app.delete('/faults', (req, reply) => forward(req, reply, '/faults', 'DELETE'));
-    app.delete('/faults/:id', (req, reply) => forward(req, reply, `/faults/${encodeURIComponent((req.params as { id: string }).id)}`, 'DELETE'));
+    app.delete('/faults/:id', (req, reply) =>
+      forward(req, reply, `/faults/${encodeURIComponent((req.params as { id: string }).id)}`, 'DELETE'),
+    );
   };
 }

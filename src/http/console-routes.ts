@@ -36,7 +36,12 @@ async function sendFile(reply: FastifyReply, relative: string): Promise<FastifyR
   } catch {
     return notFound(reply);
   }
-  return reply.code(200).header('content-type', type).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(content);
+  return reply
+    .code(200)
+    .header('content-type', type)
+    .header('cache-control', 'no-cache')
+    .header('x-content-type-options', 'nosniff')
+    .send(content);
 }
 
 const notFound = (reply: FastifyReply) => reply.code(404).header('content-type', 'text/plain; charset=utf-8').send('not found');

@@ -27,7 +27,13 @@ export class FaultResponder {
    * `delay_ms`-only rule calls it). Errors are thrown as InjectedWxError for the
    * server's error handler (rid, request log, `--explain`).
    */
-  async respond<T>(rule: FaultRule, api: string, req: FastifyRequest, reply: FastifyReply, run: () => Promise<T>): Promise<T | FastifyReply> {
+  async respond<T>(
+    rule: FaultRule,
+    api: string,
+    req: FastifyRequest,
+    reply: FastifyReply,
+    run: () => Promise<T>,
+  ): Promise<T | FastifyReply> {
     if (rule.connection !== undefined) {
       await this.sleep(rule.delay_ms);
       this.takeOver(rule, req, reply);

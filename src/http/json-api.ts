@@ -19,10 +19,18 @@ export class ApiError extends Error {
 }
 
 const statusOf = (error: unknown): number =>
-  error instanceof ApiError ? error.statusCode : error instanceof PushConfigError || error instanceof RangeError || error instanceof WxError ? 400 : 500;
+  error instanceof ApiError
+    ? error.statusCode
+    : error instanceof PushConfigError || error instanceof RangeError || error instanceof WxError
+      ? 400
+      : 500;
 
 const messageOf = (error: unknown): string =>
-  error instanceof WxError ? `${error.errcode} ${error.errmsg}: ${error.detail ?? ''}` : error instanceof Error ? error.message : String(error);
+  error instanceof WxError
+    ? `${error.errcode} ${error.errmsg}: ${error.detail ?? ''}`
+    : error instanceof Error
+      ? error.message
+      : String(error);
 
 /** Installs the body parser and error handler in an encapsulated plugin context. */
 export function useJsonApi(app: FastifyInstance, contentType?: string): void {

@@ -100,7 +100,14 @@ export class RequestLog {
   record(e: NewRequestLogEntry): void {
     const explanation = e.errcode === 0 ? null : e.error ? explainError(e.error) : (EXPLANATIONS[e.errcode] ?? null);
     this.#entries[this.#next] = {
-      seq: ++this.#seq, at: e.at, method: e.method, path: e.path, appid: e.appid, errcode: e.errcode, duration_ms: e.duration_ms, explanation,
+      seq: ++this.#seq,
+      at: e.at,
+      method: e.method,
+      path: e.path,
+      appid: e.appid,
+      errcode: e.errcode,
+      duration_ms: e.duration_ms,
+      explanation,
     };
     this.#next = (this.#next + 1) % this.capacity;
   }

@@ -79,14 +79,20 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   app.setNotFoundHandler((req, reply) => {
     req.wxlError = new WxError('invalidUrl');
-    void reply.code(200).header('content-type', JSON_CONTENT_TYPE).send(errorBody(explained(req.wxlError), nowSeconds(core.clock), envelope));
+    void reply
+      .code(200)
+      .header('content-type', JSON_CONTENT_TYPE)
+      .send(errorBody(explained(req.wxlError), nowSeconds(core.clock), envelope));
   });
 
   app.setErrorHandler((error, req, reply) => {
     const { wx, unexpected } = asWxError(error);
     if (unexpected) req.log.error({ err: error }, 'unexpected failure answered as -1 system error');
     req.wxlError = wx;
-    void reply.code(200).header('content-type', JSON_CONTENT_TYPE).send(errorBody(explained(wx), nowSeconds(core.clock), envelope));
+    void reply
+      .code(200)
+      .header('content-type', JSON_CONTENT_TYPE)
+      .send(errorBody(explained(wx), nowSeconds(core.clock), envelope));
   });
   if (options.requestLog) recordWeChatCalls(app, core, options.requestLog);
 
@@ -135,23 +141,33 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return reply.header('content-type', JSON_CONTENT_TYPE).send(await run());
   });
 
-  wechatRoute(app, '/cgi-bin/stable_token', { wechatMethod: 'POST', authenticated: false }, requestSchemas.stableToken, async (req, reply) => {
-    const body = req.body as Body;
-    const run = () => core.tokens.getStableAccessToken(body);
-    if (faults.registry.size !== 0) return answerFaulted(faults, 'getStableAccessToken', stringField(body, 'appid'), body, req, reply, run);
-    return reply.header('content-type', JSON_CONTENT_TYPE).send(await run());
-  });
+  wechatRoute(
+    app,
+    '/cgi-bin/stable_token',
+    { wechatMethod: 'POST', authenticated: false },
+    requestSchemas.stableToken,
+    async (req, reply) => {
+      const body = req.body as Body;
+      const run = () => core.tokens.getStableAccessToken(body);
+      if (faults.registry.size !== 0)
+        return answerFaulted(faults, 'getStableAccessToken', stringField(body, 'appid'), body, req, reply, run);
+      return reply.header('content-type', JSON_CONTENT_TYPE).send(await run());
+    },
+  );
 
   for (const op of operations) registerOperation(app, core, op, faults);
 
   void app.register(
-    named('wxl-cloud-bridge', cloudBridgePlugin({
-      path: options.cloud?.path ?? '/admin',
-      freshnessSeconds: options.cloud?.freshnessSeconds ?? CLOUD_FRESHNESS_SECONDS,
-      findAppBySecretId: (secretId) => core.cloud.findBySecretId(secretId),
-      invoke: management.wrapCloudInvoke(cloudInvoker(core, envelope, faults)),
-      knownApiNames: cloudApiNames,
-    })),
+    named(
+      'wxl-cloud-bridge',
+      cloudBridgePlugin({
+        path: options.cloud?.path ?? '/admin',
+        freshnessSeconds: options.cloud?.freshnessSeconds ?? CLOUD_FRESHNESS_SECONDS,
+        findAppBySecretId: (secretId) => core.cloud.findBySecretId(secretId),
+        invoke: management.wrapCloudInvoke(cloudInvoker(core, envelope, faults)),
+        knownApiNames: cloudApiNames,
+      }),
+    ),
   );
   return app;
 }

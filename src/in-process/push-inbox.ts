@@ -165,7 +165,11 @@ export class PushCapture {
         this.#waiters.delete(waiter);
         clearInterval(poll);
         const seen = this.#captured.filter((c) => appid === undefined || c.appid === appid).map((c) => c.event.Event);
-        reject(new PushWaitTimeoutError(`no push matched within ${timeoutMs} ms${appid === undefined ? '' : ` for app ${appid}`}; captured: ${describe(seen)}`));
+        reject(
+          new PushWaitTimeoutError(
+            `no push matched within ${timeoutMs} ms${appid === undefined ? '' : ` for app ${appid}`}; captured: ${describe(seen)}`,
+          ),
+        );
       }, timeoutMs);
       const settle = () => {
         clearTimeout(timer);

@@ -96,7 +96,8 @@ export const DEFAULT_CLOUD_ENV = 'local-env';
 function storeConfig(store: WxLogisticsStore | undefined): Pick<AppConfig, 'memory' | 'dataDir' | 'storeUrl'> {
   if (store === undefined || store === 'memory') return { memory: true };
   if (typeof store === 'object' && store !== null && 'url' in store && typeof store.url === 'string') return { storeUrl: store.url };
-  if (typeof store === 'object' && store !== null && 'dataDir' in store && typeof store.dataDir === 'string') return { dataDir: store.dataDir };
+  if (typeof store === 'object' && store !== null && 'dataDir' in store && typeof store.dataDir === 'string')
+    return { dataDir: store.dataDir };
   throw new TypeError("startWxLogistics: store is 'memory', { dataDir: '…' } or { url: 'postgres://…' }");
 }
 

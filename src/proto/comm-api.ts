@@ -29,7 +29,12 @@ export interface CommApiData {
   hasInnerData: boolean;
 }
 
-interface RawPair { key?: string; value?: Uint8Array; contenttype?: string; filename?: string }
+interface RawPair {
+  key?: string;
+  value?: Uint8Array;
+  contenttype?: string;
+  filename?: string;
+}
 interface RawCommApiData {
   apiType?: number;
   openapiData?: { pairs?: RawPair[] };
@@ -81,7 +86,10 @@ export function encodeCommOpenApiResp(resp: CommOpenApiResp): Buffer {
 /** Test/diagnostic helper: the inverse of encodeCommOpenApiResp. */
 export function decodeCommOpenApiResp(buf: Uint8Array): Required<Omit<CommOpenApiResp, 'respData'>> & { respData: Buffer } {
   const raw = CommOpenApiRespType.toObject(CommOpenApiRespType.decode(buf)) as {
-    respData?: Uint8Array; contentType?: string; errorCode?: number; httpCode?: number;
+    respData?: Uint8Array;
+    contentType?: string;
+    errorCode?: number;
+    httpCode?: number;
   };
   return {
     respData: Buffer.from(raw.respData ?? []),
@@ -92,7 +100,11 @@ export function decodeCommOpenApiResp(buf: Uint8Array): Required<Omit<CommOpenAp
 }
 
 /** Test helper: encodes a CommApiData the way wx-server-sdk does (§3 step 4). */
-export function encodeCommApiData(data: { apiType?: number; pairs: Array<{ key: string; value: Uint8Array; filename?: string }>; appid?: string }): Buffer {
+export function encodeCommApiData(data: {
+  apiType?: number;
+  pairs: Array<{ key: string; value: Uint8Array; filename?: string }>;
+  appid?: string;
+}): Buffer {
   const message = CommApiDataType.fromObject({
     apiType: data.apiType ?? ApiType.OPEN_API,
     openapiData: { pairs: data.pairs },

@@ -25,7 +25,16 @@ test('decodeAesKey turns a 43-char EncodingAESKey into 32 bytes', () => {
 });
 
 test('invalid EncodingAESKeys are rejected with invalidEncodingAesKey', () => {
-  for (const bad of ['', KEY_TEXT.slice(0, 42), `${KEY_TEXT}A`, `${KEY_TEXT.slice(0, 42)}+`, `${KEY_TEXT.slice(0, 42)}/`, `${KEY_TEXT.slice(0, 42)}=`, `${KEY_TEXT.slice(0, 42)}é`, ` ${KEY_TEXT.slice(1)}`]) {
+  for (const bad of [
+    '',
+    KEY_TEXT.slice(0, 42),
+    `${KEY_TEXT}A`,
+    `${KEY_TEXT.slice(0, 42)}+`,
+    `${KEY_TEXT.slice(0, 42)}/`,
+    `${KEY_TEXT.slice(0, 42)}=`,
+    `${KEY_TEXT.slice(0, 42)}é`,
+    ` ${KEY_TEXT.slice(1)}`,
+  ]) {
     assert.equal(isValidEncodingAesKey(bad), false, bad);
     assert.throws(() => decodeAesKey(bad), isCode('invalidEncodingAesKey'), bad);
   }
@@ -77,11 +86,17 @@ test('pad is 1 byte when one short of the boundary, and block size is 32 not 16'
 test('decryptMessage rejects a foreign appid, bad padding and truncated ciphertext', () => {
   const enc = encryptMessage(KEY, 'hello', APPID, R16);
   assert.throws(() => decryptMessage(KEY, enc, 'wxother'), isCode('appidMismatch'));
-  assert.throws(() => decryptMessage(KEY, Buffer.from(enc, 'base64').subarray(0, 48).toString('base64'), APPID), isCode('invalidCiphertext'));
+  assert.throws(
+    () => decryptMessage(KEY, Buffer.from(enc, 'base64').subarray(0, 48).toString('base64'), APPID),
+    isCode('invalidCiphertext'),
+  );
   assert.throws(() => decryptMessage(KEY, '', APPID), isCode('invalidCiphertext'));
   // Another key yields garbage: the pad, length or appid check must catch it, never return text.
   const otherKey = decodeAesKey('B'.repeat(43));
-  assert.throws(() => decryptMessage(otherKey, enc, APPID), (e: unknown) => e instanceof PushError);
+  assert.throws(
+    () => decryptMessage(otherKey, enc, APPID),
+    (e: unknown) => e instanceof PushError,
+  );
 });
 
 test('encryptMessage refuses a key that is not 32 bytes or a random16 that is not 16 bytes', () => {

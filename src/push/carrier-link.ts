@@ -36,7 +36,13 @@ export class HttpCarrierLink implements CarrierLink {
 
   async send(carrier: CarrierRecord, event: WireObject): Promise<CarrierExchange> {
     const startedAt = Date.now();
-    let last: Omit<CarrierExchange, 'startedAt' | 'durationMs' | 'attempts'> = { url: carrier.url, requestBody: '', statusCode: null, replyBody: '', error: 'not sent' };
+    let last: Omit<CarrierExchange, 'startedAt' | 'durationMs' | 'attempts'> = {
+      url: carrier.url,
+      requestBody: '',
+      statusCode: null,
+      replyBody: '',
+      error: 'not sent',
+    };
     let attempt = 0;
     while (attempt < this.attempts) {
       attempt++;
@@ -47,7 +53,10 @@ export class HttpCarrierLink implements CarrierLink {
     return { ...last, startedAt, durationMs: Date.now() - startedAt, attempts: attempt };
   }
 
-  async #attempt(carrier: CarrierRecord, event: WireObject): Promise<{ result: Omit<CarrierExchange, 'startedAt' | 'durationMs' | 'attempts'>; retry: boolean }> {
+  async #attempt(
+    carrier: CarrierRecord,
+    event: WireObject,
+  ): Promise<{ result: Omit<CarrierExchange, 'startedAt' | 'durationMs' | 'attempts'>; retry: boolean }> {
     const req = buildPushRequest({
       url: carrier.url,
       token: carrier.token,

@@ -66,7 +66,10 @@ export function readCarrierReply(body: string, keys: ReplyKeys): ReplyFields {
 const NAME = /^<([A-Za-z_][\w.:-]*)(?:\s[^>]*?)?(\/?)>/;
 
 function parseXmlDocument(xml: string): ReplyFields {
-  let s = xml.replace(/^<\?xml[\s\S]*?\?>/, '').replace(/<!--[\s\S]*?-->/g, '').trim();
+  let s = xml
+    .replace(/^<\?xml[\s\S]*?\?>/, '')
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .trim();
   const open = NAME.exec(s);
   if (!open) throw new CarrierReplyError('XML reply has no root element');
   const [, root, selfClosing] = open;
@@ -149,5 +152,9 @@ function text(inner: string): string {
 
 const decodeEntities = (s: string): string =>
   s.replace(/&(#x[0-9a-fA-F]+|#\d+|[a-z]+);/g, (all, e: string) =>
-    e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (ENTITIES[e] ?? all),
+    e.startsWith('#x')
+      ? String.fromCodePoint(parseInt(e.slice(2), 16))
+      : e.startsWith('#')
+        ? String.fromCodePoint(Number(e.slice(1)))
+        : (ENTITIES[e] ?? all),
   );

@@ -117,7 +117,17 @@ export class PushDispatcher {
     let startedAt = Date.now();
     if (!config) {
       await this.o.store.events.recordAttempt(
-        { event_id: event.id, attempt, started_at: startedAt, duration_ms: 0, url: '', status_code: null, response_excerpt: '', error: 'no push URL configured', delivered: false },
+        {
+          event_id: event.id,
+          attempt,
+          started_at: startedAt,
+          duration_ms: 0,
+          url: '',
+          status_code: null,
+          response_excerpt: '',
+          error: 'no push URL configured',
+          delivered: false,
+        },
         { status: 'skipped', attempts: attempt, next_attempt_at: startedAt, delivered_at: null, last_error: 'no push URL configured' },
       );
       return;
@@ -158,7 +168,17 @@ export class PushDispatcher {
     // Each round (the first, and one per replay) has maxAttempts attempts.
     const dead = !delivered && attempt % this.policy.maxAttempts === 0;
     await this.o.store.events.recordAttempt(
-      { event_id: event.id, attempt, started_at: startedAt, duration_ms: now - startedAt, url, status_code: statusCode, response_excerpt: excerpt, error, delivered },
+      {
+        event_id: event.id,
+        attempt,
+        started_at: startedAt,
+        duration_ms: now - startedAt,
+        url,
+        status_code: statusCode,
+        response_excerpt: excerpt,
+        error,
+        delivered,
+      },
       {
         status: delivered ? 'delivered' : dead ? 'dead' : 'pending',
         attempts: attempt,
@@ -204,7 +224,12 @@ export class PushDispatcher {
     if (fault.delay_ms && !(await this.#pause(fault.delay_ms))) return;
     try {
       const req = this.#request(event, config);
-      const res = await fetch(req.url, { method: 'POST', headers: { 'content-type': req.contentType }, body: req.body, signal: AbortSignal.timeout(this.policy.timeoutMs) });
+      const res = await fetch(req.url, {
+        method: 'POST',
+        headers: { 'content-type': req.contentType },
+        body: req.body,
+        signal: AbortSignal.timeout(this.policy.timeoutMs),
+      });
       await res.text();
     } catch (e) {
       this.o.log?.('duplicate push (fault rule) failed', { event: event.id, rule: fault.id, error: describe(e, this.policy.timeoutMs) });

@@ -35,16 +35,35 @@ const base: PushRequestOptions = {
 
 test('URL check reproduces the events.md §1.2 worked URL', () => {
   assert.equal(
-    buildUrlCheck({ url: 'https://www.qq.com/revice', token: 'AAAAA', timestamp: '1714036504', nonce: '1514711492', echostr: '4375120948345356249' }),
+    buildUrlCheck({
+      url: 'https://www.qq.com/revice',
+      token: 'AAAAA',
+      timestamp: '1714036504',
+      nonce: '1514711492',
+      echostr: '4375120948345356249',
+    }),
     'https://www.qq.com/revice?signature=f464b24fc39322e44b38aa78f5edd27bd1441696&echostr=4375120948345356249&timestamp=1714036504&nonce=1514711492',
   );
 });
 
 test('plain JSON push reproduces the events.md §1.3 example URL and body', () => {
-  const demo = { ToUserName: 'gh_97417a04a28d', FromUserName: 'o9AgO5Kd5ggOC-bXrbNODIiE3bGY', CreateTime: 1714037059, MsgType: 'event', Event: 'debug_demo', debug_str: 'hello world' };
+  const demo = {
+    ToUserName: 'gh_97417a04a28d',
+    FromUserName: 'o9AgO5Kd5ggOC-bXrbNODIiE3bGY',
+    CreateTime: 1714037059,
+    MsgType: 'event',
+    Event: 'debug_demo',
+    debug_str: 'hello world',
+  };
   const req = buildPushRequest({ ...base, url: 'https://www.qq.com/revice', format: 'json', event: demo });
-  assert.equal(req.url, 'https://www.qq.com/revice?signature=899cf89e464efb63f54ddac96b0a0a235f53aa78&timestamp=1714037059&nonce=486452656');
-  assert.equal(req.body, '{"ToUserName":"gh_97417a04a28d","FromUserName":"o9AgO5Kd5ggOC-bXrbNODIiE3bGY","CreateTime":1714037059,"MsgType":"event","Event":"debug_demo","debug_str":"hello world"}');
+  assert.equal(
+    req.url,
+    'https://www.qq.com/revice?signature=899cf89e464efb63f54ddac96b0a0a235f53aa78&timestamp=1714037059&nonce=486452656',
+  );
+  assert.equal(
+    req.body,
+    '{"ToUserName":"gh_97417a04a28d","FromUserName":"o9AgO5Kd5ggOC-bXrbNODIiE3bGY","CreateTime":1714037059,"MsgType":"event","Event":"debug_demo","debug_str":"hello world"}',
+  );
   assert.equal(req.contentType, 'application/json');
   assert.equal(verifyPlain(new URL(req.url).searchParams, 'AAAAA'), true);
   assert.equal(verifyPlain(new URL(req.url).searchParams, 'BBBBB'), false);
@@ -80,7 +99,18 @@ for (const format of ['xml', 'json'] as const) {
   test(`compatible ${format} push carries the plaintext fields plus Encrypt`, () => {
     const req = buildPushRequest({ ...base, mode: 'compatible', format });
     const q = new URL(req.url).searchParams;
-    const fields = ['ToUserName', 'FromUserName', 'CreateTime', 'MsgType', 'Event', 'DeliveryID', 'WayBillId', 'OrderId', 'Version', 'Count'];
+    const fields = [
+      'ToUserName',
+      'FromUserName',
+      'CreateTime',
+      'MsgType',
+      'Event',
+      'DeliveryID',
+      'WayBillId',
+      'OrderId',
+      'Version',
+      'Count',
+    ];
     if (format === 'xml') {
       assert.deepEqual(xmlTopLevelNames(req.body), [...fields, 'Actions', 'Actions', 'Encrypt']); // one <Actions> per node
     } else {

@@ -18,4 +18,3 @@ test('signature does not depend on argument order (parts are sorted)', () => {
 test('msgSignature reproduces the WXBizMsgCrypt demo vector', () => {
   assert.equal(msgSignature(WXBIZ.token, WXBIZ.timestamp, WXBIZ.nonce, WXBIZ.encrypt), WXBIZ.msgSignature);
 });
-

@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 function sortedSha1(parts: readonly string[]): string {
   // Default sort compares UTF-16 code units; every part here is ASCII, so this equals
   // the byte order WeChat's reference implementations use.
-  return createHash('sha1').update([...parts].sort().join(''), 'utf8').digest('hex');
+  return createHash('sha1')
+    .update([...parts].sort().join(''), 'utf8')
+    .digest('hex');
 }
 
 /**

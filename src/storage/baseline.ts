@@ -78,7 +78,8 @@ export async function captureBaseline(sql: StateSql, catalog: BaselineCatalog, m
   for (const name of order) {
     const [row] = await sql.all(`SELECT count(*) AS n FROM (SELECT 1 AS x FROM ${quote(name)} LIMIT ?) AS capped`, [maxRows + 1]);
     total += Number(row?.n ?? 0);
-    if (total > maxRows) throw new BaselineTooLargeError(`the store holds more than ${maxRows} rows: too many to keep a baseline in memory`);
+    if (total > maxRows)
+      throw new BaselineTooLargeError(`the store holds more than ${maxRows} rows: too many to keep a baseline in memory`);
   }
   const tables: BaselineTable[] = [];
   for (const name of order) {

@@ -138,7 +138,11 @@ CREATE TABLE carrier_events (
 /** Row ⇄ record: services as JSON text, review as 0/1. */
 export type CarrierRow = Omit<CarrierRecord, 'services' | 'review'> & { services: string; review: number | boolean };
 export const carrierToRow = (c: CarrierRecord): CarrierRow => ({ ...c, services: JSON.stringify(c.services), review: c.review ? 1 : 0 });
-export const rowToCarrier = (r: CarrierRow): CarrierRecord => ({ ...r, services: JSON.parse(r.services), review: r.review === 1 || r.review === true });
+export const rowToCarrier = (r: CarrierRow): CarrierRecord => ({
+  ...r,
+  services: JSON.parse(r.services),
+  review: r.review === 1 || r.review === true,
+});
 
 /** Newest first, filtered; shared by both backends (placeholders differ). */
 export function carrierEventListSql(f: CarrierEventFilter, placeholder: (n: number) => string): { text: string; values: unknown[] } {
@@ -153,5 +157,8 @@ export function carrierEventListSql(f: CarrierEventFilter, placeholder: (n: numb
   if (f.order_id !== undefined) add('order_id = ?', f.order_id);
   if (f.beforeId !== undefined) add('id < ?', f.beforeId);
   values.push(f.limit);
-  return { text: `SELECT * FROM carrier_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${placeholder(values.length)}`, values };
+  return {
+    text: `SELECT * FROM carrier_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ${placeholder(values.length)}`,
+    values,
+  };
 }

@@ -27,7 +27,14 @@ async function observe(store: Store) {
   const events = await store.events.list({ limit: 100 });
   const attempts = [];
   for (const e of events) attempts.push(await store.events.listAttempts(e.id));
-  return { apps, perApp, events, attempts, clock: (await store.settings.get('clock_offset_ms')) ?? null, due: await store.schedule.due(Number.MAX_SAFE_INTEGER, 100) };
+  return {
+    apps,
+    perApp,
+    events,
+    attempts,
+    clock: (await store.settings.get('clock_offset_ms')) ?? null,
+    due: await store.schedule.due(Number.MAX_SAFE_INTEGER, 100),
+  };
 }
 
 async function fill(store: Store, appid: string): Promise<void> {
@@ -43,7 +50,17 @@ async function fill(store: Store, appid: string): Promise<void> {
   await store.cloud.addEnv(appid, 'env-1');
   const id = await store.events.insert(newEvent(`TEST:WB-${appid}-o1`, { appid }));
   await store.events.recordAttempt(
-    { event_id: id, attempt: 1, started_at: 10, duration_ms: 3, url: 'http://r', status_code: 500, response_excerpt: 'no', error: 'HTTP 500', delivered: false },
+    {
+      event_id: id,
+      attempt: 1,
+      started_at: 10,
+      duration_ms: 3,
+      url: 'http://r',
+      status_code: 500,
+      response_excerpt: 'no',
+      error: 'HTTP 500',
+      delivered: false,
+    },
     { status: 'pending', attempts: 1, next_attempt_at: 20, delivered_at: null, last_error: 'HTTP 500' },
   );
   await store.settings.put(`autoprogress:${appid}`, '{"enabled":true}');
@@ -62,7 +79,15 @@ async function scribble(store: Store): Promise<void> {
   assert.equal(await store.accounts.takeQuota(APP, 'SF', 'b', 1), true);
   await store.accounts.upsert(account('c'));
   await store.printers.delete(APP, 'oPrinter');
-  await store.pushConfigs.put({ appid: APP, url: 'http://127.0.0.1:1/p', token: 't', encoding_aes_key: '', mode: 'plain', format: 'json', updated_at: 8 });
+  await store.pushConfigs.put({
+    appid: APP,
+    url: 'http://127.0.0.1:1/p',
+    token: 't',
+    encoding_aes_key: '',
+    mode: 'plain',
+    format: 'json',
+    updated_at: 8,
+  });
   await store.cloud.addEnv(APP, 'env-2');
   await store.cloud.addCredential({ secret_id: 'AKID-new', appid: APP, secret_key: 'k2', created_at: 8 });
   await store.events.insert(newEvent('s-new'));
@@ -84,7 +109,7 @@ export const baselineCases: ConformanceCase[] = [
       await store.restoreBaseline(baseline);
       assert.deepEqual(await observe(store), before);
       assert.equal(await store.tokens.get('tok-new'), undefined);
-      assert.equal((await store.cloud.findCredential('AKID-new')), undefined);
+      assert.equal(await store.cloud.findCredential('AKID-new'), undefined);
       assert.equal(await store.sequences.next('waybill:TEST'), first + 1, 'counters go back too');
       // A baseline is reusable: a second round lands in the same state.
       await scribble(store);

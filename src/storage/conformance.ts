@@ -55,7 +55,6 @@ export const allCases = (): ConformanceCase[] => [
   ...carrierCases,
 ];
 
-
 export function runStoreConformance(options: StoreConformanceOptions): void {
   const cases = allCases();
   const titles = new Set(cases.map(([title]) => title));

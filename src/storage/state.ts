@@ -99,8 +99,18 @@ export const STATE_TABLES = [
     key: ['appid', 'order_id'],
     ofApp: BY_APPID,
   },
-  { name: 'path_nodes', columns: [...text('appid', 'order_id'), ...int('seq', 'action_time', 'action_type'), c('action_msg', 'text')], key: ['appid', 'order_id', 'seq'], ofApp: BY_APPID },
-  { name: 'scheduled_steps', columns: [...text('appid', 'order_id'), ...int('step', 'due_at', 'action_type'), c('action_msg', 'text')], key: ['appid', 'order_id', 'step'], ofApp: BY_APPID },
+  {
+    name: 'path_nodes',
+    columns: [...text('appid', 'order_id'), ...int('seq', 'action_time', 'action_type'), c('action_msg', 'text')],
+    key: ['appid', 'order_id', 'seq'],
+    ofApp: BY_APPID,
+  },
+  {
+    name: 'scheduled_steps',
+    columns: [...text('appid', 'order_id'), ...int('step', 'due_at', 'action_type'), c('action_msg', 'text')],
+    key: ['appid', 'order_id', 'step'],
+    ofApp: BY_APPID,
+  },
   {
     name: 'accounts',
     columns: [
@@ -110,18 +120,42 @@ export const STATE_TABLES = [
     key: ['appid', 'delivery_id', 'biz_id'],
     ofApp: BY_APPID,
   },
-  { name: 'printers', columns: [...text('appid', 'openid', 'tagid_list'), ...int('updated_at')], key: ['appid', 'openid'], ofApp: BY_APPID },
-  { name: 'push_configs', columns: [...text('appid', 'url', 'token', 'encoding_aes_key', 'mode', 'format'), ...int('updated_at')], key: ['appid'], ofApp: BY_APPID },
+  {
+    name: 'printers',
+    columns: [...text('appid', 'openid', 'tagid_list'), ...int('updated_at')],
+    key: ['appid', 'openid'],
+    ofApp: BY_APPID,
+  },
+  {
+    name: 'push_configs',
+    columns: [...text('appid', 'url', 'token', 'encoding_aes_key', 'mode', 'format'), ...int('updated_at')],
+    key: ['appid'],
+    ofApp: BY_APPID,
+  },
   {
     name: 'api_limits',
-    columns: [...text('appid', 'cgi_path'), ...['daily_limit', 'call_count', 'refresh_second'].map((n) => c(n, 'int', { nullable: true })), c('updated_at', 'int')],
+    columns: [
+      ...text('appid', 'cgi_path'),
+      ...['daily_limit', 'call_count', 'refresh_second'].map((n) => c(n, 'int', { nullable: true })),
+      c('updated_at', 'int'),
+    ],
     key: ['appid', 'cgi_path'],
     ofApp: BY_APPID,
   },
   // Today's (and recent days') call counters and this month's quota resets: a moved app keeps what it used.
-  { name: 'api_usage', columns: [c('day', 'int'), ...text('appid', 'cgi_path'), c('count', 'int')], key: ['day', 'appid', 'cgi_path'], ofApp: BY_APPID },
+  {
+    name: 'api_usage',
+    columns: [c('day', 'int'), ...text('appid', 'cgi_path'), c('count', 'int')],
+    key: ['day', 'appid', 'cgi_path'],
+    ofApp: BY_APPID,
+  },
   { name: 'api_quota_resets', columns: [c('appid', 'text'), ...int('month', 'count')], key: ['appid', 'month'], ofApp: BY_APPID },
-  { name: 'cloud_credentials', columns: [...text('secret_id', 'appid', 'secret_key'), ...int('created_at')], key: ['secret_id'], ofApp: BY_APPID },
+  {
+    name: 'cloud_credentials',
+    columns: [...text('secret_id', 'appid', 'secret_key'), ...int('created_at')],
+    key: ['secret_id'],
+    ofApp: BY_APPID,
+  },
   { name: 'cloud_envs', columns: text('appid', 'env'), key: ['appid', 'env'], ofApp: BY_APPID },
   {
     name: 'events',
@@ -153,7 +187,12 @@ export const STATE_TABLES = [
     ofApp: 'event_id IN (SELECT id FROM events WHERE appid = ?)',
   },
   // Per-app keys end in `:<appid>` (autoprogress:<appid>); the others are global (admin_key, clock_offset_ms).
-  { name: 'settings', columns: text('key', 'value'), key: ['key'], ofApp: `length(key) > length(${APPID}) + 1 AND substr(key, length(key) - length(${APPID})) = ':' || ${APPID}` },
+  {
+    name: 'settings',
+    columns: text('key', 'value'),
+    key: ['key'],
+    ofApp: `length(key) > length(${APPID}) + 1 AND substr(key, length(key) - length(${APPID})) = ':' || ${APPID}`,
+  },
   // Global waybill counters, shared by every app: only a whole export carries them. An app's
   // export does not (they would tell how many waybills other apps made); on import, each
   // order's waybill number raises its carrier's counter instead (importRecords).
@@ -187,7 +226,10 @@ export function exportQuery(spec: TableSpec, dialect: Dialect, appid: string | u
   const order = spec.key.map((k) => (spec.columns.find((col) => col.name === k)?.type === 'text' ? `${k}${dialect.collate}` : k));
   const scoped = appid !== undefined && spec.ofApp !== '';
   const where = scoped ? ` WHERE ${spec.ofApp}` : '';
-  return { sql: `SELECT ${cols.join(', ')} FROM ${spec.name}${where} ORDER BY ${order.join(', ')}`, params: scoped ? appParams(spec, appid) : [] };
+  return {
+    sql: `SELECT ${cols.join(', ')} FROM ${spec.name}${where} ORDER BY ${order.join(', ')}`,
+    params: scoped ? appParams(spec, appid) : [],
+  };
 }
 
 /** A row as read from either backend, in the export's shape (booleans as booleans, columns in order). */
@@ -211,9 +253,12 @@ export function checkHeader(record: unknown): StateHeader {
   if (typeof h !== 'object' || h === null || h.format !== STATE_FORMAT) {
     throw new StateFormatError(`not a wxlogistics state export: the first record must be {"format":"${STATE_FORMAT}",…}`);
   }
-  if (typeof h.version !== 'number' || !Number.isInteger(h.version) || h.version < 1) throw new StateFormatError('state header: "version" must be a positive integer');
+  if (typeof h.version !== 'number' || !Number.isInteger(h.version) || h.version < 1)
+    throw new StateFormatError('state header: "version" must be a positive integer');
   if (h.version > STATE_VERSION) {
-    throw new StateFormatError(`state export is of schema version ${h.version}, newer than this wxlogistics (${STATE_VERSION}): upgrade it first`);
+    throw new StateFormatError(
+      `state export is of schema version ${h.version}, newer than this wxlogistics (${STATE_VERSION}): upgrade it first`,
+    );
   }
   return h as StateHeader;
 }
@@ -237,7 +282,10 @@ export function checkRow(record: unknown, n: number): { spec: TableSpec; values:
       throw new StateFormatError(`${where} (${spec.name}): ${col.name} is missing`);
     }
     const ok = col.type === 'int' ? Number.isSafeInteger(v) : col.type === 'bool' ? typeof v === 'boolean' : typeof v === 'string';
-    if (!ok) throw new StateFormatError(`${where} (${spec.name}): ${col.name} must be ${col.type === 'int' ? 'an integer' : col.type === 'bool' ? 'a boolean' : 'a string'}`);
+    if (!ok)
+      throw new StateFormatError(
+        `${where} (${spec.name}): ${col.name} must be ${col.type === 'int' ? 'an integer' : col.type === 'bool' ? 'a boolean' : 'a string'}`,
+      );
     return v;
   });
   return { spec, values, row: Object.fromEntries(spec.columns.map((col, i) => [col.name, values[i]])) };
@@ -323,7 +371,8 @@ export async function importRecords(
       eventIds.set(row.id as number, Number(inserted[0]!.id));
     } else if (spec.name === 'event_attempts') {
       const id = eventIds.get(row.event_id as number);
-      if (id === undefined) throw new StateFormatError(`state record ${n} (event_attempts): event ${String(row.event_id)} is not in the export`);
+      if (id === undefined)
+        throw new StateFormatError(`state record ${n} (event_attempts): event ${String(row.event_id)} is not in the export`);
       await sql.run(`INSERT INTO event_attempts (${names.join(', ')}) VALUES (${marks})`, [id, ...params.slice(1)]);
     } else if (spec.name === 'sequences') {
       await sql.run(

@@ -25,7 +25,9 @@ test('addOrder then getOrder round-trips a TEST order', async () => {
   assert.deepEqual(order.waybill_data, added.waybill_data);
   assert.match(Buffer.from(order.print_html, 'base64').toString('utf8'), /^<!DOCTYPE html>/i);
 
-  const batch = await client.batchGetOrder({ order_list: [{ order_id: 'round-trip-1', delivery_id: 'TEST', waybill_id: added.waybill_id }] });
+  const batch = await client.batchGetOrder({
+    order_list: [{ order_id: 'round-trip-1', delivery_id: 'TEST', waybill_id: added.waybill_id }],
+  });
   assert.equal(batch.order_list.length, 1);
   assert.equal(batch.order_list[0]?.waybill_id, added.waybill_id);
 });

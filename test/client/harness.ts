@@ -4,7 +4,13 @@
  */
 import { createApplication, type Application } from '../../src/app.ts';
 import type { AdjustableClock } from '../../src/core/clock.ts';
-import { FetchHttpClient, LogisticsClient, type HttpClient, type HttpRequest, type LogisticsClientOptions } from '../../src/client/index.ts';
+import {
+  FetchHttpClient,
+  LogisticsClient,
+  type HttpClient,
+  type HttpRequest,
+  type LogisticsClientOptions,
+} from '../../src/client/index.ts';
 
 export interface Harness {
   app: Application;

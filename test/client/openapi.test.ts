@@ -4,7 +4,8 @@ import { after, before, test } from 'node:test';
 import { CloudSdkError, toCamelCase, toSnakeCase } from '../../src/client/index.ts';
 import { RecordingHttpClient, startHarness, testOrderBody, type Harness } from './harness.ts';
 
-const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 
 let h: Harness;
 before(async () => {
@@ -28,7 +29,11 @@ test('case conversion follows wx-server-sdk: keys only, `_` + lower-case letter,
     tagidList: ['1_a'],
   });
   assert.deepEqual(Object.keys(toCamelCase({ order_id: 1, count: 2 }) as object), ['count', 'orderId']);
-  assert.deepEqual(toSnakeCase({ spaceX: 1, OrderId: 2, detailList: [{ goodsImgUrl: 'U' }] }), { space_x: 1, order_id: 2, detail_list: [{ goods_img_url: 'U' }] });
+  assert.deepEqual(toSnakeCase({ spaceX: 1, OrderId: 2, detailList: [{ goodsImgUrl: 'U' }] }), {
+    space_x: 1,
+    order_id: 2,
+    detail_list: [{ goods_img_url: 'U' }],
+  });
 });
 
 test('openapi.logistics.addOrder sends snake_case and getOrder answers like wx-server-sdk', async () => {

@@ -34,7 +34,8 @@ class ScriptedHttp implements HttpClient {
   constructor(private readonly answers: unknown[]) {}
   async request(request: HttpRequest) {
     this.calls.push(request);
-    if (request.url.includes('/cgi-bin/token')) return { status: 200, text: '{"access_token":"1_aaaaaaaaaaaaaaaaaaaaaaaa","expires_in":7200}' };
+    if (request.url.includes('/cgi-bin/token'))
+      return { status: 200, text: '{"access_token":"1_aaaaaaaaaaaaaaaaaaaaaaaa","expires_in":7200}' };
     return { status: 200, text: JSON.stringify(this.answers.shift()) };
   }
 }
@@ -45,7 +46,15 @@ const senderOver = (http: HttpClient, sleeps: number[]) =>
     http,
     maxRetries: 2,
     sleep: async (ms) => void sleeps.push(ms),
-    tokens: new TokenManager({ appid: 'a', secret: 's', baseUrl: 'http://wx.invalid', http, endpoint: 'token', refreshBeforeExpirySeconds: 300, now: Date.now }),
+    tokens: new TokenManager({
+      appid: 'a',
+      secret: 's',
+      baseUrl: 'http://wx.invalid',
+      http,
+      endpoint: 'token',
+      refreshBeforeExpirySeconds: 300,
+      now: Date.now,
+    }),
   });
 
 test('a busy read is retried with back-off; a busy write is not', async () => {
@@ -56,6 +65,8 @@ test('a busy read is retried with back-off; a busy write is not', async () => {
   assert.equal(sleeps.length, 2);
 
   const writeHttp = new ScriptedHttp([busy, { order_id: 'o' }]);
-  await assert.rejects(senderOver(writeHttp, sleeps).send('cancelOrder', { order_id: 'o', delivery_id: 'TEST', waybill_id: 'w' }), { errcode: -1 });
+  await assert.rejects(senderOver(writeHttp, sleeps).send('cancelOrder', { order_id: 'o', delivery_id: 'TEST', waybill_id: 'w' }), {
+    errcode: -1,
+  });
   assert.equal(writeHttp.calls.length, 2); // token + one attempt
 });

@@ -67,7 +67,15 @@ test('wx-server-sdk and client.openapi.logistics agree on answers and errors', a
   const calls: Call[] = [
     { api: 'addOrder', data: order }, // same body again: the same waybill
     { api: 'getOrder', data: ref },
-    { api: 'batchGetOrder', data: { orderList: [{ orderId: 'parity-1', deliveryId: 'TEST', waybillId }, { orderId: 'nope', deliveryId: 'TEST' }] } },
+    {
+      api: 'batchGetOrder',
+      data: {
+        orderList: [
+          { orderId: 'parity-1', deliveryId: 'TEST', waybillId },
+          { orderId: 'nope', deliveryId: 'TEST' },
+        ],
+      },
+    },
     { api: 'getAllDelivery' },
     { api: 'getAllAccount' },
     { api: 'getOrder', data: { orderId: 'missing', deliveryId: 'TEST', waybillId: 'x' } },
@@ -81,6 +89,6 @@ test('wx-server-sdk and client.openapi.logistics agree on answers and errors', a
     assert.deepEqual(client[i], sdk[i], call.api);
     assert.equal(JSON.stringify(client[i]), JSON.stringify(sdk[i]), `${call.api}: key order`);
   }
-  assert.deepEqual(sdk[7], { thrown: { errCode: -604100, errMsg: "system error: error code: -604100" } });
+  assert.deepEqual(sdk[7], { thrown: { errCode: -604100, errMsg: 'system error: error code: -604100' } });
   assert.ok(sdk[5]?.thrown && /order not exists rid: R$/.test(sdk[5].thrown.errMsg));
 });

@@ -6,6 +6,7 @@ const http = require('node:http');
 const file = process.env.WXL_RID_FILE;
 const original = http.ClientRequest.prototype.emit;
 http.ClientRequest.prototype.emit = function (event, res, ...rest) {
-  if (event === 'response' && file && res && res.headers && res.headers['x-wxl-rid']) fs.appendFileSync(file, `${res.headers['x-wxl-rid']}\n`);
+  if (event === 'response' && file && res && res.headers && res.headers['x-wxl-rid'])
+    fs.appendFileSync(file, `${res.headers['x-wxl-rid']}\n`);
   return original.call(this, event, res, ...rest);
 };

@@ -1,14 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import bwipjs from 'bwip-js';
-import {
-  barIntervals, decodeCode128Svg, decodeModules, findCode128Svgs, runWidths, toModules,
-} from './code128-decode.ts';
+import { barIntervals, decodeCode128Svg, decodeModules, findCode128Svgs, runWidths, toModules } from './code128-decode.ts';
 
 const raw = (text: string): string => bwipjs.toSVG({ bcid: 'code128', text, includetext: false });
 
 test('decodes bwip-js Code128 across code sets A, B, C and shifts', () => {
-  for (const text of ['SF1234567890123', '773012345678901', '12345', '7', 'Hello, World!', 'abc\x01def', 'AB\tc', '0123abcDEF4567', 'a^b~c']) {
+  for (const text of [
+    'SF1234567890123',
+    '773012345678901',
+    '12345',
+    '7',
+    'Hello, World!',
+    'abc\x01def',
+    'AB\tc',
+    '0123abcDEF4567',
+    'a^b~c',
+  ]) {
     assert.equal(decodeCode128Svg(raw(text)), text, JSON.stringify(text));
   }
 });
@@ -41,7 +49,7 @@ test('finds only the Code128 svgs of a document', () => {
   assert.equal(findCode128Svgs(html).length, 1);
 });
 
-test('decodes the label\'s own bars: one filled path, a rectangle per bar, relative commands too', async () => {
+test("decodes the label's own bars: one filled path, a rectangle per bar, relative commands too", async () => {
   const { encodeCode128 } = await import('../../src/core/label/code128.ts');
   const { code128Svg } = await import('../../src/core/label/symbol-svg.ts');
   for (const text of ['SF1234567890123', '773012345678901', '12345', 'Hello, World!', 'abc\x01def', '0123abcDEF4567', 'x\u00e9y']) {

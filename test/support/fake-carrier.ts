@@ -22,7 +22,10 @@ export interface XmlObject {
 
 /** A tiny XML reader for the pushes: nested elements, repeated ones as arrays, CDATA unwrapped. */
 export function readXml(xml: string): XmlObject {
-  const inner = xml.trim().replace(/^<xml>/, '').replace(/<\/xml>$/, '');
+  const inner = xml
+    .trim()
+    .replace(/^<xml>/, '')
+    .replace(/<\/xml>$/, '');
   return readChildren(inner) as XmlObject;
 }
 
@@ -119,30 +122,46 @@ const sha1 = (parts: string[]) => createHash('sha1').update(parts.sort().join(''
 
 const cdata = (v: unknown) => (typeof v === 'number' ? String(v) : `<![CDATA[${String(v)}]]>`);
 function toXml(fields: Record<string, unknown>, root = 'xml'): string {
-  return `<${root}>${Object.entries(fields).map(([k, v]) => `<${k}>${cdata(v)}</${k}>`).join('')}</${root}>`;
+  return `<${root}>${Object.entries(fields)
+    .map(([k, v]) => `<${k}>${cdata(v)}</${k}>`)
+    .join('')}</${root}>`;
 }
 
 /** The spec's reply fields for one event (§3.1–§3.4), before the plan's overrides. */
 function replyFields(c: FakeCarrier, e: ReceivedEvent, plan: Plan): Record<string, unknown> {
   const ev = e.event;
   const name = String(ev.Event);
-  const head = { ToUserName: ev.FromUserName, FromUserName: ev.ToUserName, CreateTime: Math.floor(Date.now() / 1000), MsgType: 'event', Event: name };
+  const head = {
+    ToUserName: ev.FromUserName,
+    FromUserName: ev.ToUserName,
+    CreateTime: Math.floor(Date.now() / 1000),
+    MsgType: 'event',
+    Event: name,
+  };
   const rc = plan.resultCode ?? 0;
   const msg = plan.resultMsg ?? (rc === 0 ? 'success' : 'failed');
   if (name === 'add_waybill') {
     const key = `${ev.BizID}\u0000${ev.OrderID}`;
     let waybill = c.waybills.get(key);
     if (rc === 0 && waybill === undefined) {
-      waybill = String(ev.WayBillID) !== '0' ? String(ev.WayBillID) : `${c.options.prefix ?? 'FC'}${String(c.waybills.size + 1).padStart(10, '0')}`;
+      waybill =
+        String(ev.WayBillID) !== '0' ? String(ev.WayBillID) : `${c.options.prefix ?? 'FC'}${String(c.waybills.size + 1).padStart(10, '0')}`;
       c.waybills.set(key, waybill);
     }
     const city = String(ev.Receiver?.City ?? '');
     return {
-      ...head, Token: ev.Token, OrderID: ev.OrderID, BizID: ev.BizID, WayBillID: rc === 0 ? waybill : '',
-      ResultCode: rc, ResultMsg: msg, WaybillData: rc === 0 ? `##ACME_bagAddr##${city.replace(/市$/, '')}##ACME_mark##123-456-789##` : '',
+      ...head,
+      Token: ev.Token,
+      OrderID: ev.OrderID,
+      BizID: ev.BizID,
+      WayBillID: rc === 0 ? waybill : '',
+      ResultCode: rc,
+      ResultMsg: msg,
+      WaybillData: rc === 0 ? `##ACME_bagAddr##${city.replace(/市$/, '')}##ACME_mark##123-456-789##` : '',
     };
   }
-  if (name === 'cancel_waybill') return { ...head, BizID: ev.BizID, OrderID: ev.OrderID, WayBillID: ev.WayBillID, ResultCode: rc, ResultMsg: msg };
+  if (name === 'cancel_waybill')
+    return { ...head, BizID: ev.BizID, OrderID: ev.OrderID, WayBillID: ev.WayBillID, ResultCode: rc, ResultMsg: msg };
   return { ...head, BizID: ev.BizID, ResultCode: rc, ResultMsg: msg, Quota: name === 'get_quota' ? 42 : 100 };
 }
 
@@ -156,11 +175,12 @@ export async function startFakeCarrier(options: FakeCarrierOptions): Promise<Fak
     options,
     release: () => held.splice(0).forEach((f) => f()),
     of: (event) => c.received.filter((r) => r.event.Event === event),
-    close: () => new Promise((resolve) => {
-      c.release();
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        c.release();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -170,7 +190,16 @@ export async function startFakeCarrier(options: FakeCarrierOptions): Promise<Fak
       const query = new URL(req.url ?? '/', 'http://x').searchParams;
       const format = body.trimStart().startsWith('<') ? 'xml' : 'json';
       const encrypted = query.get('encrypt_type') === 'aes';
-      const r: ReceivedEvent = { query, body, contentType: req.headers['content-type'], format, encrypted, verified: false, event: {}, at: Date.now() };
+      const r: ReceivedEvent = {
+        query,
+        body,
+        contentType: req.headers['content-type'],
+        format,
+        encrypted,
+        verified: false,
+        event: {},
+        at: Date.now(),
+      };
       try {
         const plaintext = encrypted ? verifySecure(query, body, options.token, options.encodingAesKey ?? '', options.appid) : body;
         if (!encrypted && !verifyPlain(query, options.token)) throw new Error('signature mismatch');

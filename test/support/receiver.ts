@@ -14,7 +14,10 @@ export interface ReceivedPush {
 
 export type Behaviour = (push: ReceivedPush, res: http.ServerResponse, socket: import('node:net').Socket) => void;
 
-export const answer = (text: string, status = 200): Behaviour => (_p, res) => void res.writeHead(status).end(text);
+export const answer =
+  (text: string, status = 200): Behaviour =>
+  (_p, res) =>
+    void res.writeHead(status).end(text);
 
 export interface Receiver {
   url: string;
@@ -33,7 +36,12 @@ export async function startReceiver(behave: Behaviour = answer('success'), port 
     req.setEncoding('utf8');
     req.on('data', (c: string) => (body += c));
     req.on('end', () => {
-      const push = { query: new URL(req.url ?? '/', 'http://x').searchParams, body, contentType: req.headers['content-type'], at: Date.now() };
+      const push = {
+        query: new URL(req.url ?? '/', 'http://x').searchParams,
+        body,
+        contentType: req.headers['content-type'],
+        at: Date.now(),
+      };
       received.push(push);
       waiters.splice(0).forEach((w) => w());
       r.behave(push, res, req.socket);

@@ -26,13 +26,19 @@ export const SAMPLE_CARRIER_TEMPLATE = `<!DOCTYPE html>
 export function sampleCarrierValues(waybill_id: string, order_id: string): CarrierTemplateValues {
   return {
     waybill_id,
-    waybill_data: [{ key: 'ZTO_mark', value: '300-A12 05' }, { key: 'ZTO_bagAddr', value: '广州转运中心' }],
+    waybill_data: [
+      { key: 'ZTO_mark', value: '300-A12 05' },
+      { key: 'ZTO_bagAddr', value: '广州转运中心' },
+    ],
     print_time: 1700000000,
     custom: {
-      order_id, delivery_id: 'ZTO', custom_remark: '易碎物品',
+      order_id,
+      delivery_id: 'ZTO',
+      custom_remark: '易碎物品',
       sender: { name: '李四', mobile: '13800001111', province: '广东省', city: '广州市', area: '海珠区', address: '新港中路1号' },
       receiver: { name: '张三', mobile: '18600000000', province: '北京市', city: '北京市', area: '朝阳区', address: '建国路88号' },
-      shop: { goods_name: '手机壳', goods_count: 1 }, cargo: { count: 1, weight: 1.5 },
+      shop: { goods_name: '手机壳', goods_count: 1 },
+      cargo: { count: 1, weight: 1.5 },
       service: { service_type: 0, service_name: '标准快递' },
     },
   };

@@ -6,7 +6,10 @@ import { promisify } from 'node:util';
 export const BIN = fileURLToPath(new URL('../../bin/wxlogistics.js', import.meta.url));
 
 export async function cli(args: string[], env: Record<string, string> = {}): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [BIN, ...args], { env: { ...process.env, WXL_FROM_SOURCE: '1', ...env }, timeout: 30_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, [BIN, ...args], {
+    env: { ...process.env, WXL_FROM_SOURCE: '1', ...env },
+    timeout: 30_000,
+  });
   return stdout;
 }
 
@@ -19,7 +22,10 @@ export interface ServerProcess {
 
 /** Starts `wxlogistics serve` and resolves once it prints its base URL. */
 export async function startServerProcess(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { env: { ...process.env, WXL_FROM_SOURCE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+    env: { ...process.env, WXL_FROM_SOURCE: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (out += c.toString()));

@@ -29,8 +29,7 @@ export interface WireAnswer {
   headers: Headers;
 }
 
-export const fixture = (name: string): any =>
-  JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
+export const fixture = (name: string): any => JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 
 export interface TestServerOptions {
   dataDir?: string;

@@ -38,13 +38,50 @@ function parseHash() {
 function renderSidebar(active) {
   const access = ctx.session?.access === 'loopback' ? 'localhost · 无需密钥 no key' : adminKey.get() ? '管理密钥 admin key' : '';
   clockEl = h('div', { class: 'side-clock', dataset: { testid: 'side-clock' } });
-  fill(sidebar, 
-    h('a', { class: 'brand', href: '#/apps' }, h('span', { class: 'brand-mark' }, icon(icons.box)), h('span', {}, h('b', {}, 'wxlogistics'), h('small', {}, '物流助手 · console'))),
-    h('ul', { class: 'nav' },
-      NAV.map((n) => h('li', {}, h('a', { href: `#/${n.route}`, class: n.route === active ? 'active' : '', dataset: { testid: `nav-${n.route}` } }, icon(n.icon), h('span', { class: 'nav-zh' }, n.zh), h('span', { class: 'nav-en' }, n.en)))),
+  fill(
+    sidebar,
+    h(
+      'a',
+      { class: 'brand', href: '#/apps' },
+      h('span', { class: 'brand-mark' }, icon(icons.box)),
+      h('span', {}, h('b', {}, 'wxlogistics'), h('small', {}, '物流助手 · console')),
     ),
-    h('div', { class: 'side-foot' }, clockEl, access ? h('div', { class: 'side-access' }, icon(icons.key), access) : null,
-      adminKey.get() ? h('button', { class: 'link', onclick: () => { adminKey.clear(); location.reload(); } }, '清除密钥 forget key') : null),
+    h(
+      'ul',
+      { class: 'nav' },
+      NAV.map((n) =>
+        h(
+          'li',
+          {},
+          h(
+            'a',
+            { href: `#/${n.route}`, class: n.route === active ? 'active' : '', dataset: { testid: `nav-${n.route}` } },
+            icon(n.icon),
+            h('span', { class: 'nav-zh' }, n.zh),
+            h('span', { class: 'nav-en' }, n.en),
+          ),
+        ),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'side-foot' },
+      clockEl,
+      access ? h('div', { class: 'side-access' }, icon(icons.key), access) : null,
+      adminKey.get()
+        ? h(
+            'button',
+            {
+              class: 'link',
+              onclick: () => {
+                adminKey.clear();
+                location.reload();
+              },
+            },
+            '清除密钥 forget key',
+          )
+        : null,
+    ),
   );
   renderClock();
 }
@@ -52,7 +89,8 @@ function renderSidebar(active) {
 function renderClock() {
   if (!clockEl || !ctx.clock.fetchedAt) return;
   const off = ctx.clock.offsetSeconds;
-  fill(clockEl, 
+  fill(
+    clockEl,
     h('span', { class: 'muted' }, '服务器时钟 server clock'),
     h('b', {}, fmtClock(ctx.nowMs())),
     off > 0 ? h('span', { class: 'offset' }, `+${fmtDuration(off)}`) : null,
@@ -61,7 +99,7 @@ function renderClock() {
 
 async function route() {
   const { route: name, args, query } = parseHash();
-  const entry = name === 'order' ? { route: 'orders', page: orderPage } : NAV.find((n) => n.route === name) ?? NAV[0];
+  const entry = name === 'order' ? { route: 'orders', page: orderPage } : (NAV.find((n) => n.route === name) ?? NAV[0]);
   renderSidebar(entry.route);
   if (typeof cleanup === 'function') cleanup();
   cleanup = null;
@@ -77,11 +115,35 @@ async function route() {
 
 /** Bound to another address than loopback: the admin key, kept for this browser tab only. */
 function askForKey(reason) {
-  const input = h('input', { type: 'password', name: 'key', placeholder: 'x-wxl-admin-key', autocomplete: 'off', required: true, dataset: { testid: 'key-input' } });
-  const form = h('form', { class: 'key-form card', onsubmit: (e) => { e.preventDefault(); adminKey.set(input.value.trim()); void start(); } },
+  const input = h('input', {
+    type: 'password',
+    name: 'key',
+    placeholder: 'x-wxl-admin-key',
+    autocomplete: 'off',
+    required: true,
+    dataset: { testid: 'key-input' },
+  });
+  const form = h(
+    'form',
+    {
+      class: 'key-form card',
+      onsubmit: (e) => {
+        e.preventDefault();
+        adminKey.set(input.value.trim());
+        void start();
+      },
+    },
     h('h2', {}, icon(icons.key), ' 需要管理密钥 Admin key required'),
     h('p', { class: 'muted' }, reason),
-    h('p', {}, '密钥在 ', h('code', {}, 'wxlogistics serve'), ' 启动时打印。The key is printed when the server starts; it is kept in this tab (sessionStorage) and sent as ', h('code', {}, 'x-wxl-admin-key'), '.'),
+    h(
+      'p',
+      {},
+      '密钥在 ',
+      h('code', {}, 'wxlogistics serve'),
+      ' 启动时打印。The key is printed when the server starts; it is kept in this tab (sessionStorage) and sent as ',
+      h('code', {}, 'x-wxl-admin-key'),
+      '.',
+    ),
     input,
     h('button', { class: 'btn primary', type: 'submit' }, '进入 Open console'),
   );
@@ -109,6 +171,9 @@ window.addEventListener('hashchange', () => void route());
 setInterval(renderClock, 1000);
 // Another tab (or the API) may move the shared clock: re-read it now and then.
 setInterval(() => {
-  if (ctx.session) api('/clock').then((c) => ctx.setClock(c.now_ms, c.offset_seconds)).catch(() => undefined);
+  if (ctx.session)
+    api('/clock')
+      .then((c) => ctx.setClock(c.now_ms, c.offset_seconds))
+      .catch(() => undefined);
 }, 15000);
 void start();

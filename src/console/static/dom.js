@@ -50,7 +50,12 @@ export function fieldName(zh, en) {
 
 /** A page header: Chinese title, English subtitle, optional actions on the right. */
 export function pageHeader(zh, en, ...actions) {
-  return h('header', { class: 'page-head' }, h('div', {}, h('h1', {}, zh, ' ', h('span', { class: 'en-title' }, en))), h('div', { class: 'actions' }, actions));
+  return h(
+    'header',
+    { class: 'page-head' },
+    h('div', {}, h('h1', {}, zh, ' ', h('span', { class: 'en-title' }, en))),
+    h('div', { class: 'actions' }, actions),
+  );
 }
 
 const pad = (n) => String(n).padStart(2, '0');
@@ -98,5 +103,9 @@ export function errorBox(error) {
 
 /** A definition table of [name node, value] rows. */
 export function defs(rows) {
-  return h('dl', { class: 'defs' }, rows.filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')]));
+  return h(
+    'dl',
+    { class: 'defs' },
+    rows.filter(Boolean).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v ?? '—')]),
+  );
 }

@@ -14,7 +14,8 @@ export const STAGES = {
   400002: { zh: '滞留', en: 'held', tone: 'orange', icon: icons.pause },
 };
 
-export const stage = (actionType) => STAGES[actionType] ?? { zh: `状态 ${actionType}`, en: `action ${actionType}`, tone: 'slate', icon: icons.doc };
+export const stage = (actionType) =>
+  STAGES[actionType] ?? { zh: `状态 ${actionType}`, en: `action ${actionType}`, tone: 'slate', icon: icons.doc };
 
 /** The carrier buttons of the order page, with WeChat-style default messages. */
 export const CARRIER_ACTIONS = [

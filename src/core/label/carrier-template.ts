@@ -28,23 +28,44 @@ import { code128Png, qrPng } from './symbol-png.ts';
 
 /** sender / receiver of the addOrder body (business-api.md §1). */
 export interface CarrierTemplateParty {
-  name?: string | undefined; tel?: string | undefined; mobile?: string | undefined; company?: string | undefined;
-  post_code?: string | undefined; country?: string | undefined; province?: string | undefined; city?: string | undefined;
-  area?: string | undefined; address?: string | undefined;
+  name?: string | undefined;
+  tel?: string | undefined;
+  mobile?: string | undefined;
+  company?: string | undefined;
+  post_code?: string | undefined;
+  country?: string | undefined;
+  province?: string | undefined;
+  city?: string | undefined;
+  area?: string | undefined;
+  address?: string | undefined;
 }
 
 /** The addOrder body a template reads as `custom.<path>` (previewTemplate's `custom`). */
 export interface CarrierTemplateCustom {
-  order_id?: string | undefined; openid?: string | undefined; delivery_id?: string | undefined; biz_id?: string | undefined;
-  custom_remark?: string | undefined; tagid?: number | undefined; add_source?: number | undefined;
-  wx_appid?: string | undefined; expect_time?: number | undefined; take_mode?: number | undefined;
+  order_id?: string | undefined;
+  openid?: string | undefined;
+  delivery_id?: string | undefined;
+  biz_id?: string | undefined;
+  custom_remark?: string | undefined;
+  tagid?: number | undefined;
+  add_source?: number | undefined;
+  wx_appid?: string | undefined;
+  expect_time?: number | undefined;
+  take_mode?: number | undefined;
   sender?: CarrierTemplateParty | undefined;
   receiver?: CarrierTemplateParty | undefined;
-  cargo?: {
-    count?: number | undefined; weight?: number | undefined;
-    space_x?: number | undefined; space_y?: number | undefined; space_z?: number | undefined;
-  } | undefined;
-  shop?: { wxa_path?: string | undefined; img_url?: string | undefined; goods_name?: string | undefined; goods_count?: number | undefined } | undefined;
+  cargo?:
+    | {
+        count?: number | undefined;
+        weight?: number | undefined;
+        space_x?: number | undefined;
+        space_y?: number | undefined;
+        space_z?: number | undefined;
+      }
+    | undefined;
+  shop?:
+    | { wxa_path?: string | undefined; img_url?: string | undefined; goods_name?: string | undefined; goods_count?: number | undefined }
+    | undefined;
   insured?: { use_insured?: number | undefined; insured_value?: number | undefined } | undefined;
   service?: { service_type?: number | undefined; service_name?: string | undefined } | undefined;
 }
@@ -69,7 +90,18 @@ export type CompiledCarrierTemplate = (values: CarrierTemplateValues) => string;
 type Lookup = (v: CarrierTemplateValues) => string;
 
 const PARTY_FIELDS = ['name', 'tel', 'mobile', 'company', 'post_code', 'country', 'province', 'city', 'area', 'address'] as const;
-const TOP_FIELDS = ['order_id', 'openid', 'delivery_id', 'biz_id', 'custom_remark', 'tagid', 'add_source', 'wx_appid', 'expect_time', 'take_mode'] as const;
+const TOP_FIELDS = [
+  'order_id',
+  'openid',
+  'delivery_id',
+  'biz_id',
+  'custom_remark',
+  'tagid',
+  'add_source',
+  'wx_appid',
+  'expect_time',
+  'take_mode',
+] as const;
 const NESTED_FIELDS: Record<string, readonly string[]> = {
   sender: PARTY_FIELDS,
   receiver: PARTY_FIELDS,
@@ -119,7 +151,10 @@ const timeOf = (d: Date): string => `${pad2(d.getUTCHours())}:${pad2(d.getUTCMin
 const TIME_FORMATS: Record<string, Hole<CarrierTemplateValues>> = {
   DATE: (v) => dateOf(shanghai(v.print_time)),
   TIME: (v) => timeOf(shanghai(v.print_time)),
-  FULL: (v) => { const d = shanghai(v.print_time); return `${dateOf(d)} ${timeOf(d)}`; },
+  FULL: (v) => {
+    const d = shanghai(v.print_time);
+    return `${dateOf(d)} ${timeOf(d)}`;
+  },
 };
 
 function code128Base64(value: string): string {

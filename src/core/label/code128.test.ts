@@ -6,8 +6,17 @@ import { encodeCode128 } from './code128.ts';
 
 function* randomTexts(count: number): Generator<string> {
   let seed = 7;
-  const rnd = (n: number): number => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 8) % n; };
-  const pools = ['0123456789', '0123456789SFYTZ', 'abcdefXYZ0123456789-_', '\x00\x01\x09\x1fABC012', ' !"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~\x7f09az'];
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const pools = [
+    '0123456789',
+    '0123456789SFYTZ',
+    'abcdefXYZ0123456789-_',
+    '\x00\x01\x09\x1fABC012',
+    ' !"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~\x7f09az',
+  ];
   for (let i = 0; i < count; i++) {
     const pool = pools[i % pools.length]!;
     let s = '';
@@ -20,15 +29,20 @@ test('every 7-bit ASCII text decodes back from its bars', () => {
   for (const text of randomTexts(3000)) {
     const bars = encodeCode128(text);
     assert.ok(bars, JSON.stringify(text));
-    assert.equal(bars.widths.reduce((a, b) => a + b, 0), bars.modules);
+    assert.equal(
+      bars.widths.reduce((a, b) => a + b, 0),
+      bars.modules,
+    );
     assert.equal(decodeModules(bars.widths), text, JSON.stringify(text));
   }
 });
 
-test('digit runs use code set C: no longer than bwip-js\'s symbol plus one character', () => {
+test("digit runs use code set C: no longer than bwip-js's symbol plus one character", () => {
   for (const text of ['SF1234567890123', '773012345678901', '12345678901', 'YT7000000000001', 'JT0001234567890']) {
     const ours = encodeCode128(text)!.modules;
-    const theirs = (bwipjs as unknown as { raw(b: string, t: string, o: string): { sbs: number[] }[] }).raw('code128', text, '')[0]!.sbs.reduce((a, b) => a + b, 0);
+    const theirs = (bwipjs as unknown as { raw(b: string, t: string, o: string): { sbs: number[] }[] })
+      .raw('code128', text, '')[0]!
+      .sbs.reduce((a, b) => a + b, 0);
     assert.ok(ours <= theirs + 11, `${text}: ${ours} modules vs bwip-js ${theirs}`);
   }
 });

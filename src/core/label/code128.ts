@@ -8,7 +8,9 @@
 import bwipjs from 'bwip-js';
 import { packageRequire } from '../../package-files.ts';
 
-interface JsBarcodeEncoder { encode(): { data: string } }
+interface JsBarcodeEncoder {
+  encode(): { data: string };
+}
 type JsBarcodeCtor = new (data: string, options: object) => JsBarcodeEncoder;
 
 // JsBarcode's package entry draws into a DOM or canvas; its encoder classes are plain CommonJS.
@@ -19,20 +21,28 @@ const Code128Auto = (packageRequire('jsbarcode/bin/barcodes/CODE128/CODE128_AUTO
 const ASCII = /^[\x00-\x7f]+$/;
 
 /** A Code128 symbol: alternating bar, space, … widths in modules, start to stop, quiet zones excluded. */
-export interface Code128Bars { widths: number[]; modules: number }
+export interface Code128Bars {
+  widths: number[];
+  modules: number;
+}
 
 function runsOf(bits: string): number[] {
   const widths: number[] = [];
   let run = 1;
   for (let i = 1; i < bits.length; i++) {
     if (bits.charCodeAt(i) === bits.charCodeAt(i - 1)) run++;
-    else { widths.push(run); run = 1; }
+    else {
+      widths.push(run);
+      run = 1;
+    }
   }
   widths.push(run);
   return widths;
 }
 
-interface BwipRaw { sbs: number[] }
+interface BwipRaw {
+  sbs: number[];
+}
 
 /** The Code128 of `text`, or null when it cannot be encoded (empty text, or an encoder refuses it). */
 export function encodeCode128(text: string): Code128Bars | null {

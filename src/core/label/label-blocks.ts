@@ -72,9 +72,16 @@ export function barcodeBand(maxWidthMm: number, heightMm: number, cls = 'bc'): P
 export const sortCodeBand: P = tpl`<div class="sort">${(v: V) => esc(v.mark ?? '')}</div>`;
 
 /** 集包地; blank when the carrier gives none (EMS, TEST). */
-export const hubBand: P = section((v: V) => !!v.bagAddr, tpl`<div class="hub"><span class="tag">集</span><span>${(v: V) => esc(v.bagAddr ?? '')}</span></div>`);
+export const hubBand: P = section(
+  (v: V) => !!v.bagAddr,
+  tpl`<div class="hub"><span class="tag">集</span><span>${(v: V) => esc(v.bagAddr ?? '')}</span></div>`,
+);
 
-export interface PartyOptions { role: '收' | '寄'; size: 'big' | 'small'; qrMm?: number }
+export interface PartyOptions {
+  role: '收' | '寄';
+  size: 'big' | 'small';
+  qrMm?: number;
+}
 
 /** Receiver or sender; with `qrMm`, the waybill number's QR at the right. */
 export function partyBand(party: (input: LabelInput) => LabelParty, o: PartyOptions): P {
@@ -115,7 +122,9 @@ export const detailLines: P = [
 
 /** Details, then the 已验视 mark and the signature box (签收人 / 时间). */
 export const infoBand: P = [
-  '<div class="info"><div class="details">', detailLines, '</div>',
+  '<div class="info"><div class="details">',
+  detailLines,
+  '</div>',
   '<div class="foot"><div class="inspected">已验视</div>',
   '<div class="sign"><div>签收人：</div><div>时间：</div></div></div></div>',
 ];

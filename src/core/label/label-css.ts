@@ -1,7 +1,15 @@
 /** The stylesheet of a label: everything in mm, system CJK fonts, nothing fetched. */
 export interface LabelFonts {
-  brand: number; base: number; small: number; digits: number; sort: number; hub: number;
-  bigName: number; bigAddr: number; smallName: number; smallAddr: number;
+  brand: number;
+  base: number;
+  small: number;
+  digits: number;
+  sort: number;
+  hub: number;
+  bigName: number;
+  bigAddr: number;
+  smallName: number;
+  smallAddr: number;
 }
 
 export const FONT_STACK = '"Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif';

@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileTemplate, section, tpl, type Part } from './label-template.ts';
 
-interface V { name: string; n: number; shown: boolean }
+interface V {
+  name: string;
+  n: number;
+  shown: boolean;
+}
 const v: V = { name: 'x', n: 3, shown: true };
 
 test('static parts, nested lists and holes join in order', () => {
@@ -16,7 +20,14 @@ test('static parts, nested lists and holes join in order', () => {
 test('a layout without holes is its static text; holes are called once per render', () => {
   assert.equal(compileTemplate<V>(['a', ['b'], 'c'])(v), 'abc');
   let calls = 0;
-  const render = compileTemplate<V>(['[', () => { calls++; return 'h'; }, ']']);
+  const render = compileTemplate<V>([
+    '[',
+    () => {
+      calls++;
+      return 'h';
+    },
+    ']',
+  ]);
   assert.equal(render(v), '[h]');
   assert.equal(calls, 1);
 });

@@ -19,8 +19,10 @@ export type CompiledTemplate<V> = (values: V) => string;
 function flatten<V>(parts: readonly Part<V>[], statics: string[], holes: Hole<V>[]): void {
   for (const p of parts) {
     if (typeof p === 'string') statics[statics.length - 1] += p;
-    else if (typeof p === 'function') { holes.push(p); statics.push(''); }
-    else flatten(p, statics, holes);
+    else if (typeof p === 'function') {
+      holes.push(p);
+      statics.push('');
+    } else flatten(p, statics, holes);
   }
 }
 

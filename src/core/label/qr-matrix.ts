@@ -9,7 +9,10 @@ import QRCode from 'qrcode';
 import { encodeSmallQr } from './qr-small.ts';
 
 /** `size` × `size` modules, row-major, 1 = dark. */
-export interface QrMatrix { size: number; dark: Uint8Array }
+export interface QrMatrix {
+  size: number;
+  dark: Uint8Array;
+}
 
 /** Throws when the text is empty or does not fit a version-40 symbol. */
 export function encodeQr(text: string): QrMatrix {

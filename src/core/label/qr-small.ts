@@ -13,7 +13,11 @@
  */
 
 /** Per version 1–3 at level M: total codewords, error-correction codewords (one block each). */
-const CODEWORDS: Record<number, { total: number; ec: number }> = { 1: { total: 26, ec: 10 }, 2: { total: 44, ec: 16 }, 3: { total: 70, ec: 26 } };
+const CODEWORDS: Record<number, { total: number; ec: number }> = {
+  1: { total: 26, ec: 10 },
+  2: { total: 44, ec: 16 },
+  3: { total: 70, ec: 26 },
+};
 export const SMALL_MAX_VERSION = 3;
 
 type Mode = 'numeric' | 'alphanumeric' | 'byte';
@@ -75,7 +79,9 @@ function ecCodewords(data: Uint8Array, gen: Uint8Array): Uint8Array {
 class Bits {
   readonly bytes: Uint8Array;
   length = 0;
-  constructor(capacityBytes: number) { this.bytes = new Uint8Array(capacityBytes); }
+  constructor(capacityBytes: number) {
+    this.bytes = new Uint8Array(capacityBytes);
+  }
   put(value: number, n: number): void {
     for (let i = n - 1; i >= 0; i--) {
       if ((value >>> i) & 1) this.bytes[this.length >> 3]! |= 0x80 >> (this.length & 7);
@@ -126,13 +132,16 @@ interface VersionLayout {
   gen: Uint8Array;
   dataCapacity: number;
   /** Function-pattern modules (finders, separators, timing, alignment, dark module) per row / column. */
-  fixedRows: Int32Array; fixedCols: Int32Array;
+  fixedRows: Int32Array;
+  fixedCols: Int32Array;
   /** Data cells in placement order, as row * size + col. */
   order: Int32Array;
   /** Per mask: the 15 format bits' dark modules per row / column. */
-  formatRows: Int32Array[]; formatCols: Int32Array[];
+  formatRows: Int32Array[];
+  formatCols: Int32Array[];
   /** Per mask: which data cells the mask flips, per row / column. */
-  flipRows: Int32Array[]; flipCols: Int32Array[];
+  flipRows: Int32Array[];
+  flipCols: Int32Array[];
 }
 
 const MASKS: ((i: number, j: number) => boolean)[] = [
@@ -165,8 +174,15 @@ function buildLayout(version: number): VersionLayout {
   const size = 17 + 4 * version;
   const reserved = new Uint8Array(size * size);
   const fixed = new Uint8Array(size * size);
-  const set = (r: number, c: number, dark: boolean): void => { reserved[r * size + c] = 1; fixed[r * size + c] = dark ? 1 : 0; };
-  for (const [r0, c0] of [[0, 0], [size - 7, 0], [0, size - 7]] as const) {
+  const set = (r: number, c: number, dark: boolean): void => {
+    reserved[r * size + c] = 1;
+    fixed[r * size + c] = dark ? 1 : 0;
+  };
+  for (const [r0, c0] of [
+    [0, 0],
+    [size - 7, 0],
+    [0, size - 7],
+  ] as const) {
     for (let r = -1; r <= 7; r++) {
       for (let c = -1; c <= 7; c++) {
         const rr = r0 + r;
@@ -177,7 +193,10 @@ function buildLayout(version: number): VersionLayout {
       }
     }
   }
-  for (let i = 8; i < size - 8; i++) { set(6, i, i % 2 === 0); set(i, 6, i % 2 === 0); }
+  for (let i = 8; i < size - 8; i++) {
+    set(6, i, i % 2 === 0);
+    set(i, 6, i % 2 === 0);
+  }
   if (version >= 2) {
     const at = size - 7; // the one alignment pattern of versions 2–6 that misses the finders
     for (let r = -2; r <= 2; r++) for (let c = -2; c <= 2; c++) set(at + r, at + c, Math.max(Math.abs(r), Math.abs(c)) !== 1);
@@ -191,7 +210,11 @@ function buildLayout(version: number): VersionLayout {
     for (;;) {
       for (let c = 0; c < 2; c++) if (!reserved[row * size + col - c]) order.push(row * size + col - c);
       row += inc;
-      if (row < 0 || row >= size) { row -= inc; inc = -inc; break; }
+      if (row < 0 || row >= size) {
+        row -= inc;
+        inc = -inc;
+        break;
+      }
     }
   }
 
@@ -199,7 +222,11 @@ function buildLayout(version: number): VersionLayout {
     const rows = new Int32Array(size);
     const cols = new Int32Array(size);
     for (let r = 0; r < size; r++) {
-      for (let c = 0; c < size; c++) if (cell(r, c)) { rows[r]! |= 1 << c; cols[c]! |= 1 << r; }
+      for (let c = 0; c < size; c++)
+        if (cell(r, c)) {
+          rows[r]! |= 1 << c;
+          cols[c]! |= 1 << r;
+        }
     }
     return [rows, cols];
   };
@@ -213,22 +240,35 @@ function buildLayout(version: number): VersionLayout {
     const bits = formatBits(m);
     for (let i = 0; i < 15; i++) if ((bits >> i) & 1) for (const [r, c] of formatCells(size, i)) dark[r * size + c] = 1;
     const [fr, fc] = rowsOf((r, c) => dark[r * size + c] === 1);
-    formatRows.push(fr); formatCols.push(fc);
+    formatRows.push(fr);
+    formatCols.push(fc);
     const mask = MASKS[m]!;
     const [xr, xc] = rowsOf((r, c) => !reserved[r * size + c] && mask(r, c));
-    flipRows.push(xr); flipCols.push(xc);
+    flipRows.push(xr);
+    flipCols.push(xc);
   }
   const { total, ec } = CODEWORDS[version]!;
   return {
-    size, gen: generator(ec), dataCapacity: total - ec, fixedRows, fixedCols, order: Int32Array.from(order),
-    formatRows, formatCols, flipRows, flipCols,
+    size,
+    gen: generator(ec),
+    dataCapacity: total - ec,
+    fixedRows,
+    fixedCols,
+    order: Int32Array.from(order),
+    formatRows,
+    formatCols,
+    flipRows,
+    flipCols,
   };
 }
 
 const layouts = new Map<number, VersionLayout>();
 function layoutOf(version: number): VersionLayout {
   let l = layouts.get(version);
-  if (!l) { l = buildLayout(version); layouts.set(version, l); }
+  if (!l) {
+    l = buildLayout(version);
+    layouts.set(version, l);
+  }
   return l;
 }
 
@@ -248,8 +288,10 @@ function linePenalty(x: number, n: number): number {
   let finderA = (1 << (n - 10)) - 1; // 1 0 1 1 1 0 1 0 0 0 0 from module i on
   let finderB = finderA; //             0 0 0 0 1 0 1 1 1 0 1
   const nx = ~x;
-  finderA &= x & (nx >>> 1) & (x >>> 2) & (x >>> 3) & (x >>> 4) & (nx >>> 5) & (x >>> 6) & (nx >>> 7) & (nx >>> 8) & (nx >>> 9) & (nx >>> 10);
-  finderB &= nx & (nx >>> 1) & (nx >>> 2) & (nx >>> 3) & (x >>> 4) & (nx >>> 5) & (x >>> 6) & (x >>> 7) & (x >>> 8) & (nx >>> 9) & (x >>> 10);
+  finderA &=
+    x & (nx >>> 1) & (x >>> 2) & (x >>> 3) & (x >>> 4) & (nx >>> 5) & (x >>> 6) & (nx >>> 7) & (nx >>> 8) & (nx >>> 9) & (nx >>> 10);
+  finderB &=
+    nx & (nx >>> 1) & (nx >>> 2) & (nx >>> 3) & (x >>> 4) & (nx >>> 5) & (x >>> 6) & (x >>> 7) & (x >>> 8) & (nx >>> 9) & (x >>> 10);
   return popcount(w5) + 2 * popcount(starts) + 40 * (popcount(finderA) + popcount(finderB));
 }
 
@@ -272,7 +314,12 @@ function penalty(rows: Int32Array, cols: Int32Array, n: number): number {
 
 // ---- Encoder ---------------------------------------------------------------------------
 
-export interface SmallQr { size: number; dark: Uint8Array; mask: number; version: number }
+export interface SmallQr {
+  size: number;
+  dark: Uint8Array;
+  mask: number;
+  version: number;
+}
 
 const encoder = new TextEncoder();
 
@@ -315,16 +362,23 @@ export function encodeSmallQr(text: string): SmallQr | null {
   let best = 0;
   let bestPoints = Infinity;
   for (let m = 0; m < 8; m++) {
-    const fr = L.formatRows[m]!, fc = L.formatCols[m]!, xr = L.flipRows[m]!, xc = L.flipCols[m]!;
+    const fr = L.formatRows[m]!,
+      fc = L.formatCols[m]!,
+      xr = L.flipRows[m]!,
+      xc = L.flipCols[m]!;
     for (let i = 0; i < n; i++) {
       rows[i] = L.fixedRows[i]! | fr[i]! | (dataRows[i]! ^ xr[i]!);
       cols[i] = L.fixedCols[i]! | fc[i]! | (dataCols[i]! ^ xc[i]!);
     }
     const points = penalty(rows, cols, n);
-    if (points < bestPoints) { bestPoints = points; best = m; }
+    if (points < bestPoints) {
+      bestPoints = points;
+      best = m;
+    }
   }
   const dark = new Uint8Array(n * n);
-  const fr = L.formatRows[best]!, xr = L.flipRows[best]!;
+  const fr = L.formatRows[best]!,
+    xr = L.flipRows[best]!;
   for (let r = 0; r < n; r++) {
     const word = L.fixedRows[r]! | fr[r]! | (dataRows[r]! ^ xr[r]!);
     for (let c = 0; c < n; c++) dark[r * n + c] = (word >>> c) & 1;

@@ -9,12 +9,31 @@ import { maskPhone } from './mask-phone.ts';
 import { renderLabelHtml } from './render-label.ts';
 
 const base: LabelInput = {
-  delivery_id: 'SF', delivery_name: '顺丰速运', waybill_id: 'SF1234567890123', order_id: 'order-0001',
-  waybill_data: [{ key: 'SF_mark', value: '755WF-020-12' }, { key: 'SF_bagAddr', value: '广州转运中心' }],
+  delivery_id: 'SF',
+  delivery_name: '顺丰速运',
+  waybill_id: 'SF1234567890123',
+  order_id: 'order-0001',
+  waybill_data: [
+    { key: 'SF_mark', value: '755WF-020-12' },
+    { key: 'SF_bagAddr', value: '广州转运中心' },
+  ],
   sender: { name: '李四', mobile: '13800001111', province: '广东省', city: '广州市', area: '海珠区', address: '新港中路1号' },
-  receiver: { name: '张三', mobile: '18600000000', company: '某某公司', province: '北京市', city: '北京市', area: '朝阳区', address: '建国路88号' },
-  custom_remark: '易碎物品', goods: ['手机壳', '数据线'], cargo_count: 2, weight_kg: 1.5,
-  service_name: '标准快递', insured_value_fen: 12345, print_time: 1700000000,
+  receiver: {
+    name: '张三',
+    mobile: '18600000000',
+    company: '某某公司',
+    province: '北京市',
+    city: '北京市',
+    area: '朝阳区',
+    address: '建国路88号',
+  },
+  custom_remark: '易碎物品',
+  goods: ['手机壳', '数据线'],
+  cargo_count: 2,
+  weight_kg: 1.5,
+  service_name: '标准快递',
+  insured_value_fen: 12345,
+  print_time: 1700000000,
 };
 const TYPES: PrintType[] = [0, 1];
 const label = (over: Partial<LabelInput>, t: PrintType): string => renderLabelHtml({ ...base, ...over }, t);
@@ -46,7 +65,11 @@ test('a tampered barcode does not scan as the waybill number', () => {
   const bars = [...svg.matchAll(/M\d+ 0h(\d+)v1h-\d+z/g)].map((m) => ({ bar: m[0], width: Number(m[1]) }));
   assert.ok(bars.length > 30);
   const misread = (s: string): boolean => {
-    try { return decodeCode128Svg(s) !== base.waybill_id; } catch { return true; }
+    try {
+      return decodeCode128Svg(s) !== base.waybill_id;
+    } catch {
+      return true;
+    }
   };
   for (const { bar } of bars) assert.ok(misread(svg.replace(bar, '')), `bar ${bar} removed`);
   // a narrow bar one module wider, eating into the space after it
@@ -64,7 +87,10 @@ test('each symbol is one path of bars or module runs, nothing per module', () =>
       assert.doesNotMatch(svg, /<rect|stroke=/);
     }
     const qr = /<svg data-barcode="qrcode"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
-    assert.ok([...qr.matchAll(/h(\d+)v1/g)].some((m) => Number(m[1]) > 1), 'adjacent dark modules share one rectangle');
+    assert.ok(
+      [...qr.matchAll(/h(\d+)v1/g)].some((m) => Number(m[1]) > 1),
+      'adjacent dark modules share one rectangle',
+    );
   }
 });
 
@@ -76,7 +102,16 @@ test('sort code and hub come from waybill_data; the hub band is blank without ba
     const ems = label({ delivery_id: 'EMS', waybill_data: [{ key: 'EMS_mark', value: '110-A' }] }, t);
     assert.match(ems, /<div class="sort">110-A<\/div>/);
     assert.doesNotMatch(ems, /class="hub"/);
-    const other = label({ delivery_id: 'TEST', waybill_data: [{ key: 'SF_mark', value: 'nope' }, { key: 'TEST_mark', value: 'T-1' }] }, t);
+    const other = label(
+      {
+        delivery_id: 'TEST',
+        waybill_data: [
+          { key: 'SF_mark', value: 'nope' },
+          { key: 'TEST_mark', value: 'T-1' },
+        ],
+      },
+      t,
+    );
     assert.match(other, /<div class="sort">T-1<\/div>/);
     assert.doesNotMatch(other, /nope/);
   }
@@ -85,9 +120,25 @@ test('sort code and hub come from waybill_data; the hub band is blank without ba
 test('receiver, sender, QR, details and signature box are on the label', () => {
   for (const t of TYPES) {
     const html = label({}, t);
-    for (const s of ['张三', '李四', '北京市朝阳区建国路88号', '广东省广州市海珠区新港中路1号', '某某公司', '易碎物品',
-      '手机壳，数据线', '重量：1.5kg', '件数：2', '保价：123.45元', '已验视', '签收人：', '时间：', '顺丰速运', '标准快递',
-      '2023-11-15 06:13', 'order-0001']) {
+    for (const s of [
+      '张三',
+      '李四',
+      '北京市朝阳区建国路88号',
+      '广东省广州市海珠区新港中路1号',
+      '某某公司',
+      '易碎物品',
+      '手机壳，数据线',
+      '重量：1.5kg',
+      '件数：2',
+      '保价：123.45元',
+      '已验视',
+      '签收人：',
+      '时间：',
+      '顺丰速运',
+      '标准快递',
+      '2023-11-15 06:13',
+      'order-0001',
+    ]) {
       assert.ok(html.includes(s), `${s} in type ${t}`);
     }
     assert.equal(html.match(/data-barcode="qrcode"/g)?.length, 1);
@@ -114,11 +165,22 @@ test('user text is HTML-escaped', () => {
   assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
   const evil = '<script>alert(1)</script>';
   for (const t of TYPES) {
-    const html = label({
-      receiver: { ...base.receiver, name: evil, address: `"><img src=x>` },
-      sender: { ...base.sender, company: evil }, custom_remark: evil, goods: [evil], delivery_name: evil,
-      service_name: evil, order_id: evil, waybill_data: [{ key: 'SF_mark', value: evil }, { key: 'SF_bagAddr', value: evil }],
-    }, t);
+    const html = label(
+      {
+        receiver: { ...base.receiver, name: evil, address: `"><img src=x>` },
+        sender: { ...base.sender, company: evil },
+        custom_remark: evil,
+        goods: [evil],
+        delivery_name: evil,
+        service_name: evil,
+        order_id: evil,
+        waybill_data: [
+          { key: 'SF_mark', value: evil },
+          { key: 'SF_bagAddr', value: evil },
+        ],
+      },
+      t,
+    );
     assert.ok(!html.includes('<script') && !html.includes('<img'));
     assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
   }
@@ -146,10 +208,12 @@ test('the output is deterministic and independent of the machine time zone', () 
       assert.equal(label({}, t), first);
       process.env['TZ'] = 'Asia/Tokyo';
       assert.equal(label({}, t), first);
-      if (saved === undefined) delete process.env['TZ']; else process.env['TZ'] = saved;
+      if (saved === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = saved;
     }
   } finally {
-    if (saved === undefined) delete process.env['TZ']; else process.env['TZ'] = saved;
+    if (saved === undefined) delete process.env['TZ'];
+    else process.env['TZ'] = saved;
   }
   assert.equal(formatShanghaiTime(1700000000), '2023-11-15 06:13');
   assert.equal(formatShanghaiTime(0), '1970-01-01 08:00');

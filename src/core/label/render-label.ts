@@ -13,7 +13,16 @@
 import { encodeCode128 } from './code128.ts';
 import { escapeHtml } from './escape-html.ts';
 import {
-  barcodeBand, detailLines, headerBand, hubBand, infoBand, partyBand, receiverOf, senderOf, sortCodeBand, waybillValue,
+  barcodeBand,
+  detailLines,
+  headerBand,
+  hubBand,
+  infoBand,
+  partyBand,
+  receiverOf,
+  senderOf,
+  sortCodeBand,
+  waybillValue,
   type LabelValues,
 } from './label-blocks.ts';
 import { labelCss, type LabelFonts } from './label-css.ts';
@@ -24,16 +33,34 @@ import { code128PathData } from './symbol-svg.ts';
 
 type P = Part<LabelValues>;
 
-interface Band { top: number; bottom: number; html: P; cls?: string }
+interface Band {
+  top: number;
+  bottom: number;
+  html: P;
+  cls?: string;
+}
 
-interface Layout { width: number; height: number; fonts: LabelFonts; bands: Band[] }
+interface Layout {
+  width: number;
+  height: number;
+  fonts: LabelFonts;
+  bands: Band[];
+}
 
 const singlePart: Layout = {
   width: 76,
   height: 130,
   fonts: {
-    brand: 5, base: 2.8, small: 2.4, digits: 3, sort: 6.2, hub: 4,
-    bigName: 3.8, bigAddr: 3.3, smallName: 2.8, smallAddr: 2.5,
+    brand: 5,
+    base: 2.8,
+    small: 2.4,
+    digits: 3,
+    sort: 6.2,
+    hub: 4,
+    bigName: 3.8,
+    bigAddr: 3.3,
+    smallName: 2.8,
+    smallAddr: 2.5,
   },
   bands: [
     { top: 0, bottom: 13, html: headerBand },
@@ -51,8 +78,16 @@ const twoPart: Layout = {
   width: 100,
   height: 180,
   fonts: {
-    brand: 6, base: 3, small: 2.6, digits: 3.4, sort: 7.5, hub: 4.6,
-    bigName: 4.2, bigAddr: 3.7, smallName: 3, smallAddr: 2.7,
+    brand: 6,
+    base: 3,
+    small: 2.6,
+    digits: 3.4,
+    sort: 7.5,
+    hub: 4.6,
+    bigName: 4.2,
+    bigAddr: 3.7,
+    smallName: 3,
+    smallAddr: 2.7,
   },
   bands: [
     // upper part, kept on the parcel
@@ -83,7 +118,9 @@ function compileLayout(layout: Layout, printType: PrintType): CompiledTemplate<L
     '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n',
     tpl`<title>${(v: LabelValues) => escapeHtml(`${v.input.delivery_name} ${v.input.waybill_id}`)}</title>\n`,
     `<style>\n${labelCss(layout.width, layout.height, layout.fonts)}</style>\n`,
-    `</head>\n<body>\n<div class="label" data-print-type="${printType}">\n`, bands, '\n</div>\n</body>\n</html>\n',
+    `</head>\n<body>\n<div class="label" data-print-type="${printType}">\n`,
+    bands,
+    '\n</div>\n</body>\n</html>\n',
   ]);
 }
 
@@ -101,8 +138,12 @@ function qrOrNull(text: string): QrMatrix | null {
 export function labelValues(input: LabelInput): LabelValues {
   const bars = encodeCode128(input.waybill_id);
   return {
-    input, bars, barsPath: bars ? code128PathData(bars) : '', qr: qrOrNull(input.waybill_id),
-    mark: waybillValue(input, 'mark'), bagAddr: waybillValue(input, 'bagAddr'),
+    input,
+    bars,
+    barsPath: bars ? code128PathData(bars) : '',
+    qr: qrOrNull(input.waybill_id),
+    mark: waybillValue(input, 'mark'),
+    bagAddr: waybillValue(input, 'bagAddr'),
   };
 }
 

@@ -39,10 +39,18 @@ function putRect(x: number, y: number, w: number): void {
     buf.copy(bigger, 0, 0, len);
     buf = bigger;
   }
-  buf[len++] = 77; putInt(x); buf[len++] = 32; putInt(y); // M x y
-  buf[len++] = 104; putInt(w); // h w
-  buf[len++] = 118; buf[len++] = 49; // v1
-  buf[len++] = 104; buf[len++] = 45; putInt(w); buf[len++] = 122; // h-w z
+  buf[len++] = 77;
+  putInt(x);
+  buf[len++] = 32;
+  putInt(y); // M x y
+  buf[len++] = 104;
+  putInt(w); // h w
+  buf[len++] = 118;
+  buf[len++] = 49; // v1
+  buf[len++] = 104;
+  buf[len++] = 45;
+  putInt(w);
+  buf[len++] = 122; // h-w z
 }
 
 function takePath(): string {
@@ -72,8 +80,10 @@ export function code128PathData(bars: Code128Bars): string {
 export function code128Svg(bars: Code128Bars, opts: Code128SvgOptions, pathData = code128PathData(bars)): string {
   const dots = Math.floor(opts.maxWidthMm / bars.modules / DOT_MM);
   const widthMm = dots >= 1 ? bars.modules * dots * DOT_MM : opts.maxWidthMm;
-  return `<svg data-barcode="code128" viewBox="0 0 ${bars.modules} 1" width="${mm(widthMm)}" height="${mm(opts.heightMm)}"`
-    + ` preserveAspectRatio="none" shape-rendering="crispEdges"><path d="${pathData}" fill="#000"/></svg>`;
+  return (
+    `<svg data-barcode="code128" viewBox="0 0 ${bars.modules} 1" width="${mm(widthMm)}" height="${mm(opts.heightMm)}"` +
+    ` preserveAspectRatio="none" shape-rendering="crispEdges"><path d="${pathData}" fill="#000"/></svg>`
+  );
 }
 
 /** Path data of the dark modules, one rectangle per horizontal run. */
@@ -83,7 +93,10 @@ export function qrPathData(qr: QrMatrix): string {
     const row = y * size;
     let x = 0;
     while (x < size) {
-      if (dark[row + x] === 0) { x++; continue; }
+      if (dark[row + x] === 0) {
+        x++;
+        continue;
+      }
       const start = x;
       while (x < size && dark[row + x] !== 0) x++;
       putRect(start, y, x - start);
@@ -94,6 +107,8 @@ export function qrPathData(qr: QrMatrix): string {
 
 /** The QR matrix as an inline `<svg data-barcode="qrcode">`, `sizeMm` square, quiet zone left to the layout. */
 export function qrSvg(qr: QrMatrix, sizeMm: number): string {
-  return `<svg data-barcode="qrcode" viewBox="0 0 ${qr.size} ${qr.size}" width="${mm(sizeMm)}" height="${mm(sizeMm)}"`
-    + ` shape-rendering="crispEdges"><path d="${qrPathData(qr)}" fill="#000"/></svg>`;
+  return (
+    `<svg data-barcode="qrcode" viewBox="0 0 ${qr.size} ${qr.size}" width="${mm(sizeMm)}" height="${mm(sizeMm)}"` +
+    ` shape-rendering="crispEdges"><path d="${qrPathData(qr)}" fill="#000"/></svg>`
+  );
 }

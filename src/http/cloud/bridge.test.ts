@@ -78,7 +78,7 @@ describe('cloud bridge with the captured request (inject)', () => {
 });
 
 describe('cloud bridge app checks (inject)', () => {
-  test('an env that is not the app\'s gets INVALIID_ENV; an unknown apiName gets -604100', async () => {
+  test("an env that is not the app's gets INVALIID_ENV; an unknown apiName gets -604100", async () => {
     const calls: Array<[string, string, Record<string, unknown>]> = [];
     const base = { findAppBySecretId: async () => ({ appid: 'wx1', secretKey: 'y', envs: ['other-env'] }), invoke: fakeInvoke(calls) };
     const { connection: _c, 'transfer-encoding': _t, ...headers } = seedVector.headers();
@@ -90,7 +90,11 @@ describe('cloud bridge app checks (inject)', () => {
       return res;
     };
     assert.equal(gatewayCode(await inject({ ...base, knownApiNames: ['logistics.getOrder'] })), 'INVALIID_ENV');
-    const unknown = await inject({ ...base, findAppBySecretId: async () => ({ appid: 'wx1', secretKey: 'y', envs: ['local-env'] }), knownApiNames: [] });
+    const unknown = await inject({
+      ...base,
+      findAppBySecretId: async () => ({ appid: 'wx1', secretKey: 'y', envs: ['local-env'] }),
+      knownApiNames: [],
+    });
     assert.equal(unknown.headers['content-type'], 'application/octet-stream');
     assert.equal(decodeCommOpenApiResp(unknown.rawPayload).errorCode, -604100);
     assert.equal(calls.length, 0);
@@ -118,10 +122,20 @@ describe('an unmodified wx-server-sdk 4.0.2 reaches the bridge over plain http',
   test('in process, configured through cloud.init: camelCase answer with errMsg ok, errcode → thrown errCode', async () => {
     const cloud = createRequire(import.meta.url)('wx-server-sdk') as WxServerSdk;
     cloud.init({ env: 'local-env', serviceUrl: url, secretId: 'x', secretKey: 'y' });
-    const result = await cloud.openapi.logistics.getOrder({ openid: 'oABC123456', orderId: '01234567890123456789', deliveryId: 'SF', waybillId: '123456789' });
+    const result = await cloud.openapi.logistics.getOrder({
+      openid: 'oABC123456',
+      orderId: '01234567890123456789',
+      deliveryId: 'SF',
+      waybillId: '123456789',
+    });
     assert.equal(result['errMsg'], 'openapi.logistics.getOrder:ok');
     assert.deepEqual(result, { ...seedCloudAnswer, errCode: 0 });
-    assert.deepEqual(calls.at(-1)?.[2], { openid: 'oABC123456', order_id: '01234567890123456789', delivery_id: 'SF', waybill_id: '123456789' });
+    assert.deepEqual(calls.at(-1)?.[2], {
+      openid: 'oABC123456',
+      order_id: '01234567890123456789',
+      delivery_id: 'SF',
+      waybill_id: '123456789',
+    });
     await assert.rejects(cloud.openapi.logistics.getOrder({ orderId: 'missing' }), {
       errCode: 930563,
       errMsg: 'openapi.logistics.getOrder:fail order not exists',

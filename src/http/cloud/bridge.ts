@@ -123,7 +123,12 @@ export function cloudBridgePlugin(opts: CloudBridgeOptions): FastifyPluginAsync 
       const cloudApp = await opts.findAppBySecretId(auth.auth.secretId);
       if (!cloudApp) return sendGatewayError(reply, GatewayCode.authFailed, 'authorization: unknown secretId');
       const verified = verifyTc3(
-        { method: request.method, url: request.url, headers: request.headers, params: parts.map((p) => ({ name: p.name, value: p.value })) },
+        {
+          method: request.method,
+          url: request.url,
+          headers: request.headers,
+          params: parts.map((p) => ({ name: p.name, value: p.value })),
+        },
         cloudApp.secretKey,
         { freshnessSeconds: opts.freshnessSeconds },
       );
@@ -135,7 +140,8 @@ export function cloudBridgePlugin(opts: CloudBridgeOptions): FastifyPluginAsync 
       const action = textField(parts, 'action');
       if (action !== 'wx.openApi') return sendGatewayError(reply, GatewayCode.invalidCommonParam, `unsupported action: ${action ?? ''}`);
       const envName = textField(parts, 'envName') ?? '';
-      if (!cloudApp.envs.includes(envName)) return sendGatewayError(reply, GatewayCode.invalidEnv, `env ${envName} does not belong to the app`);
+      if (!cloudApp.envs.includes(envName))
+        return sendGatewayError(reply, GatewayCode.invalidEnv, `env ${envName} does not belong to the app`);
       const apiName = textField(parts, 'apiName') ?? '';
       const requestData = parts.find((p) => p.name === 'requestData');
       if (apiName === '' || requestData === undefined) {
@@ -150,7 +156,8 @@ export function cloudBridgePlugin(opts: CloudBridgeOptions): FastifyPluginAsync 
         return sendGatewayError(reply, GatewayCode.invalidParam, `requestData is not a CommApiData: ${(err as Error).message}`);
       }
       // getOpenData & co. (SVRKIT_API) are not logistics APIs (§7): same answer as an unknown name.
-      if (data.apiType !== ApiType.OPEN_API || !known.has(apiName)) return sendOpenApiResp(reply, { errorCode: OpenApiErrorCode.apiNotFound });
+      if (data.apiType !== ApiType.OPEN_API || !known.has(apiName))
+        return sendOpenApiResp(reply, { errorCode: OpenApiErrorCode.apiNotFound });
       // Cross-account calls name another appid (§3); this server cannot authorise those.
       if (data.appid !== '' && data.appid !== cloudApp.appid) return sendOpenApiResp(reply, { errorCode: OpenApiErrorCode.noPermission });
       const body = openApiBodyFromPairs(data.pairs);

@@ -31,6 +31,8 @@ test('text fields keep UTF-8 and a truncated body is rejected', async () => {
 
 test('a field over the size limit is rejected rather than truncated', async () => {
   const boundary = 'xyz';
-  const body = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="apiName"\r\n\r\n${'a'.repeat(50)}\r\n--${boundary}--\r\n`);
+  const body = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="apiName"\r\n\r\n${'a'.repeat(50)}\r\n--${boundary}--\r\n`,
+  );
   await assert.rejects(parseMultipart(body, `multipart/form-data; boundary=${boundary}`, { fieldSize: 10 }), /too large/);
 });

@@ -10,9 +10,7 @@ export interface CloudMediaValue {
   value: Buffer;
 }
 
-export type OpenApiBodyResult =
-  | { ok: true; body: Record<string, unknown> }
-  | { ok: false; key: string; message: string };
+export type OpenApiBodyResult = { ok: true; body: Record<string, unknown> } | { ok: false; key: string; message: string };
 
 /** JSON-parses every pair value into one snake_case object; keys are taken verbatim. Values follow the HTTPS body's text rule (well-formed UTF-8, no lone surrogates). */
 export function openApiBodyFromPairs(pairs: readonly KeyValuePair[]): OpenApiBodyResult {

@@ -10,9 +10,10 @@ import type { Db } from './pg-db.ts';
 export function postgresApiCalls(db: Db): ApiCallStore {
   return {
     async listLimits(appid) {
-      const r = appid === undefined
-        ? await db.query<ApiLimitRecord>('SELECT * FROM api_limits ORDER BY appid COLLATE "C", cgi_path COLLATE "C"')
-        : await db.query<ApiLimitRecord>('SELECT * FROM api_limits WHERE appid = $1 ORDER BY cgi_path COLLATE "C"', [appid]);
+      const r =
+        appid === undefined
+          ? await db.query<ApiLimitRecord>('SELECT * FROM api_limits ORDER BY appid COLLATE "C", cgi_path COLLATE "C"')
+          : await db.query<ApiLimitRecord>('SELECT * FROM api_limits WHERE appid = $1 ORDER BY cgi_path COLLATE "C"', [appid]);
       return r.rows;
     },
     async putLimit(l) {
@@ -37,9 +38,16 @@ export function postgresApiCalls(db: Db): ApiCallStore {
       );
     },
     async listUsage(day, appid) {
-      const r = appid === undefined
-        ? await db.query<ApiUsageRow>('SELECT appid, cgi_path, count FROM api_usage WHERE day = $1 ORDER BY appid COLLATE "C", cgi_path COLLATE "C"', [day])
-        : await db.query<ApiUsageRow>('SELECT appid, cgi_path, count FROM api_usage WHERE day = $1 AND appid = $2 ORDER BY cgi_path COLLATE "C"', [day, appid]);
+      const r =
+        appid === undefined
+          ? await db.query<ApiUsageRow>(
+              'SELECT appid, cgi_path, count FROM api_usage WHERE day = $1 ORDER BY appid COLLATE "C", cgi_path COLLATE "C"',
+              [day],
+            )
+          : await db.query<ApiUsageRow>(
+              'SELECT appid, cgi_path, count FROM api_usage WHERE day = $1 AND appid = $2 ORDER BY cgi_path COLLATE "C"',
+              [day, appid],
+            );
       return r.rows;
     },
     async clearUsage(appid, day) {
@@ -70,7 +78,17 @@ export function postgresApiCalls(db: Db): ApiCallStore {
            AS t(rid, appid, cgi_path, invoke_time, cost_in_ms, request_url, request_body, response_body, client_ip)
          WHERE EXISTS (SELECT 1 FROM apps WHERE apps.appid = t.appid)
          ON CONFLICT (rid) DO NOTHING`,
-        [col('rid'), col('appid'), col('cgi_path'), col('invoke_time'), col('cost_in_ms'), col('request_url'), col('request_body'), col('response_body'), col('client_ip')],
+        [
+          col('rid'),
+          col('appid'),
+          col('cgi_path'),
+          col('invoke_time'),
+          col('cost_in_ms'),
+          col('request_url'),
+          col('request_body'),
+          col('response_body'),
+          col('client_ip'),
+        ],
       );
     },
     async getRid(rid) {
@@ -78,12 +96,15 @@ export function postgresApiCalls(db: Db): ApiCallStore {
     },
     async pruneRids(before, keepPerApp) {
       let n = (await db.query('DELETE FROM api_rids WHERE invoke_time < $1', [before])).rowCount ?? 0;
-      n += (await db.query(
-        `DELETE FROM api_rids WHERE rid IN (
+      n +=
+        (
+          await db.query(
+            `DELETE FROM api_rids WHERE rid IN (
            SELECT rid FROM (SELECT rid, row_number() OVER (PARTITION BY appid ORDER BY invoke_time DESC, rid COLLATE "C" DESC) AS k FROM api_rids) ranked
            WHERE k > $1)`,
-        [keepPerApp],
-      )).rowCount ?? 0;
+            [keepPerApp],
+          )
+        ).rowCount ?? 0;
       return n;
     },
   };

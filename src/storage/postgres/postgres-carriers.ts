@@ -1,8 +1,31 @@
 /** The carrier registry and the carrier event log on PostgreSQL (tables: ../carrier-store.ts). */
-import { carrierEventListSql, carrierToRow, rowToCarrier, type CarrierEventRecord, type CarrierEventStore, type CarrierRow, type CarrierStore } from '../carrier-store.ts';
+import {
+  carrierEventListSql,
+  carrierToRow,
+  rowToCarrier,
+  type CarrierEventRecord,
+  type CarrierEventStore,
+  type CarrierRow,
+  type CarrierStore,
+} from '../carrier-store.ts';
 import type { Db } from './pg-db.ts';
 
-const COLUMNS = ['delivery_id', 'name', 'appid', 'url', 'token', 'encoding_aes_key', 'mode', 'format', 'services', 'template', 'waybill_source', 'review', 'created_at', 'updated_at'] as const;
+const COLUMNS = [
+  'delivery_id',
+  'name',
+  'appid',
+  'url',
+  'token',
+  'encoding_aes_key',
+  'mode',
+  'format',
+  'services',
+  'template',
+  'waybill_source',
+  'review',
+  'created_at',
+  'updated_at',
+] as const;
 const UPDATED = COLUMNS.filter((c) => c !== 'delivery_id' && c !== 'created_at');
 
 export function postgresCarriers(db: Db): CarrierStore {
@@ -31,7 +54,22 @@ export function postgresCarriers(db: Db): CarrierStore {
 export function postgresCarrierEvents(db: Db): CarrierEventStore {
   return {
     async insert(e) {
-      const cols = ['delivery_id', 'appid', 'order_id', 'event', 'started_at', 'duration_ms', 'attempts', 'url', 'request_body', 'status_code', 'reply_body', 'outcome', 'result_code', 'error'] as const;
+      const cols = [
+        'delivery_id',
+        'appid',
+        'order_id',
+        'event',
+        'started_at',
+        'duration_ms',
+        'attempts',
+        'url',
+        'request_body',
+        'status_code',
+        'reply_body',
+        'outcome',
+        'result_code',
+        'error',
+      ] as const;
       const r = await db.query<{ id: number }>(
         `INSERT INTO carrier_events (${cols.join(', ')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING id`,
         cols.map((c) => e[c]),

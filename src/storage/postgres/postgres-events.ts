@@ -78,7 +78,9 @@ export function postgresEvents(db: Db): EventStore {
     // that have already lapsed (wall-clock ms, as lease_until is written) are cleared,
     // which claimDue would treat as free anyway: the effective behaviour is a no-op.
     async releaseLeases() {
-      await db.query('UPDATE events SET lease_owner = NULL, lease_until = NULL WHERE lease_until IS NOT NULL AND lease_until < $1', [Date.now()]);
+      await db.query('UPDATE events SET lease_owner = NULL, lease_until = NULL WHERE lease_until IS NOT NULL AND lease_until < $1', [
+        Date.now(),
+      ]);
     },
   };
 }

@@ -14,7 +14,10 @@ type OrderRow = Omit<OrderRecord, 'waybill_data'> & { waybill_data: string };
 
 const toOrder = (row: OrderRow): OrderRecord => ({ ...row, waybill_data: JSON.parse(row.waybill_data) });
 
-const ORDER_HEAD = named('wxl_order_head', 'SELECT delivery_id, waybill_id, version, order_status FROM orders WHERE appid = $1 AND order_id = $2');
+const ORDER_HEAD = named(
+  'wxl_order_head',
+  'SELECT delivery_id, waybill_id, version, order_status FROM orders WHERE appid = $1 AND order_id = $2',
+);
 const ORDER_GET = named('wxl_order_get', 'SELECT * FROM orders WHERE appid = $1 AND order_id = $2');
 
 export function postgresOrders(db: Db): OrderStore {
@@ -23,7 +26,10 @@ export function postgresOrders(db: Db): OrderStore {
     return row && toOrder(row);
   };
   const count = async (d: Db, appid: string, orderId: string): Promise<number> =>
-    Number((await d.query<{ n: number }>('SELECT COUNT(*) AS n FROM path_nodes WHERE appid = $1 AND order_id = $2', [appid, orderId])).rows[0]?.n);
+    Number(
+      (await d.query<{ n: number }>('SELECT COUNT(*) AS n FROM path_nodes WHERE appid = $1 AND order_id = $2', [appid, orderId])).rows[0]
+        ?.n,
+    );
 
   return {
     // ON CONFLICT waits for a concurrent inserter of the same key; under READ COMMITTED
@@ -34,7 +40,21 @@ export function postgresOrders(db: Db): OrderStore {
           `INSERT INTO orders (appid, order_id, delivery_id, waybill_id, biz_id, openid, body, order_status, version, waybill_data, last_action_type, created_at, updated_at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
            ON CONFLICT (appid, order_id) DO NOTHING`,
-          [o.appid, o.order_id, o.delivery_id, o.waybill_id, o.biz_id, o.openid, o.body, o.order_status, o.version, JSON.stringify(o.waybill_data), o.last_action_type, o.created_at, o.updated_at],
+          [
+            o.appid,
+            o.order_id,
+            o.delivery_id,
+            o.waybill_id,
+            o.biz_id,
+            o.openid,
+            o.body,
+            o.order_status,
+            o.version,
+            JSON.stringify(o.waybill_data),
+            o.last_action_type,
+            o.created_at,
+            o.updated_at,
+          ],
         );
         if (r.rowCount === 1) return { inserted: true as const };
         const existing = await get(o.appid, o.order_id);
@@ -55,12 +75,10 @@ export function postgresOrders(db: Db): OrderStore {
     pathCount: (appid, orderId) => count(db, appid, orderId),
     appendPathNode(appid, orderId, node, at) {
       return db.atomic(async (tx) => {
-        const bumped = await tx.query('UPDATE orders SET version = version + 1, updated_at = $1, last_action_type = $2 WHERE appid = $3 AND order_id = $4', [
-          at,
-          node.action_type,
-          appid,
-          orderId,
-        ]);
+        const bumped = await tx.query(
+          'UPDATE orders SET version = version + 1, updated_at = $1, last_action_type = $2 WHERE appid = $3 AND order_id = $4',
+          [at, node.action_type, appid, orderId],
+        );
         if (bumped.rowCount !== 1) throw new Error(`orders.appendPathNode: no order ${orderId} in app ${appid}`);
         await tx.query(
           `INSERT INTO path_nodes (appid, order_id, seq, action_time, action_type, action_msg)
@@ -82,10 +100,10 @@ export function postgresOrders(db: Db): OrderStore {
     },
     async listPathNodes(appid, orderId) {
       return (
-        await db.query<PathNodeRecord>('SELECT action_time, action_type, action_msg FROM path_nodes WHERE appid = $1 AND order_id = $2 ORDER BY seq', [
-          appid,
-          orderId,
-        ])
+        await db.query<PathNodeRecord>(
+          'SELECT action_time, action_type, action_msg FROM path_nodes WHERE appid = $1 AND order_id = $2 ORDER BY seq',
+          [appid, orderId],
+        )
       ).rows;
     },
     async search(query) {
@@ -102,14 +120,10 @@ export function postgresSchedule(db: Db): ScheduleStore {
     insert(steps) {
       return db.atomic(async (tx) => {
         for (const st of steps) {
-          await tx.query('INSERT INTO scheduled_steps (appid, order_id, step, due_at, action_type, action_msg) VALUES ($1, $2, $3, $4, $5, $6)', [
-            st.appid,
-            st.order_id,
-            st.step,
-            st.due_at,
-            st.action_type,
-            st.action_msg,
-          ]);
+          await tx.query(
+            'INSERT INTO scheduled_steps (appid, order_id, step, due_at, action_type, action_msg) VALUES ($1, $2, $3, $4, $5, $6)',
+            [st.appid, st.order_id, st.step, st.due_at, st.action_type, st.action_msg],
+          );
         }
       });
     },
@@ -123,7 +137,10 @@ export function postgresSchedule(db: Db): ScheduleStore {
     },
     // Concurrent DELETEs of one row: the second waits, then finds it gone (rowCount 0).
     async take(appid, orderId, step) {
-      return (await db.query('DELETE FROM scheduled_steps WHERE appid = $1 AND order_id = $2 AND step = $3', [appid, orderId, step])).rowCount === 1;
+      return (
+        (await db.query('DELETE FROM scheduled_steps WHERE appid = $1 AND order_id = $2 AND step = $3', [appid, orderId, step]))
+          .rowCount === 1
+      );
     },
     async clear(appid, orderId) {
       await db.query('DELETE FROM scheduled_steps WHERE appid = $1 AND order_id = $2', [appid, orderId]);

@@ -138,11 +138,26 @@ function accounts(db: Db): AccountStore {
          ON CONFLICT (appid, delivery_id, biz_id) DO UPDATE SET password = excluded.password, alias = excluded.alias,
            remark_content = excluded.remark_content, remark_wrong_msg = excluded.remark_wrong_msg, status_code = excluded.status_code,
            quota_num = excluded.quota_num, update_time = excluded.update_time, quota_update_time = excluded.quota_update_time`,
-        [a.appid, a.delivery_id, a.biz_id, a.password, a.alias, a.remark_content, a.remark_wrong_msg, a.status_code, a.quota_num, a.create_time, a.update_time, a.quota_update_time],
+        [
+          a.appid,
+          a.delivery_id,
+          a.biz_id,
+          a.password,
+          a.alias,
+          a.remark_content,
+          a.remark_wrong_msg,
+          a.status_code,
+          a.quota_num,
+          a.create_time,
+          a.update_time,
+          a.quota_update_time,
+        ],
       );
     },
     async delete(appid, d, b) {
-      return ((await db.query('DELETE FROM accounts WHERE appid = $1 AND delivery_id = $2 AND biz_id = $3', [appid, d, b])).rowCount ?? 0) > 0;
+      return (
+        ((await db.query('DELETE FROM accounts WHERE appid = $1 AND delivery_id = $2 AND biz_id = $3', [appid, d, b])).rowCount ?? 0) > 0
+      );
     },
     // A conditional UPDATE: concurrent callers queue on the row lock and re-check quota_num > 0.
     async takeQuota(appid, d, b, now) {
@@ -182,14 +197,19 @@ function cloud(db: Db): CloudStore {
     },
     async listCredentials(appid) {
       return (
-        await db.query<CloudCredentialRecord>('SELECT * FROM cloud_credentials WHERE appid = $1 ORDER BY created_at, secret_id COLLATE "C"', [appid])
+        await db.query<CloudCredentialRecord>(
+          'SELECT * FROM cloud_credentials WHERE appid = $1 ORDER BY created_at, secret_id COLLATE "C"',
+          [appid],
+        )
       ).rows;
     },
     async addEnv(appid, env) {
       await db.query('INSERT INTO cloud_envs (appid, env) VALUES ($1, $2) ON CONFLICT (appid, env) DO NOTHING', [appid, env]);
     },
     async listEnvs(appid) {
-      return (await db.query<{ env: string }>('SELECT env FROM cloud_envs WHERE appid = $1 ORDER BY env COLLATE "C"', [appid])).rows.map((r) => r.env);
+      return (await db.query<{ env: string }>('SELECT env FROM cloud_envs WHERE appid = $1 ORDER BY env COLLATE "C"', [appid])).rows.map(
+        (r) => r.env,
+      );
     },
   };
 }
@@ -223,7 +243,8 @@ function printers(db: Db): PrinterStore {
       return ((await db.query('DELETE FROM printers WHERE appid = $1 AND openid = $2', [appid, openid])).rowCount ?? 0) > 0;
     },
     async list(appid) {
-      return (await db.query<PrinterRecord>('SELECT * FROM printers WHERE appid = $1 ORDER BY updated_at, openid COLLATE "C"', [appid])).rows;
+      return (await db.query<PrinterRecord>('SELECT * FROM printers WHERE appid = $1 ORDER BY updated_at, openid COLLATE "C"', [appid]))
+        .rows;
     },
   };
 }
@@ -234,7 +255,10 @@ function settings(db: Db): SettingStore {
       return first((await db.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [key])).rows)?.value;
     },
     async put(key, value) {
-      await db.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+      await db.query('INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [
+        key,
+        value,
+      ]);
     },
     async putIfAbsent(key, value) {
       // Two instances starting on an empty database agree on the first value written.

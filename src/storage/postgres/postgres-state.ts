@@ -62,7 +62,8 @@ export async function* readStatePostgres(pool: pg.Pool, appid: string | undefine
     open = false;
   } finally {
     // The consumer stopped early or a query failed: end the read-only transaction.
-    if (open) await client.query('ROLLBACK').catch((error: unknown) => (broken = error instanceof Error ? error : new Error(String(error))));
+    if (open)
+      await client.query('ROLLBACK').catch((error: unknown) => (broken = error instanceof Error ? error : new Error(String(error))));
     client.release(broken);
   }
 }

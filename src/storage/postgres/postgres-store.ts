@@ -91,26 +91,60 @@ export class PostgresStore implements Store {
     // Sequences are taken outside the caller's transaction (postgres-repositories.ts), on a
     // pool of their own: were they taken from `pool`, transactions holding all of its
     // connections would wait forever for one more.
-    this.#sidePool = new pg.Pool({ connectionString: parsed.connectionString, max: 2, types: storeTypes(), application_name: 'wxlogistics-seq', options: this.pool.options.options });
+    this.#sidePool = new pg.Pool({
+      connectionString: parsed.connectionString,
+      max: 2,
+      types: storeTypes(),
+      application_name: 'wxlogistics-seq',
+      options: this.pool.options.options,
+    });
     this.#sidePool.on('error', (error) => process.emitWarning(`PostgreSQL idle client: ${error.message}`));
     this.#poolDb = poolDb(this.#sidePool);
     this.#repos = postgresRepositories(poolDb(this.pool), this.#poolDb);
   }
 
-  get apps() { return this.#repos.apps; }
-  get tokens() { return this.#repos.tokens; }
-  get orders() { return this.#repos.orders; }
-  get accounts() { return this.#repos.accounts; }
-  get sequences() { return this.#repos.sequences; }
-  get cloud() { return this.#repos.cloud; }
-  get pushConfigs() { return this.#repos.pushConfigs; }
-  get events() { return this.#repos.events; }
-  get printers() { return this.#repos.printers; }
-  get schedule() { return this.#repos.schedule; }
-  get settings() { return this.#repos.settings; }
-  get apiCalls() { return this.#repos.apiCalls; }
-  get carriers() { return this.#repos.carriers; }
-  get carrierEvents() { return this.#repos.carrierEvents; }
+  get apps() {
+    return this.#repos.apps;
+  }
+  get tokens() {
+    return this.#repos.tokens;
+  }
+  get orders() {
+    return this.#repos.orders;
+  }
+  get accounts() {
+    return this.#repos.accounts;
+  }
+  get sequences() {
+    return this.#repos.sequences;
+  }
+  get cloud() {
+    return this.#repos.cloud;
+  }
+  get pushConfigs() {
+    return this.#repos.pushConfigs;
+  }
+  get events() {
+    return this.#repos.events;
+  }
+  get printers() {
+    return this.#repos.printers;
+  }
+  get schedule() {
+    return this.#repos.schedule;
+  }
+  get settings() {
+    return this.#repos.settings;
+  }
+  get apiCalls() {
+    return this.#repos.apiCalls;
+  }
+  get carriers() {
+    return this.#repos.carriers;
+  }
+  get carrierEvents() {
+    return this.#repos.carrierEvents;
+  }
 
   async init(): Promise<void> {
     await this.migrate();
@@ -123,7 +157,9 @@ export class PostgresStore implements Store {
         // Serialises concurrent starters of this schema; released at COMMIT/ROLLBACK.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', ['wxlogistics:migrate', this.schema ?? '']);
         if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(this.schema)}`);
-        await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+        await client.query(
+          'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)',
+        );
         const done = new Set((await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));
         const applied: number[] = [];
         for (const m of migrations) {

@@ -34,7 +34,12 @@ export interface OrderRowHooks {
   written?(appid: string, orderId: string): void;
 }
 
-const headOf = (r: OrderHead): OrderHead => ({ delivery_id: r.delivery_id, waybill_id: r.waybill_id, version: r.version, order_status: r.order_status });
+const headOf = (r: OrderHead): OrderHead => ({
+  delivery_id: r.delivery_id,
+  waybill_id: r.waybill_id,
+  version: r.version,
+  order_status: r.order_status,
+});
 
 /**
  * Repositories over one better-sqlite3 connection. `gate` returns a promise to
@@ -74,10 +79,10 @@ export function sqliteRepositories(
     ),
     orderGet: db.prepare('SELECT * FROM orders WHERE appid = ? AND order_id = ?'),
     orderByWaybill: db.prepare('SELECT * FROM orders WHERE waybill_id = ?'),
-    orderHead: db.prepare('SELECT delivery_id, waybill_id, version, order_status FROM orders INDEXED BY orders_head WHERE appid = ? AND order_id = ?'),
-    orderStatus: db.prepare(
-      'UPDATE orders SET order_status = ?, updated_at = ?, version = version + 1 WHERE appid = ? AND order_id = ?',
+    orderHead: db.prepare(
+      'SELECT delivery_id, waybill_id, version, order_status FROM orders INDEXED BY orders_head WHERE appid = ? AND order_id = ?',
     ),
+    orderStatus: db.prepare('UPDATE orders SET order_status = ?, updated_at = ?, version = version + 1 WHERE appid = ? AND order_id = ?'),
     accountGet: db.prepare('SELECT * FROM accounts WHERE appid = ? AND delivery_id = ? AND biz_id = ?'),
     accountList: db.prepare('SELECT * FROM accounts WHERE appid = ? ORDER BY create_time, delivery_id, biz_id'),
     accountUpsert: db.prepare(
@@ -91,7 +96,9 @@ export function sqliteRepositories(
     accountTakeQuota: db.prepare(
       'UPDATE accounts SET quota_num = quota_num - 1, quota_update_time = ? WHERE appid = ? AND delivery_id = ? AND biz_id = ? AND quota_num > 0',
     ),
-    cloudAdd: db.prepare('INSERT INTO cloud_credentials (secret_id, appid, secret_key, created_at) VALUES (@secret_id, @appid, @secret_key, @created_at)'),
+    cloudAdd: db.prepare(
+      'INSERT INTO cloud_credentials (secret_id, appid, secret_key, created_at) VALUES (@secret_id, @appid, @secret_key, @created_at)',
+    ),
     cloudFind: db.prepare('SELECT * FROM cloud_credentials WHERE secret_id = ?'),
     cloudList: db.prepare('SELECT * FROM cloud_credentials WHERE appid = ? ORDER BY created_at, secret_id'),
     envAdd: db.prepare('INSERT INTO cloud_envs (appid, env) VALUES (?, ?) ON CONFLICT (appid, env) DO NOTHING'),
@@ -99,9 +106,7 @@ export function sqliteRepositories(
     pathAppend: db.prepare(
       'INSERT INTO path_nodes (appid, order_id, seq, action_time, action_type, action_msg) VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM path_nodes WHERE appid = ? AND order_id = ?), ?, ?, ?)',
     ),
-    pathBump: db.prepare(
-      'UPDATE orders SET version = version + 1, updated_at = ?, last_action_type = ? WHERE appid = ? AND order_id = ?',
-    ),
+    pathBump: db.prepare('UPDATE orders SET version = version + 1, updated_at = ?, last_action_type = ? WHERE appid = ? AND order_id = ?'),
     pathCount: db.prepare('SELECT COUNT(*) AS n FROM path_nodes WHERE appid = ? AND order_id = ?'),
     pathList: db.prepare('SELECT action_time, action_type, action_msg FROM path_nodes WHERE appid = ? AND order_id = ? ORDER BY seq'),
     pushGet: db.prepare('SELECT * FROM push_configs WHERE appid = ?'),
@@ -240,7 +245,12 @@ export function sqliteRepositories(
           s.eventOutcome.run({ ...o, id: a.event_id });
         }),
       listAttempts: (id) =>
-        q(() => (s.attemptList.all(id) as (Omit<EventAttemptRecord, 'delivered'> & { delivered: number })[]).map((a) => ({ ...a, delivered: a.delivered === 1 }))),
+        q(() =>
+          (s.attemptList.all(id) as (Omit<EventAttemptRecord, 'delivered'> & { delivered: number })[]).map((a) => ({
+            ...a,
+            delivered: a.delivered === 1,
+          })),
+        ),
       replay: (id, now) => q(() => s.eventReplay.run(now, id).changes === 1),
       releaseLeases: () => q(() => void s.eventRelease.run()),
     },

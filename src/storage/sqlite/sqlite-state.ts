@@ -12,7 +12,10 @@ import { exportQuery, exportRow, STATE_TABLES, stateHeader, type Dialect, type S
 /** Tables of the database and their foreign keys (../baseline.ts); SQLite's own tables and the migration log are not state. */
 export const sqliteCatalog: BaselineCatalog = {
   async tables(sql) {
-    const names = await sql.all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' AND name <> 'schema_migrations' ORDER BY name", []);
+    const names = await sql.all(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' AND name <> 'schema_migrations' ORDER BY name",
+      [],
+    );
     const out: CatalogTable[] = [];
     for (const { name } of names) {
       const parents = await sql.all('SELECT DISTINCT "table" AS parent FROM pragma_foreign_key_list(?)', [name]);

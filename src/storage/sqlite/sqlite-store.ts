@@ -61,20 +61,48 @@ export class SqliteStore implements Store {
     return this.#outside;
   }
 
-  get apps() { return this.#repos.apps; }
-  get tokens() { return this.#repos.tokens; }
-  get orders() { return this.#repos.orders; }
-  get accounts() { return this.#repos.accounts; }
-  get sequences() { return this.#repos.sequences; }
-  get cloud() { return this.#repos.cloud; }
-  get pushConfigs() { return this.#repos.pushConfigs; }
-  get events() { return this.#repos.events; }
-  get printers() { return this.#repos.printers; }
-  get schedule() { return this.#repos.schedule; }
-  get settings() { return this.#repos.settings; }
-  get apiCalls() { return this.#repos.apiCalls; }
-  get carriers() { return this.#repos.carriers; }
-  get carrierEvents() { return this.#repos.carrierEvents; }
+  get apps() {
+    return this.#repos.apps;
+  }
+  get tokens() {
+    return this.#repos.tokens;
+  }
+  get orders() {
+    return this.#repos.orders;
+  }
+  get accounts() {
+    return this.#repos.accounts;
+  }
+  get sequences() {
+    return this.#repos.sequences;
+  }
+  get cloud() {
+    return this.#repos.cloud;
+  }
+  get pushConfigs() {
+    return this.#repos.pushConfigs;
+  }
+  get events() {
+    return this.#repos.events;
+  }
+  get printers() {
+    return this.#repos.printers;
+  }
+  get schedule() {
+    return this.#repos.schedule;
+  }
+  get settings() {
+    return this.#repos.settings;
+  }
+  get apiCalls() {
+    return this.#repos.apiCalls;
+  }
+  get carriers() {
+    return this.#repos.carriers;
+  }
+  get carrierEvents() {
+    return this.#repos.carrierEvents;
+  }
 
   /** Applies pending migrations, then prepares the statements (they need the tables). */
   async init(): Promise<void> {
@@ -85,7 +113,11 @@ export class SqliteStore implements Store {
     const read = (appid: string, orderId: string, head: OrderHead) => heads.remember(appid, orderId, head);
     this.#inside = sqliteRepositories(this.db, () => undefined, { written });
     // In memory there is no reader connection: outside reads use this one (and the queue's gate).
-    this.#outside = sqliteRepositories(this.db, () => (this.#txOpen ? this.#queue : undefined), this.#filename === ':memory:' ? { written, read } : { written });
+    this.#outside = sqliteRepositories(
+      this.db,
+      () => (this.#txOpen ? this.#queue : undefined),
+      this.#filename === ':memory:' ? { written, read } : { written },
+    );
     if (this.#filename !== ':memory:') {
       // A second, read-only connection for reads outside transactions: in WAL mode it
       // reads the last committed state while a write transaction is open, so getOrder
@@ -95,7 +127,10 @@ export class SqliteStore implements Store {
       // 8 MB of page cache (default 2 MB): a getOrder working set of thousands of orders
       // in a million-row table stays in memory instead of costing a pread per lookup.
       this.#reader.pragma('cache_size = -8192');
-      this.#outside = withReadsFrom(this.#outside, sqliteRepositories(this.#reader, () => undefined, { read }));
+      this.#outside = withReadsFrom(
+        this.#outside,
+        sqliteRepositories(this.#reader, () => undefined, { read }),
+      );
     }
     this.#stateSql = sqliteStateSql(this.db);
   }
@@ -198,14 +233,11 @@ export class SqliteStore implements Store {
       idle();
     }
   }
-
 }
 
 export function migrateSqlite(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
-  const applied = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version),
-  );
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {

@@ -47,12 +47,15 @@ export const orderCases: ConformanceCase[] = [
       await store.orders.setStatus(APP, 'known-1', 1, 5);
       await agrees('after a write outside a transaction');
       await store.orders.get(APP, 'known-1');
+      let outsideRead: Promise<unknown> = Promise.resolve();
       const inside = store.transaction(async (tx) => {
         await tx.orders.lock(APP, 'known-1');
         await tx.orders.appendPathNode(APP, 'known-1', { action_time: 6, action_type: 100001, action_msg: 'x' }, 6);
-        void store.orders.getHead(APP, 'known-1'); // an outside read while the write is open (in memory it waits for the commit)
+        // An outside read while the write is open (in memory it waits for the commit); awaited after it.
+        outsideRead = store.orders.getHead(APP, 'known-1');
       });
       await inside;
+      await outsideRead;
       await agrees('after a committed transaction');
       assert.equal((await head()).version, 3);
       await store.orders.get(APP, 'known-1');

@@ -8,7 +8,7 @@
 //
 //   node scripts/run-examples.mjs [node-test|vitest|jest …] [--keep]
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,9 +20,12 @@ const examplesDir = join(root, 'examples');
 const args = process.argv.slice(2);
 const keep = args.includes('--keep');
 const wanted = args.filter((a) => !a.startsWith('--'));
+// Consumer projects are the directories with a package.json; the others (the reference
+// carrier: plain node, no dependencies, tested by test/reference-carrier.test.ts) are not installed.
+const isConsumer = (name) => statSync(join(examplesDir, name)).isDirectory() && existsSync(join(examplesDir, name, 'package.json'));
 const examples = readdirSync(examplesDir)
   .sort()
-  .filter((name) => statSync(join(examplesDir, name)).isDirectory() && (wanted.length === 0 || wanted.includes(name)));
+  .filter((name) => isConsumer(name) && (wanted.length === 0 || wanted.includes(name)));
 if (wanted.length > 0 && examples.length !== wanted.length) {
   console.error(`unknown example in ${wanted.join(', ')} (have: ${readdirSync(examplesDir).join(', ')})`);
   process.exit(2);

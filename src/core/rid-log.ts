@@ -2,8 +2,9 @@
  * The answers getRidInfo shows (api-management.md §1). Every answer is recorded
  * here at the cost of one small object (bodies are kept by reference), then
  * written to the shared store in batches, so that any instance finds a rid
- * answered by any other. Bounded: at most `pendingMax` answers wait in memory
- * (the oldest successes are dropped first, errors last); a flush writes at most
+ * answered by any other. Bounded: at most `pendingMax` answers wait in memory, of
+ * them at most `successPendingMax` successes (the oldest successes are dropped
+ * first, errors last); a flush writes at most
  * `batch` failures and `successBatch` successes (a success is a 12 KB getOrder
  * answer: writing thousands a second would cost the server a core — measured in
  * bench/api-management-cost.ts); the store keeps 7 days and at most `keepPerApp`
@@ -28,11 +29,23 @@ export interface RidLogOptions {
   successBatch: number;
   /** Answers waiting in memory at most (default 5,000). */
   pendingMax: number;
+  /**
+   * Successes waiting in memory at most (default 200, eight flushes' worth): a success
+   * holds its answer (a getOrder answer is ~10 KB), and only `successBatch` of them
+   * are written per flush, so more waiting would only hold memory until dropped.
+   */
+  successPendingMax: number;
   /** Answers kept in the store per app (default 100,000). */
   keepPerApp: number;
 }
 
-export const defaultRidLogOptions: RidLogOptions = { batch: 200, successBatch: 25, pendingMax: 5_000, keepPerApp: 100_000 };
+export const defaultRidLogOptions: RidLogOptions = {
+  batch: 200,
+  successBatch: 25,
+  pendingMax: 5_000,
+  successPendingMax: 200,
+  keepPerApp: 100_000,
+};
 
 /** A FIFO that drops from the front in O(1) (amortised). */
 class Queue<T> {
@@ -96,6 +109,10 @@ export class RidLog {
   /** On the request path: no lookup structure is kept, a find scans the (bounded) queues. */
   record(entry: RidEntry): void {
     (entry.failed ? this.#failures : this.#successes).push(entry);
+    if (this.#successes.size > this.options.successPendingMax) {
+      this.#successes.shift();
+      this.#dropped++;
+    }
     if (this.#failures.size + this.#successes.size > this.options.pendingMax) {
       if (this.#successes.shift() ?? this.#failures.shift()) this.#dropped++;
     }

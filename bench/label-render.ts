@@ -25,36 +25,11 @@ import { code128PathData, qrPathData } from '../src/core/label/symbol-svg.ts';
 import { SAMPLE_CARRIER_TEMPLATE, sampleCarrierValues } from '../test/support/sample-carrier-template.ts';
 import type { BenchRow } from './extra-server.ts';
 import { renderLabelHtml as legacyRenderLabelHtml } from './legacy-label/render-label.ts';
+import { SAMPLE_LABEL_INPUT } from '../test/support/sample-label-input.ts';
 
 const TARGET_US = 40;
 
-const base: LabelInput = {
-  delivery_id: 'SF',
-  delivery_name: '顺丰速运',
-  waybill_id: 'SF1234567890123',
-  order_id: 'order-0001',
-  waybill_data: [
-    { key: 'SF_mark', value: '755WF-020-12' },
-    { key: 'SF_bagAddr', value: '广州转运中心' },
-  ],
-  sender: { name: '李四', mobile: '13800001111', province: '广东省', city: '广州市', area: '海珠区', address: '新港中路1号' },
-  receiver: {
-    name: '张三',
-    mobile: '18600000000',
-    company: '某某公司',
-    province: '北京市',
-    city: '北京市',
-    area: '朝阳区',
-    address: '建国路88号',
-  },
-  custom_remark: '易碎物品',
-  goods: ['手机壳', '数据线'],
-  cargo_count: 2,
-  weight_kg: 1.5,
-  service_name: '标准快递',
-  insured_value_fen: 12345,
-  print_time: 1700000000,
-};
+const base: LabelInput = SAMPLE_LABEL_INPUT;
 
 const ORDERS = 4096;
 const inputs: LabelInput[] = Array.from({ length: ORDERS }, (_, i) => ({

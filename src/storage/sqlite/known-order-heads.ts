@@ -14,29 +14,42 @@ import type { OrderHead } from '../types.ts';
  * Commits by other processes on the same file (a `wxlogistics import` or
  * `reset` run next to a server) are noticed through SQLite's `data_version`,
  * which changes for a connection whenever another connection commits: then
- * everything is forgotten. Bounded: the oldest entries go first.
+ * everything is forgotten. Reading it is a statement (a WAL read lock: two
+ * fcntl calls), so it is read once per event-loop turn, not once per call: a
+ * commit by another process during a turn is concurrent with every request that
+ * turn answers, and the next turn sees it. An in-memory database has no other
+ * connection and reads none. Bounded: the oldest entries go first.
  */
 export class KnownOrderHeads {
   readonly #heads = new Map<string, OrderHead>();
   /** Orders written in the transaction group now open. */
   readonly #touched = new Set<string>();
   #dataVersion: number;
+  /** data_version was read in this event-loop turn (cleared by a setImmediate). */
+  #checked = false;
+  readonly #nextTurn = (): void => {
+    this.#checked = false;
+  };
 
   constructor(
     private readonly max: number,
-    /** `PRAGMA data_version` of the writing connection (changes when another process commits). */
-    private readonly dataVersion: () => number,
+    /** `PRAGMA data_version` of the writing connection (changes when another process commits); none in memory. */
+    private readonly dataVersion: (() => number) | undefined,
   ) {
-    this.#dataVersion = dataVersion();
+    this.#dataVersion = dataVersion?.() ?? 0;
   }
 
   /** The order's committed head, if known without reading it. */
   get(appid: string, orderId: string): OrderHead | undefined {
-    const now = this.dataVersion();
-    if (now !== this.#dataVersion) {
-      this.#dataVersion = now;
-      this.#heads.clear();
-      return undefined;
+    if (this.dataVersion && !this.#checked) {
+      this.#checked = true;
+      setImmediate(this.#nextTurn);
+      const now = this.dataVersion();
+      if (now !== this.#dataVersion) {
+        this.#dataVersion = now;
+        this.#heads.clear();
+        return undefined;
+      }
     }
     return this.#heads.get(key(appid, orderId));
   }

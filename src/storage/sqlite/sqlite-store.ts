@@ -107,8 +107,8 @@ export class SqliteStore implements Store {
   /** Applies pending migrations, then prepares the statements (they need the tables). */
   async init(): Promise<void> {
     migrateSqlite(this.db);
-    const dataVersion = this.db.prepare('PRAGMA data_version').pluck();
-    const heads = (this.#heads = new KnownOrderHeads(KNOWN_HEADS, () => dataVersion.get() as number));
+    const dataVersion = this.#filename === ':memory:' ? undefined : this.db.prepare('PRAGMA data_version').pluck();
+    const heads = (this.#heads = new KnownOrderHeads(KNOWN_HEADS, dataVersion && (() => dataVersion.get() as number)));
     const written = (appid: string, orderId: string) => heads.written(appid, orderId);
     const read = (appid: string, orderId: string, head: OrderHead) => heads.remember(appid, orderId, head);
     this.#inside = sqliteRepositories(this.db, () => undefined, { written });

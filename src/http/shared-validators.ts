@@ -40,8 +40,9 @@ export const validationText = (validate: ValidateFunction): string => (ajv ?? ne
  */
 export function buildSharedValidator() {
   return ({ schema }: { schema: AnySchema }): ValidateFunction => {
+    let validate: ValidateFunction | undefined;
     const lazy = ((data: unknown) => {
-      const validate = sharedValidator(schema as object);
+      validate ??= sharedValidator(schema as object);
       const ok = validate(data);
       lazy.errors = validate.errors ?? null;
       return ok;

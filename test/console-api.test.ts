@@ -256,4 +256,22 @@ describe('RequestLog', () => {
     assert.equal(redactUrl('/a?access_token=12_xyz&x=1'), '/a?access_token=***&x=1');
     assert.equal(redactUrl('/a'), '/a');
   });
+
+  test('a recorded path is listed with its token and secret masked', () => {
+    const log = new RequestLog(4);
+    log.record({
+      at: 0,
+      method: 'POST',
+      path: '/cgi-bin/express/business/order/get?access_token=86_secret',
+      appid: 'wx1',
+      errcode: 0,
+      duration_ms: 1,
+    });
+    log.record({ at: 0, method: 'GET', path: '/cgi-bin/token?appid=wx1&secret=s3cret', appid: 'wx1', errcode: 0, duration_ms: 1 });
+    assert.deepEqual(
+      log.list().map((e) => e.path),
+      ['/cgi-bin/express/business/order/get?access_token=***', '/cgi-bin/token?appid=wx1&secret=***'],
+    );
+    assert.ok(!JSON.stringify(log.list()).includes('secret='.concat('s3cret')));
+  });
 });

@@ -97,6 +97,7 @@ export class RequestLog {
     this.#entries = new Array<RequestLogEntry | undefined>(capacity);
   }
 
+  /** `path` may still hold token or secret values: they are masked when the log is read (`list`), not on every call. */
   record(e: NewRequestLogEntry): void {
     const explanation = e.errcode === 0 ? null : e.error ? explainError(e.error) : (EXPLANATIONS[e.errcode] ?? null);
     this.#entries[this.#next] = {
@@ -119,7 +120,7 @@ export class RequestLog {
       const e = this.#entries[(this.#next + i) % this.capacity];
       if (e && e.seq > after) out.push(e);
     }
-    return out.slice(-limit);
+    return out.slice(-limit).map((e) => ({ ...e, path: redactUrl(e.path) }));
   }
 
   /** Forgets every entry and token count (a reset); `seq` keeps counting, so a console polling with `after` sees what comes next. */

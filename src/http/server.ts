@@ -13,7 +13,7 @@ import { buildSharedValidator } from './shared-validators.ts';
 import { cloudBridgePlugin } from './cloud/bridge.ts';
 import { cloudApiNames, cloudInvoker } from './cloud-invoke.ts';
 import { FaultResponder } from './fault-responder.ts';
-import { explainError, redactUrl, type RequestLog } from './request-log.ts';
+import { explainError, type RequestLog } from './request-log.ts';
 import { installApiManagement, type ApiManagementOptions } from './api-management.ts';
 
 /** TC3 signatures older or newer than this are refused (cloud-call.md §4: the gateway checks freshness). */
@@ -197,7 +197,7 @@ function recordWeChatCalls(app: FastifyInstance, core: LogisticsCore, log: Reque
     log.record({
       at: core.clock.nowMs(),
       method: req.method,
-      path: redactUrl(req.url),
+      path: req.url,
       appid,
       errcode: error ? error.errcode : 0,
       duration_ms: Math.round(reply.elapsedTime * 10) / 10,

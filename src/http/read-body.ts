@@ -46,7 +46,7 @@ export function parseWeChatBody(
     if (size === 0) return finish(new WxError('emptyPostData'));
     try {
       // Kept as sent for the rid log (getRidInfo's request_body).
-      const text = (req.wxlRawBody = utf8Text(Buffer.concat(chunks, size)));
+      const text = (req.wxlRawBody = utf8Text(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
       finish(null, parseJsonObject(text));
     } catch (err) {
       finish(err as Error);

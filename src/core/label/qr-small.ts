@@ -134,8 +134,9 @@ interface VersionLayout {
   /** Function-pattern modules (finders, separators, timing, alignment, dark module) per row / column. */
   fixedRows: Int32Array;
   fixedCols: Int32Array;
-  /** Data cells in placement order, as row * size + col. */
-  order: Int32Array;
+  /** Data cells in placement order: their rows, and their columns. */
+  orderRows: Uint8Array;
+  orderCols: Uint8Array;
   /** Per mask: the 15 format bits' dark modules per row / column. */
   formatRows: Int32Array[];
   formatCols: Int32Array[];
@@ -254,7 +255,8 @@ function buildLayout(version: number): VersionLayout {
     dataCapacity: total - ec,
     fixedRows,
     fixedCols,
-    order: Int32Array.from(order),
+    orderRows: Uint8Array.from(order, (cell) => Math.floor(cell / size)),
+    orderCols: Uint8Array.from(order, (cell) => cell % size),
     formatRows,
     formatCols,
     flipRows,
@@ -314,11 +316,34 @@ function penalty(rows: Int32Array, cols: Int32Array, n: number): number {
 
 // ---- Encoder ---------------------------------------------------------------------------
 
-export interface SmallQr {
-  size: number;
-  dark: Uint8Array;
-  mask: number;
-  version: number;
+/**
+ * A small symbol. Its rows are words (`rowWords`, what the SVG writer reads); the module
+ * matrix `dark` (for the PNG writer) is unpacked from them the first time it is read.
+ */
+export class SmallQr {
+  #dark: Uint8Array | undefined;
+
+  constructor(
+    readonly size: number,
+    /** Row `r` as a word: bit `c` set when module (r, c) is dark. */
+    readonly rowWords: Int32Array,
+    readonly mask: number,
+    readonly version: number,
+  ) {}
+
+  /** `size` × `size` modules, row-major, 1 = dark. */
+  get dark(): Uint8Array {
+    if (!this.#dark) {
+      const n = this.size;
+      const dark = new Uint8Array(n * n);
+      for (let r = 0; r < n; r++) {
+        const word = this.rowWords[r]!;
+        for (let c = 0; c < n; c++) dark[r * n + c] = (word >>> c) & 1;
+      }
+      this.#dark = dark;
+    }
+    return this.#dark;
+  }
 }
 
 const encoder = new TextEncoder();
@@ -346,17 +371,18 @@ export function encodeSmallQr(text: string): SmallQr | null {
   const { dataRows, dataCols, rows, cols } = scratch;
   dataRows.fill(0);
   dataCols.fill(0);
-  const order = L.order;
-  const bitCount = (data.length + ec.length) * 8;
-  for (let k = 0; k < bitCount; k++) {
-    const byte = k < data.length * 8 ? data[k >> 3]! : ec[(k >> 3) - data.length]!;
-    if ((byte >> (7 - (k & 7))) & 1) {
-      const cell = order[k]!;
-      const r = (cell / n) | 0;
-      const c = cell - r * n;
-      dataRows[r]! |= 1 << c;
-      dataCols[c]! |= 1 << r;
-    } // remainder cells (past the codewords) stay light
+  const { orderRows, orderCols } = L;
+  // Codeword bits, most significant first, into the cells in placement order; remainder cells stay light.
+  for (let i = 0, k = 0; i < data.length + ec.length; i++, k += 8) {
+    const byte = i < data.length ? data[i]! : ec[i - data.length]!;
+    for (let b = 0; b < 8; b++) {
+      if ((byte >> (7 - b)) & 1) {
+        const r = orderRows[k + b]!;
+        const c = orderCols[k + b]!;
+        dataRows[r]! |= 1 << c;
+        dataCols[c]! |= 1 << r;
+      }
+    }
   }
 
   let best = 0;
@@ -376,12 +402,9 @@ export function encodeSmallQr(text: string): SmallQr | null {
       best = m;
     }
   }
-  const dark = new Uint8Array(n * n);
+  const rowWords = new Int32Array(n);
   const fr = L.formatRows[best]!,
     xr = L.flipRows[best]!;
-  for (let r = 0; r < n; r++) {
-    const word = L.fixedRows[r]! | fr[r]! | (dataRows[r]! ^ xr[r]!);
-    for (let c = 0; c < n; c++) dark[r * n + c] = (word >>> c) & 1;
-  }
-  return { size: n, dark, mask: best, version };
+  for (let r = 0; r < n; r++) rowWords[r] = L.fixedRows[r]! | fr[r]! | (dataRows[r]! ^ xr[r]!);
+  return new SmallQr(n, rowWords, best, version);
 }

@@ -19,56 +19,31 @@ export interface Code128SvgOptions {
 }
 
 /*
- * Path data is written as ASCII bytes into one reused buffer and decoded once: a symbol has a
- * hundred or more rectangles, and building the string piece by piece allocated a string per
- * number. Rendering is synchronous, so one buffer serves every symbol in turn.
+ * Path data is joined from precomputed pieces: `M x y` for every module position of a symbol
+ * up to 32 × 32 (every QR a label prints, and the bars' y = 0 row up to 512 modules) and
+ * `h w v1 h-w z` for every width, so a rectangle costs two string concatenations and no
+ * number formatting.
  */
-const DIGITS = Array.from({ length: 256 }, (_, i) => Buffer.from(String(i), 'latin1'));
-let buf = Buffer.allocUnsafe(16384);
-let len = 0;
-
-function putInt(x: number): void {
-  const d = x < 256 ? DIGITS[x]! : Buffer.from(String(x), 'latin1');
-  for (let k = 0; k < d.length; k++) buf[len++] = d[k]!;
-}
+const MAX_QR_WORD = 32;
+const MAX_BAR_MODULES = 512;
+const MOVES = Array.from({ length: MAX_QR_WORD * MAX_QR_WORD }, (_, i) => `M${i % MAX_QR_WORD} ${Math.floor(i / MAX_QR_WORD)}`);
+const BAR_MOVES = Array.from({ length: MAX_BAR_MODULES }, (_, x) => `M${x} 0`);
+const SPANS = Array.from({ length: MAX_BAR_MODULES }, (_, w) => `h${w}v1h-${w}z`);
 
 /** `M x y h w v 1 h -w z`: a rectangle `w` wide and one unit high at (x, y). */
-function putRect(x: number, y: number, w: number): void {
-  if (len + 64 > buf.length) {
-    const bigger = Buffer.allocUnsafe(buf.length * 2);
-    buf.copy(bigger, 0, 0, len);
-    buf = bigger;
-  }
-  buf[len++] = 77;
-  putInt(x);
-  buf[len++] = 32;
-  putInt(y); // M x y
-  buf[len++] = 104;
-  putInt(w); // h w
-  buf[len++] = 118;
-  buf[len++] = 49; // v1
-  buf[len++] = 104;
-  buf[len++] = 45;
-  putInt(w);
-  buf[len++] = 122; // h-w z
-}
-
-function takePath(): string {
-  const d = buf.toString('latin1', 0, len);
-  len = 0;
-  return d;
-}
+const rect = (x: number, y: number, w: number): string => `M${x} ${y}h${w}v1h-${w}z`;
 
 /** Path data of the bars, one unit high: `M x 0 h w v 1 h -w z` per bar. */
 export function code128PathData(bars: Code128Bars): string {
   let x = 0;
+  let d = '';
   const { widths } = bars;
   for (let i = 0; i < widths.length; i++) {
     const w = widths[i]!;
-    if ((i & 1) === 0) putRect(x, 0, w);
+    if ((i & 1) === 0) d += x < MAX_BAR_MODULES && w < MAX_BAR_MODULES ? BAR_MOVES[x]! + SPANS[w]! : rect(x, 0, w);
     x += w;
   }
-  return takePath();
+  return d;
 }
 
 /**
@@ -88,7 +63,26 @@ export function code128Svg(bars: Code128Bars, opts: Code128SvgOptions, pathData 
 
 /** Path data of the dark modules, one rectangle per horizontal run. */
 export function qrPathData(qr: QrMatrix): string {
-  const { size, dark } = qr;
+  const { size, dark, rowWords } = qr;
+  let d = '';
+  if (rowWords && size <= MAX_QR_WORD) {
+    // Runs straight from each row's word: the lowest set bit starts a run, the lowest clear bit above it ends it.
+    for (let y = 0; y < size; y++) {
+      let word = rowWords[y]! >>> 0;
+      let x = 0;
+      while (word !== 0) {
+        const skip = 31 - Math.clz32(word & -word);
+        word >>>= skip;
+        x += skip;
+        const inverted = ~word;
+        const run = inverted === 0 ? 32 : 31 - Math.clz32(inverted & -inverted);
+        d += MOVES[y * MAX_QR_WORD + x]! + SPANS[run]!;
+        word = run === 32 ? 0 : word >>> run;
+        x += run;
+      }
+    }
+    return d;
+  }
   for (let y = 0; y < size; y++) {
     const row = y * size;
     let x = 0;
@@ -99,10 +93,10 @@ export function qrPathData(qr: QrMatrix): string {
       }
       const start = x;
       while (x < size && dark[row + x] !== 0) x++;
-      putRect(start, y, x - start);
+      d += rect(start, y, x - start);
     }
   }
-  return takePath();
+  return d;
 }
 
 /** The QR matrix as an inline `<svg data-barcode="qrcode">`, `sizeMm` square, quiet zone left to the layout. */

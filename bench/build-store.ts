@@ -1,6 +1,10 @@
 /**
  * The benchmark's big store, built once and reused: `.bench-cache/store-<N>/`
- * holds the SQLite data dir plus meta.json. meta.json is written only after a
+ * holds the SQLite data dir as built (`pristine/`) plus meta.json. Every run
+ * works on a fresh copy of it (`run/`): a run adds orders and rid-log answers
+ * (10 KB each), and a store that grew over earlier runs would make runs
+ * incomparable (seen: 327 MB → 984 MB after a few runs, and getOrder's reads
+ * slower for it). meta.json is written only after a
  * complete build and carries a key (BENCH_STORE_VERSION, order body, app, size)
  * and a hash of each schema migration the store was built with: an interrupted
  * build, a new key or an edited/removed migration means rebuild. Migrations
@@ -8,14 +12,14 @@
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApplication } from '../src/app.ts';
 import { migrations } from '../src/storage/migrations.ts';
 import { orderBody, ORDER_TEMPLATE, storedOrderId } from './order-body.ts';
 
 /** Bump when something stored at build time changes meaning (e.g. waybill numbering). */
-const BENCH_STORE_VERSION = 'bench-store-1';
+const BENCH_STORE_VERSION = 'bench-store-2';
 /** addOrder calls in flight at once: they serialize in the store, but fewer await turns per order. */
 const BUILD_CONCURRENCY = 256;
 
@@ -41,7 +45,12 @@ interface Meta {
 
 export async function ensureStore(cacheDir: string, orders: number): Promise<StoreInfo> {
   const dir = join(cacheDir, `store-${orders}`);
-  const dataDir = join(dir, 'data');
+  const pristine = join(dir, 'pristine');
+  const dataDir = join(dir, 'run');
+  const freshCopy = () => {
+    rmSync(dataDir, { recursive: true, force: true });
+    cpSync(pristine, dataDir, { recursive: true });
+  };
   const metaFile = join(dir, 'meta.json');
   const key = sha({ BENCH_STORE_VERSION, ORDER_TEMPLATE, APPID, SECRET, orders });
   const current = Object.fromEntries(migrations.map((m) => [String(m.version), sha(m.sql)]));
@@ -50,13 +59,14 @@ export async function ensureStore(cacheDir: string, orders: number): Promise<Sto
     const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as Meta;
     const schemaOk = Object.entries(meta.migrations ?? {}).every(([v, h]) => current[v] === h);
     if (meta.key === key && meta.migrations && schemaOk) {
+      freshCopy();
       return { dataDir, orders, built: false, buildSeconds: meta.buildSeconds, buildRate: orders / meta.buildSeconds };
     }
     console.log(`cached store ${dir} is stale (${meta.key !== key ? 'bench key' : 'a migration it was built with'} changed); rebuilding`);
   }
   rmSync(dir, { recursive: true, force: true });
 
-  const app = await createApplication({ dataDir, logger: false });
+  const app = await createApplication({ dataDir: pristine, logger: false });
   await app.core.apps.create({ appid: APPID, secret: SECRET });
   const bar = new SingleBar(
     // noTTYOutput: still report (every 10 s) when the output goes to a log file.
@@ -82,6 +92,7 @@ export async function ensureStore(cacheDir: string, orders: number): Promise<Sto
   bar.stop();
   await app.close(); // the last connection closing checkpoints the WAL into the database file
   writeFileSync(metaFile, JSON.stringify({ key, migrations: current, orders, buildSeconds } satisfies Meta, null, 2));
+  freshCopy();
   return { dataDir, orders, built: true, buildSeconds, buildRate: orders / buildSeconds };
 }
 

@@ -72,7 +72,7 @@ function script(lua: string): string {
   return file;
 }
 
-/** getOrder for a random order among order_ids `0 … count-1` on every request (no two connections agree). */
+/** getOrder for a random order among order_ids `0 … count-1` on every request (no two connections agree); answers checked for errcode 0. */
 export function coldGetOrderScript(token: string, count: number): string {
   return script(`
 math.randomseed(os.time() + math.floor(os.clock() * 1e6))
@@ -81,10 +81,11 @@ local headers = { ["Content-Type"] = "application/json" }
 function request()
   return wrk.format("POST", path, headers, '{"order_id":"' .. math.random(0, ${count - 1}) .. '","delivery_id":"TEST"}')
 end
+${CHECK_ERRCODE}
 `);
 }
 
-/** getOrder cycling through a fixed list of order_ids. */
+/** getOrder cycling through a fixed list of order_ids; answers checked for errcode 0. */
 export function listGetOrderScript(token: string, orderIds: readonly string[]): string {
   const bodies = orderIds.map((order_id) => luaString(JSON.stringify({ order_id, delivery_id: 'TEST' })));
   return script(`
@@ -96,6 +97,7 @@ function request()
   i = i % #bodies + 1
   return wrk.format("POST", path, headers, bodies[i])
 end
+${CHECK_ERRCODE}
 `);
 }
 

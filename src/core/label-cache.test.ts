@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ANSWER_CACHE_BYTES, LabelCache } from './label-cache.ts';
+import { ANSWER_CACHE_BYTES, base64OfUtf8, LabelCache } from './label-cache.ts';
 import { canonicalJson } from './validate.ts';
 import type { OrderRecord } from '../storage/types.ts';
 
@@ -44,4 +44,9 @@ test('answers asked for again outlive a stream of new orders; the cache stays wi
   const v2 = cache.answerBytes(order(0, 2), 0);
   assert.notEqual(v2, first);
   assert.equal(cache.cachedAnswer(again.appid, again.order_id, 0)?.version, 2);
+});
+
+test('base64OfUtf8 is Buffer.from(text).toString("base64") for any length, across the reused buffer growing', () => {
+  const texts = ['', 'a', '中文', '😀'.repeat(3), 'x'.repeat(65_533) + '中', '集'.repeat(30_000), 'ok'];
+  for (const text of texts) assert.equal(base64OfUtf8(text), Buffer.from(text, 'utf8').toString('base64'), `${text.length} chars`);
 });

@@ -94,7 +94,7 @@ export class LabelCache {
 
   #renderBase64(order: OrderRecord, printType: PrintType): string {
     const html = this.carrierLabel(order) ?? renderLabelHtml(labelInput(order), printType);
-    return Buffer.from(html, 'utf8').toString('base64');
+    return base64OfUtf8(html);
   }
 
   /**
@@ -153,6 +153,24 @@ export class LabelCache {
       this.#labels.set(key, html);
     }
     return html;
+  }
+}
+
+/**
+ * One buffer the label's UTF-8 passes through on its way to base64, reused by every render
+ * (rendering is synchronous): a fresh 15 KB buffer per label was freed again at once, and
+ * those short-lived allocations among the long-lived cached answers fragmented the malloc
+ * heap (the server's RSS grew with it).
+ */
+let utf8Scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** base64 of the UTF-8 of `text`, without allocating the UTF-8 bytes. */
+export function base64OfUtf8(text: string): string {
+  // A write that leaves fewer than 4 bytes free may have stopped short of a character: grow, write again.
+  for (;;) {
+    const written = utf8Scratch.write(text, 0, 'utf8');
+    if (written <= utf8Scratch.length - 4) return utf8Scratch.toString('base64', 0, written);
+    utf8Scratch = Buffer.allocUnsafe(utf8Scratch.length * 2);
   }
 }
 

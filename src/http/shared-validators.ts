@@ -14,16 +14,21 @@ const AJV_OPTIONS = { coerceTypes: false, useDefaults: false, removeAdditional: 
 
 let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
+/** The same schema object asks again (every cloud call does): found without serialising it. */
+const bySchemaObject = new WeakMap<object, ValidateFunction>();
 
-/** The validator of `schema`, compiled once per process. */
+/** The validator of `schema`, compiled once per process (equal schemas share one). */
 export function sharedValidator(schema: object): ValidateFunction {
+  let validate = bySchemaObject.get(schema);
+  if (validate) return validate;
   const key = JSON.stringify(schema);
-  let validate = compiled.get(key);
+  validate = compiled.get(key);
   if (!validate) {
     ajv ??= new Ajv(AJV_OPTIONS);
     validate = ajv.compile(schema);
     compiled.set(key, validate);
   }
+  bySchemaObject.set(schema, validate);
   return validate;
 }
 

@@ -18,6 +18,7 @@ import { operations } from '../core/operations.ts';
 import { errorBody, JSON_CONTENT_TYPE, type EnvelopeOptions } from './envelope.ts';
 import { parseWeChatBody } from './read-body.ts';
 import { newRid } from './rid.ts';
+import { routeConfigOf } from './route-config.ts';
 import type { CloudBridgeOptions } from './cloud/bridge.ts';
 
 /** The header that carries a success answer's rid. */
@@ -84,8 +85,8 @@ export function installApiManagement(
 
   if (options.quotas) {
     app.addHook('preHandler', (req, _reply, done) => {
-      const config = req.routeOptions.config as { wechatMethod?: string };
-      const path = req.routeOptions.url;
+      const config = routeConfigOf(req);
+      const path = config.url;
       if (!config.wechatMethod || path === undefined || !isCountedPath(path)) return done();
       if (req.appid !== undefined) return done(meter.admit(req.appid, path));
       // The token endpoints: the appid the caller names (checked, counted once a token is answered).
@@ -100,9 +101,9 @@ export function installApiManagement(
       if (options.ridLog) recordCloudCall(req, reply, cloud);
       return done(null, payload);
     }
-    const config = req.routeOptions.config as { wechatMethod?: string };
+    const config = routeConfigOf(req);
     if (!config.wechatMethod) return done(null, payload);
-    const path = req.routeOptions.url ?? '';
+    const path = config.url ?? '';
     const tokenPath = TOKEN_PATHS.has(path);
     const appid = req.appid ?? (tokenPath ? (stringField(req.query, 'appid') ?? stringField(req.body, 'appid')) : undefined);
     if (appid === undefined) return done(null, payload);

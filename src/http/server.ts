@@ -15,6 +15,7 @@ import { cloudApiNames, cloudInvoker } from './cloud-invoke.ts';
 import { FaultResponder } from './fault-responder.ts';
 import { explainError, type RequestLog } from './request-log.ts';
 import { installApiManagement, type ApiManagementOptions } from './api-management.ts';
+import { routeConfigOf } from './route-config.ts';
 
 /** TC3 signatures older or newer than this are refused (cloud-call.md §4: the gateway checks freshness). */
 const CLOUD_FRESHNESS_SECONDS = 300;
@@ -72,6 +73,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.addContentTypeParser('*', parseWeChatBody);
 
   app.decorateRequest('wxlError', null);
+  app.decorateRequest('wxlRoute', null);
   const faults = new FaultResponder(options.faults ?? new FaultRegistry());
   faults.install(app);
   // --explain shows the request log's explanation: the error's detail, else the errcode's line.
@@ -103,7 +105,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // up in the last second): no promise per request on the hot path.
   app.addHook('onRequest', (req, reply, done) => {
     reply.serializer(serializeJson);
-    const config = req.routeOptions.config as Partial<RouteConfig>;
+    const config = routeConfigOf(req);
     if (!config.wechatMethod) return done();
     if (req.method !== config.wechatMethod) {
       return done(new WxError(config.wechatMethod === 'POST' ? 'requirePostMethod' : 'requireGetMethod'));
@@ -129,7 +131,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   // A POST without any body never reaches the content parser.
   app.addHook('preValidation', (req, _reply, done) => {
-    const config = req.routeOptions.config as Partial<RouteConfig>;
+    const config = routeConfigOf(req);
     done(config.wechatMethod === 'POST' && req.body === undefined ? new WxError('emptyPostData') : undefined);
   });
   const management = installApiManagement(app, core, envelope, options.apiManagement ?? { quotas: true, ridLog: true });
@@ -186,13 +188,13 @@ function recordWeChatCalls(app: FastifyInstance, core: LogisticsCore, log: Reque
     }
   });
   const recordCall = (req: FastifyRequest, reply: FastifyReply): void => {
-    const config = req.routeOptions.config as Partial<RouteConfig>;
+    const config = routeConfigOf(req);
     if (!config.wechatMethod && !req.wxlError) return;
     const error = req.wxlError;
     const appid = req.appid ?? stringField(req.query, 'appid') ?? stringField(req.body, 'appid') ?? null;
     if (!error && appid !== null) {
-      if (req.routeOptions.url === '/cgi-bin/token') log.countToken(appid, 'token');
-      else if (req.routeOptions.url === '/cgi-bin/stable_token') log.countToken(appid, 'stable');
+      if (config.url === '/cgi-bin/token') log.countToken(appid, 'token');
+      else if (config.url === '/cgi-bin/stable_token') log.countToken(appid, 'stable');
     }
     log.record({
       at: core.clock.nowMs(),

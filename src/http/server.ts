@@ -15,7 +15,7 @@ import { cloudApiNames, cloudInvoker } from './cloud-invoke.ts';
 import { FaultResponder } from './fault-responder.ts';
 import { explainError, type RequestLog } from './request-log.ts';
 import { installApiManagement, type ApiManagementOptions } from './api-management.ts';
-import { routeConfigOf } from './route-config.ts';
+import { routeConfigOf, type WeChatRouteConfig } from './route-config.ts';
 
 /** TC3 signatures older or newer than this are refused (cloud-call.md §4: the gateway checks freshness). */
 const CLOUD_FRESHNESS_SECONDS = 300;
@@ -36,12 +36,8 @@ export interface ServerOptions {
   faults?: FaultRegistry | undefined;
 }
 
-interface RouteConfig {
-  /** The one method this path answers (house rule 3: anything else is 43001/43002). Not `method`: fastify writes that key. */
-  wechatMethod: 'GET' | 'POST';
-  /** Needs `?access_token=` (every business API; not the token endpoints). */
-  authenticated: boolean;
-}
+/** What every WeChat route declares (route-config.ts explains the fields). */
+type RouteConfig = Required<Pick<WeChatRouteConfig, 'wechatMethod' | 'authenticated'>>;
 
 // Strings are already serialized (the cloud bridge's gateway errors).
 const serializeJson = (payload: unknown): string => (typeof payload === 'string' ? payload : JSON.stringify(payload));

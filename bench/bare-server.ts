@@ -4,6 +4,7 @@
  * before answering, as any server must. Usage: bare-server.ts <answer-file> [parse];
  * with `parse` it also JSON.parses each body (the addOrder baseline: the least a
  * server does with an order it is sent).
+ * BARE_BUSY_US=N spins N µs before each getOrder answer (bench/busy-baseline.ts).
  * Prints one JSON line {"url": …} once listening.
  */
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,13 @@ const answer = readFileSync(file);
 const headers = { 'content-type': 'application/json; encoding=utf-8', 'content-length': answer.length };
 
 const parse = process.argv[3] === 'parse';
+
+/** BARE_BUSY_US: this many µs of pure CPU work before each answer (bench/busy-baseline.ts; 0 otherwise). */
+const busyNs = BigInt(Math.round(Number(process.env.BARE_BUSY_US ?? 0) * 1000));
+function busy(): void {
+  const until = process.hrtime.bigint() + busyNs;
+  while (process.hrtime.bigint() < until);
+}
 
 const server = createServer(
   parse
@@ -34,7 +42,10 @@ const server = createServer(
       }
     : (req, res) => {
         req.resume();
-        req.on('end', () => res.writeHead(200, headers).end(answer));
+        req.on('end', () => {
+          if (busyNs > 0n) busy();
+          res.writeHead(200, headers).end(answer);
+        });
       },
 );
 server.keepAliveTimeout = 72_000; // fastify's default, so neither side drops idle connections sooner

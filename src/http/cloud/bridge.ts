@@ -112,7 +112,7 @@ export function cloudBridgePlugin(opts: CloudBridgeOptions): FastifyPluginAsync 
       }
       let parts: FormPart[];
       try {
-        parts = await parseMultipart(request.body, contentType);
+        parts = parseMultipart(request.body, contentType);
       } catch (err) {
         return sendGatewayError(reply, GatewayCode.invalidCommonParam, `malformed form: ${(err as Error).message}`);
       }

@@ -7,7 +7,7 @@ import { parseTc3Authorization, verifyTc3, type Tc3Request } from './tc3.ts';
 import { seedVector } from './testdata/seed-vector.ts';
 
 async function vectorRequest(body = seedVector.body, headers = seedVector.headers()): Promise<Tc3Request> {
-  const parts = await parseMultipart(body, headers['content-type']!);
+  const parts = parseMultipart(body, headers['content-type']!);
   return { method: seedVector.method, url: seedVector.url, headers, params: parts.map((p) => ({ name: p.name, value: p.value })) };
 }
 

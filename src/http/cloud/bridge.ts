@@ -130,7 +130,7 @@ export function cloudBridgePlugin(opts: CloudBridgeOptions): FastifyPluginAsync 
           params: parts.map((p) => ({ name: p.name, value: p.value })),
         },
         cloudApp.secretKey,
-        { freshnessSeconds: opts.freshnessSeconds },
+        { freshnessSeconds: opts.freshnessSeconds, authorization: auth.auth },
       );
       if (!verified.ok) {
         request.log.warn({ reason: verified.reason, detail: verified.detail }, 'cloud call signature rejected');

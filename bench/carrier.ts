@@ -13,7 +13,7 @@ import { HttpCarrierLink } from '../src/push/carrier-link.ts';
 import { addWaybillEvent } from '../src/core/carrier-events.ts';
 import type { CarrierRecord } from '../src/storage/carrier-store.ts';
 import { startChild } from './child.ts';
-import { fetchToken, int, median, startBenchServer, type BenchRow } from './extra-server.ts';
+import { APPID, fetchToken, int, median, startBenchServer, type BenchRow } from './extra-server.ts';
 import { ADD_PATH } from './load.ts';
 import { orderBody } from './order-body.ts';
 
@@ -60,7 +60,8 @@ export async function benchCarrierOrders(o: CarrierBenchOptions): Promise<BenchR
       format: 'json',
       services: ['0:标准快递'],
     });
-    await app.core.accounts.bindAccount((await app.core.apps.list())[0]!.appid, {
+    // The bench app by name: the store also holds the app made at first start (a random appid).
+    await app.core.accounts.bindAccount(APPID, {
       type: 'bind',
       biz_id: 'bench_biz',
       delivery_id: 'BENCH',

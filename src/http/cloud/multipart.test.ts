@@ -143,3 +143,24 @@ test('on random well-formed bodies the parts are exactly the ones busboy reads',
     assert.deepEqual(parseMultipart(body, type), await busboyParts(body, type), `round ${round}`);
   }
 });
+
+test('any mutation of the SDK body either parses or fails with MultipartError, never another exception', () => {
+  const type = seedVector.headers()['content-type']!;
+  const pieces = [Buffer.from('\r\n'), Buffer.from('--'), Buffer.from('"'), Buffer.from(';'), Buffer.from(':'), Buffer.from('\\')];
+  let parsed = 0;
+  for (let round = 0; round < 3000; round++) {
+    let body = Buffer.from(seedVector.body);
+    const at = (round * 7919) % body.length;
+    if (round % 3 === 0) body = body.subarray(0, at);
+    else if (round % 3 === 1) body[at] = (round * 31) & 0xff;
+    else body = Buffer.concat([body.subarray(0, at), pieces[round % pieces.length]!, body.subarray(at)]);
+    try {
+      assert.ok(Array.isArray(parseMultipart(body, type)));
+      parsed++;
+    } catch (error) {
+      assert.ok(error instanceof MultipartError, `round ${round}: ${String(error)}`);
+    }
+  }
+  // Most single-byte changes inside a value still leave a well-formed body.
+  assert.ok(parsed > 500, `${parsed} bodies parsed`);
+});

@@ -1,7 +1,7 @@
 // TC3-HMAC-SHA256 in the tcb variant, server side (cloud-call.md §4). Differences from plain
 // CloudAPI v3: the payload hash covers the *form fields* (SignedParams), the method is lower case,
 // and the signed URL keeps `//host[:port]`. Checked against @cloudbase/signature-nodejs 2.2.0.
-import { createHmac, hash, timingSafeEqual } from 'node:crypto';
+import crypto, { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface Tc3Authorization {
   secretId: string;
@@ -70,8 +70,12 @@ export function parseTc3Authorization(
   };
 }
 
-// One-shot `hash` (Node ≥ 20.12): no Hash object per call, which cost more than hashing these few hundred bytes.
-const sha256Hex = (data: string | Buffer): string => hash('sha256', data, 'hex');
+// One-shot `crypto.hash` where node has it (20.12 and later): no Hash object per call, which cost
+// more than hashing these few hundred bytes. Read off the default export, so older 20.x still loads.
+const oneShotHash = (crypto as { hash?: typeof crypto.hash }).hash;
+const sha256Hex: (data: string | Buffer) => string = oneShotHash
+  ? (data) => oneShotHash('sha256', data, 'hex')
+  : (data) => createHash('sha256').update(data).digest('hex');
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 
 // kSigning depends on the key, the day and the service only: derived once per day and key

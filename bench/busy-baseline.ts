@@ -5,6 +5,9 @@
  *
  *   node --import tsx bench/busy-baseline.ts            # BUSY_US="0 5 10 20 40 60", BENCH_SECONDS (4), BENCH_ROUNDS (3)
  *
+ * A last row is a minimal fastify route answering the same bytes (bench/fastify-floor-server.ts):
+ * what fastify alone leaves of bare's rate, before any of our hooks.
+ *
  * The server's CPU per request grows by more than N: the slower the server, the more often wrk
  * sleeps between answers, and each answer's write then pays for waking it (the kernel's
  * `tcp_sendmsg` → wake-up; in a VM an inter-processor interrupt). Read against `npm run bench`:
@@ -30,6 +33,9 @@ for (const us of levels) {
   servers.push({ us, child: await startChild('./bare-server.ts', [answer]) });
 }
 delete process.env.BARE_BUSY_US;
+// -1 stands for a minimal fastify route (no hooks, its own JSON parser): fastify's own share.
+levels.push(-1);
+servers.push({ us: -1, child: await startChild('./fastify-floor-server.ts', [answer]) });
 const lua = listGetOrderScript('unused', ['1']);
 const runs = new Map(levels.map((us) => [us, [] as { rps: number; cpuUs: number; p99: number }[]]));
 for (const s of servers) await wrk(s.child.url, lua, { connections: 50, seconds: 1, server: s.child }); // warm-up
@@ -47,8 +53,8 @@ for (const us of levels) {
   const xs = runs.get(us)!;
   const rps = median(xs.map((x) => x.rps));
   const cpu = median(xs.map((x) => x.cpuUs));
-  const per = us === 0 ? '' : ((cpu - baseCpu) / us).toFixed(2);
+  const per = us <= 0 ? '' : ((cpu - baseCpu) / us).toFixed(2);
   console.log(
-    `| ${us} | ${Math.round(rps).toLocaleString('en')} | ${(rps / baseRps).toFixed(2)} | ${cpu.toFixed(0)} | ${per} | ${median(xs.map((x) => x.p99))} |`,
+    `| ${us < 0 ? 'minimal fastify route, 0' : us} | ${Math.round(rps).toLocaleString('en')} | ${(rps / baseRps).toFixed(2)} | ${cpu.toFixed(0)} | ${per} | ${median(xs.map((x) => x.p99))} |`,
   );
 }

@@ -127,7 +127,7 @@ export function cloudBridgePlugin(opts: CloudBridgeOptions): FastifyPluginAsync 
           method: request.method,
           url: request.url,
           headers: request.headers,
-          params: parts.map((p) => ({ name: p.name, value: p.value })),
+          params: parts,
         },
         cloudApp.secretKey,
         { freshnessSeconds: opts.freshnessSeconds, authorization: auth.auth },

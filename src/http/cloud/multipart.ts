@@ -82,10 +82,9 @@ export function parseMultipart(body: Buffer, contentType: string, limits: Multip
 
 /** The boundary parameter of a `multipart/form-data` Content-Type (RFC 2046: 1–70 characters). */
 function multipartBoundary(contentType: string): string {
-  const semi = contentType.indexOf(';');
-  const type = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
+  const type = leadingValue(contentType);
   if (type !== 'multipart/form-data') throw new MultipartError(`not multipart/form-data: ${type}`);
-  const boundary = semi === -1 ? undefined : headerParams(contentType, semi).get('boundary');
+  const boundary = headerParams(contentType).get('boundary');
   if (boundary === undefined || boundary === '' || boundary.length > 70) throw new MultipartError('missing or invalid boundary');
   return boundary;
 }
@@ -132,9 +131,8 @@ function formPart(headers: PartHeaders, body: Buffer, start: number, end: number
   if (plain) {
     name = plain[1]!;
   } else {
-    const semi = disposition.indexOf(';');
-    if ((semi === -1 ? disposition : disposition.slice(0, semi)).trim().toLowerCase() !== 'form-data') return undefined;
-    const params = semi === -1 ? new Map<string, string>() : headerParams(disposition, semi);
+    if (leadingValue(disposition) !== 'form-data') return undefined;
+    const params = headerParams(disposition);
     name = params.get('name');
     const extended = params.get('filename*');
     const given = params.get('filename');
@@ -143,7 +141,7 @@ function formPart(headers: PartHeaders, body: Buffer, start: number, end: number
   // RFC 7578 §4.2: every part has a name; without one it cannot be any field the SDK sends.
   if (name === undefined) throw new MultipartError('a form part has no name');
   const type = headers.type;
-  const mimeType = type === undefined ? 'text/plain' : type.split(';', 1)[0]!.trim().toLowerCase();
+  const mimeType = type === undefined ? 'text/plain' : leadingValue(type);
   if (filename !== undefined || mimeType === 'application/octet-stream') {
     if (end - start > maxFile) throw new MultipartError(`form file ${name} too large`);
     // A copy: the part outlives the request body it was cut from.
@@ -157,12 +155,20 @@ function formPart(headers: PartHeaders, body: Buffer, start: number, end: number
   return { name, kind: 'text', value: body.toString('utf8', start, end) };
 }
 
+/** A header's value before its parameters, lower-cased (`form-data`, `multipart/form-data`). */
+function leadingValue(header: string): string {
+  const semi = header.indexOf(';');
+  return (semi === -1 ? header : header.slice(0, semi)).trim().toLowerCase();
+}
+
 /**
  * `key=value` parameters after a header's first `;` (RFC 7231 §3.1.1.1): keys lower-cased,
  * values a token or a quoted string (backslash escapes undone). The first of a repeated key wins.
  */
-function headerParams(header: string, from: number): Map<string, string> {
+function headerParams(header: string): Map<string, string> {
   const params = new Map<string, string>();
+  const from = header.indexOf(';');
+  if (from === -1) return params;
   let i = from;
   const n = header.length;
   while (i < n) {

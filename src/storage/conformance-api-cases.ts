@@ -137,6 +137,20 @@ export const apiCallCases: ConformanceCase[] = [
     },
   ],
   [
+    'apiCalls: pruneRids keeps the newest per app by invoke_time, then by rid within the same second',
+    async ({ store }) => {
+      await withApps(store, APP);
+      // Inserted out of order: which rows go must not depend on when they were written.
+      await store.apiCalls.insertRids(['c', 'a', 'd', 'b', 'e'].map((id) => rid(`t-${id}`, { invoke_time: id === 'e' ? 201 : 200 })));
+      assert.equal(await store.apiCalls.pruneRids(0, 3), 2);
+      const kept = [];
+      for (const id of ['a', 'b', 'c', 'd', 'e']) if (await store.apiCalls.getRid(`t-${id}`)) kept.push(id);
+      assert.deepEqual(kept, ['c', 'd', 'e']);
+      assert.equal(await store.apiCalls.pruneRids(0, 3), 0, 'nothing beyond the cap: nothing deleted');
+      assert.equal(await store.apiCalls.pruneRids(0, 0), 3, 'a cap of 0 empties the log');
+    },
+  ],
+  [
     "apiCalls: resetApp removes the app's limits, counters, resets and rids",
     async ({ store }) => {
       await withApps(store, APP, APP2);

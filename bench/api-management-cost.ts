@@ -14,6 +14,62 @@ import { newRid } from '../src/http/rid.ts';
 import type { BenchRow } from './extra-server.ts';
 import { orderBody } from './order-body.ts';
 
+/** Answers over the cap when a prune runs (a minute's worth at a few per second). */
+const PRUNE_EXCESS = 500;
+
+/**
+ * What the once-a-minute prune costs once an app's rid log is full: `keep` answers, then
+ * PRUNE_EXCESS more, pruned back; the event loop waits for it (SQLite is synchronous). The
+ * baseline is the statement the store used before, run on the same table in the same run.
+ */
+async function pruneAtTheCap(store: SqliteStore, keep: number, body: string): Promise<{ keep: number; ms: number; previousMs: number }> {
+  const appid = 'wxbenchcost0000001';
+  let next = 0;
+  const fill = async (count: number) => {
+    for (let done = 0; done < count; done += 1000) {
+      const rows = Array.from({ length: Math.min(1000, count - done) }, () => {
+        const i = next++;
+        return {
+          rid: `prune-${String(i).padStart(7, '0')}`,
+          appid,
+          cgi_path: '/cgi-bin/express/business/order/get',
+          invoke_time: 1_800_000_000 + Math.floor(i / 100),
+          cost_in_ms: 1,
+          request_url: 'access_token=x',
+          request_body: '{}',
+          response_body: body,
+          client_ip: '127.0.0.1',
+        };
+      });
+      await store.transaction((tx) => tx.apiCalls.insertRids(rows));
+    }
+  };
+  // The previous statement, verbatim, as the baseline.
+  const db = store.db;
+  const previous = db.prepare(
+    `DELETE FROM api_rids WHERE appid = @appid AND rid IN (
+       SELECT rid FROM api_rids WHERE appid = @appid ORDER BY invoke_time DESC, rid DESC LIMIT -1 OFFSET @keep)`,
+  );
+  const timed = async (run: () => Promise<number> | number): Promise<number> => {
+    await fill(PRUNE_EXCESS);
+    const t = process.hrtime.bigint();
+    const deleted = await run();
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (deleted !== PRUNE_EXCESS) throw new Error(`prune deleted ${deleted}, expected ${PRUNE_EXCESS}`);
+    return ms;
+  };
+  await fill(keep);
+  await store.apiCalls.pruneRids(0, keep); // the rows the flushes above wrote: exactly `keep` from here on
+  const ours: number[] = [];
+  const before: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    ours.push(await timed(() => store.apiCalls.pruneRids(0, keep)));
+    before.push(await timed(() => previous.run({ appid, keep }).changes));
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+  return { keep, ms: med(ours), previousMs: med(before) };
+}
+
 const cpuUs = (fn: () => void): number => {
   const t = process.cpuUsage();
   fn();
@@ -72,6 +128,7 @@ export async function benchApiManagementCost(calls = 200_000): Promise<BenchRow[
     flushes.sort((a, b) => a - b);
     const flushMs = flushes[5]!;
     const perSecond = (flushMs * 5) / 10; // 5 flushes a second, as % of one core
+    const prune = await pruneAtTheCap(store, rids.options.keepPerApp, answer.toString('utf8'));
     return [
       {
         metric: "call counting, CPU per call (admit), vs the core's cached getOrder",
@@ -89,6 +146,12 @@ export async function benchApiManagementCost(calls = 200_000): Promise<BenchRow[
         metric: `rid log flush into SQLite, ${rids.options.successBatch} successes of 12 KB (ms, median of 10)`,
         value: flushMs.toFixed(1),
         baseline: `${perSecond.toFixed(1)} % of a core at 5 flushes/s`,
+      },
+      {
+        metric: `rid log prune of a full log (${prune.keep.toLocaleString('en')} answers of 12 KB kept, ${PRUNE_EXCESS} over): ms the event loop waits, median of 3, vs the previous statement`,
+        value: prune.ms.toFixed(1),
+        baseline: `previous ${prune.previousMs.toFixed(1)}`,
+        ratio: (prune.previousMs / prune.ms).toFixed(1),
       },
     ];
   } finally {

@@ -132,8 +132,20 @@ describe('web console in headless Chromium', () => {
 
     await page.click('[data-testid=print-type-1]');
     await page.frameLocator('[data-testid=label-frame]').locator('svg').first().waitFor({ state: 'visible' });
-    const size = await page.locator('[data-testid=label-frame]').boundingBox();
-    assert.ok(size && size.width < 300, `print_type 1 is 76 mm wide, got ${size?.width}px`);
+    // The frame is laid out again for the new label: wait for its width instead of reading it once
+    // (a read in between saw no box at all on a loaded machine).
+    const width = await page
+      .waitForFunction(
+        () => {
+          const w = document.querySelector('[data-testid=label-frame]')?.getBoundingClientRect().width ?? 0;
+          return w > 0 && w < 300 ? w : false;
+        },
+        undefined,
+        { timeout: 10_000 },
+      )
+      .then((h) => h.jsonValue())
+      .catch(async () => (await page.locator('[data-testid=label-frame]').boundingBox())?.width);
+    assert.ok(typeof width === 'number' && width > 0 && width < 300, `print_type 1 is 76 mm wide, got ${width}px`);
   });
 
   test('the request log shows the failing call with its explanation', async () => {

@@ -6,11 +6,12 @@
  * Knobs: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_CONNECTIONS (50),
  * BENCH_PUSH_RUNS (3), BENCH_PUSH_WAYBILLS (200), BENCH_PUSH_UPDATES (10),
  * BENCH_PUSH_RATE (200 updates/s during the getOrder "with" rounds),
- * BENCH_NO_BUILD=1 (reuse dist/), BENCH_ONLY=push,cloud,client,label,inproc,carrier,quota, BENCH_LABEL_ROUNDS (9),
+ * BENCH_NO_BUILD=1 (reuse dist/), BENCH_ONLY=push,cloud,client,label,inproc,carrier,quota,ckpt, BENCH_LABEL_ROUNDS (9),
  * BENCH_CARRIER_SECONDS (3). Each section starts its own server child on a temp SQLite dir, except
  * `label`, an in-process micro-benchmark of one label render (bench/label-render.ts), and `inproc`
  * (in-process.ts): startWxLogistics() and reset() in this process. quota: getOrder with call counting
- * and the rid log on vs off (bench/api-management.ts).
+ * and the rid log on vs off (bench/api-management.ts). ckpt: the longest SQLite transaction while the
+ * WAL fills, checkpoints in the worker vs in the COMMIT (bench/checkpoint-stall.ts).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -25,12 +26,13 @@ import type { BenchRow } from './extra-server.ts';
 import { benchInProcess, defaultInProcessOptions } from './in-process.ts';
 import { benchPush, defaultPushOptions } from './push.ts';
 import { benchCarrierOrders } from './carrier.ts';
+import { benchCheckpointStall } from './checkpoint-stall.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ROUNDS = env('BENCH_ROUNDS', 3);
 const SECONDS = env('BENCH_SECONDS', 5);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 50);
-const only = new Set((process.env.BENCH_ONLY ?? 'push,cloud,client,label,inproc,carrier,quota').split(','));
+const only = new Set((process.env.BENCH_ONLY ?? 'push,cloud,client,label,inproc,carrier,quota,ckpt').split(','));
 
 // The servers run as users run them: the compiled dist/ (same as run.ts).
 if (!process.env.BENCH_NO_BUILD)
@@ -61,6 +63,7 @@ if (only.has('label')) rows.push(...labelBenchRows(measureLabelRender()));
 if (only.has('carrier'))
   rows.push(...(await benchCarrierOrders({ rounds: ROUNDS, seconds: env('BENCH_CARRIER_SECONDS', 3), connections: 8, samples: 300 })));
 if (only.has('quota')) rows.push(...(await benchApiManagementCost()));
+if (only.has('ckpt')) rows.push(...(await benchCheckpointStall()));
 if (only.has('quota'))
   rows.push(...(await benchApiManagement({ rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, workingSet: 200 })));
 if (only.has('client'))

@@ -38,15 +38,21 @@ async function until(cond: () => boolean, ms: number): Promise<boolean> {
   return cond();
 }
 
-test('the worker copies committed pages into the database file; the writer only checkpoints as a safety net', async () => {
+/** A store on a new file with the worker tuned for a test; `reports` collects what each checkpoint did. */
+async function fileStore(tuning: { intervalMs: number; finishFromFrames?: number }) {
   const dir = mkdtempSync(join(tmpdir(), 'wxl-sqlite-ckpt-'));
   const file = join(dir, 'store.sqlite');
   const reports: { walFrames: number; checkpointedFrames: number }[] = [];
   const store = new SqliteStore({
     filename: file,
-    backgroundCheckpoints: { intervalMs: 20, minWalBytes: 0, onCheckpoint: (r) => reports.push(r) },
+    backgroundCheckpoints: { ...tuning, minWalBytes: 0, onCheckpoint: (r) => reports.push(r) },
   });
   await store.init();
+  return { dir, file, reports, store };
+}
+
+test('the worker copies committed pages into the database file; the writer only checkpoints as a safety net', async () => {
+  const { dir, file, reports, store } = await fileStore({ intervalMs: 20 });
   try {
     // The writer's own threshold is far above the default 1,000 pages: it does not checkpoint these writes.
     assert.ok((store.db.pragma('wal_autocheckpoint', { simple: true }) as number) > 1000);
@@ -71,14 +77,7 @@ test('the worker copies committed pages into the database file; the writer only 
 });
 
 test("under steady writes the WAL still starts again from its beginning (the writer finishes the worker's checkpoint between groups)", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wxl-sqlite-ckpt-'));
-  const file = join(dir, 'store.sqlite');
-  const reports: { walFrames: number; checkpointedFrames: number }[] = [];
-  const store = new SqliteStore({
-    filename: file,
-    backgroundCheckpoints: { intervalMs: 10, minWalBytes: 0, finishFromFrames: 50, onCheckpoint: (r) => reports.push(r) },
-  });
-  await store.init();
+  const { dir, reports, store } = await fileStore({ intervalMs: 10, finishFromFrames: 50 });
   try {
     await withApps(store);
     const body = 'x'.repeat(12_000);

@@ -45,8 +45,8 @@ export function sqliteApiCalls(db: Database.Database, q: Gate): ApiCallStore {
     // Keeping the newest N is deleting the oldest (count − N), in the same order reversed: the
     // index on (appid, invoke_time) yields them first and the LIMIT stops there. The former
     // `rid IN (… ORDER BY … DESC LIMIT -1 OFFSET N)` sorted the app's whole log and then tested
-    // every row against that list: ~300 ms with the event loop blocked, once a minute, at 100,000
-    // 13 KB answers; this takes ~16 ms (~8 of them the count) to drop 500 of them.
+    // every row against that list: 0.3–0.9 s with the event loop blocked, once a minute, at 100,000
+    // 12 KB answers; this takes 13–18 ms (~8 of them the count) to drop 500 of them.
     ridCountApp: db.prepare('SELECT count(*) FROM api_rids WHERE appid = ?').pluck(),
     ridPruneOldest: db.prepare(
       'DELETE FROM api_rids WHERE rowid IN (SELECT rowid FROM api_rids WHERE appid = @appid ORDER BY invoke_time, rid LIMIT @excess)',

@@ -32,8 +32,11 @@ export interface SqliteStoreOptions {
    * WAL checkpoints in a worker thread (default, for a file), or `false`: inside the COMMIT that
    * crosses the threshold, on the caller's thread. Options tune the worker (tests, benchmarks).
    */
-  backgroundCheckpoints?: boolean | Omit<WalCheckpointerOptions, 'filename'>;
+  backgroundCheckpoints?: boolean | CheckpointTuning;
 }
+
+/** The worker's options, and from how many WAL frames the writer finishes its checkpoints (default 1,000). */
+export type CheckpointTuning = Omit<WalCheckpointerOptions, 'filename'> & { finishFromFrames?: number };
 
 /**
  * The writer's automatic checkpoint threshold, in pages. Without the worker: every ~80 MB instead of
@@ -61,8 +64,11 @@ export class SqliteStore implements Store {
   #reader: Database.Database | undefined;
   #stateSql: StateSql | undefined;
   #heads: KnownOrderHeads | undefined;
-  readonly #background: boolean | Omit<WalCheckpointerOptions, 'filename'>;
+  readonly #background: boolean | CheckpointTuning;
   #checkpointer: WalCheckpointer | undefined;
+  /** The worker reported a checkpoint the writer should finish (see #finishCheckpoint). */
+  #finishRequested = false;
+  #closed = false;
 
   constructor(options: SqliteStoreOptions) {
     if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
@@ -155,14 +161,14 @@ export class SqliteStore implements Store {
     }
     this.#stateSql = sqliteStateSql(this.db);
     if (this.#background) {
-      const tuning = this.#background === true ? {} : this.#background;
+      const { finishFromFrames = FINISH_FROM_FRAMES, ...tuning }: CheckpointTuning = this.#background === true ? {} : this.#background;
       this.#checkpointer = new WalCheckpointer({
         onError: (error) => process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'WalCheckpointWarning'),
         ...tuning,
         filename: this.#filename,
         onCheckpoint: (result) => {
           tuning.onCheckpoint?.(result);
-          if (result.walFrames >= (tuning.finishFromFrames ?? FINISH_FROM_FRAMES)) this.#finishCheckpoint();
+          if (result.walFrames >= finishFromFrames) this.#finishCheckpoint();
         },
       });
     }
@@ -200,7 +206,6 @@ export class SqliteStore implements Store {
     return this.#stateSql;
   }
 
-  #finishRequested = false;
   /**
    * After the worker copied the bulk of the WAL: copies what was written since, on the writer's
    * connection, between two transactions — after a group's COMMIT (then nothing is written during
@@ -228,8 +233,6 @@ export class SqliteStore implements Store {
       process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'WalCheckpointWarning');
     }
   }
-
-  #closed = false;
 
   async close(): Promise<void> {
     this.#closed = true;

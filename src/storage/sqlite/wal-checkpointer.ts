@@ -25,8 +25,6 @@ export interface WalCheckpointerOptions {
   intervalMs?: number;
   /** WAL size from which it checkpoints (default 4 MiB). */
   minWalBytes?: number;
-  /** WAL frames from which the store finishes a checkpoint on the writer's connection (default 1,000). */
-  finishFromFrames?: number;
   /** Told what each checkpoint did (frames in the WAL, frames copied back). */
   onCheckpoint?: (result: { walFrames: number; checkpointedFrames: number }) => void;
   /** A checkpoint or the worker failed (the writer's automatic checkpoint still bounds the WAL). */

@@ -5,6 +5,7 @@ import { renderLabelHtml } from './label/render-label.ts';
 import { arr, obj, str, type Body } from './validate.ts';
 import type { OrderRecord } from '../storage/types.ts';
 import { getOrderAnswerBytes } from './get-order-answer.ts';
+import { AnswerSlabs, ownCopy } from './answer-slabs.ts';
 
 const PARTY_FIELDS = ['name', 'tel', 'mobile', 'company', 'post_code', 'country', 'province', 'city', 'area', 'address'] as const;
 
@@ -82,13 +83,16 @@ export interface CachedAnswer {
  * part and its key is remembered; asked for again — found in the small part, or
  * rebuilt while its key is still remembered — it goes to the larger part. A
  * stream of new orders thus cycles through the small part and never pushes out
- * the answers that are asked for again and again.
+ * the answers that are asked for again and again. First-seen answers are carved
+ * from shared slabs (answer-slabs.ts), kept ones have buffers of their own.
  */
 export class LabelCache {
   readonly #labels = new LRUCache<string, string>({ maxSize: LABEL_CACHE_BYTES, sizeCalculation: (v) => v.length + ENTRY_OVERHEAD });
   readonly #firstSeen = new LRUCache<string, CachedAnswer>({ maxSize: FIRST_SEEN_BYTES, sizeCalculation: answerSize });
   readonly #answers = new LRUCache<string, CachedAnswer>({ maxSize: ANSWER_CACHE_BYTES - FIRST_SEEN_BYTES, sizeCalculation: answerSize });
   readonly #seen = new LRUCache<string, true>({ max: SEEN_KEYS });
+  readonly #slabs = new AnswerSlabs();
+  readonly #takeFromSlab = (n: number) => this.#slabs.take(n);
   /** Set by the core: a carrier registered with a template prints its own label (print_type does not apply to it). */
   carrierLabel: CarrierLabel = () => undefined;
 
@@ -114,11 +118,11 @@ export class LabelCache {
     const hit = this.#answers.get(key);
     if (hit) return hit;
     const first = this.#firstSeen.get(key);
-    if (first) {
-      this.#firstSeen.delete(key);
-      this.#answers.set(key, first);
-    }
-    return first;
+    if (!first) return undefined;
+    this.#firstSeen.delete(key);
+    const kept = { ...first, bytes: ownCopy(first.bytes) };
+    this.#answers.set(key, kept);
+    return kept;
   }
 
   /** Builds (renders) the answer of this order version and keeps it. */
@@ -127,9 +131,10 @@ export class LabelCache {
     const cached = this.#answers.get(key) ?? this.#firstSeen.get(key);
     if (cached && cached.version === order.version && cached.waybill_id === order.waybill_id) return cached.bytes;
     const label = this.#labels.get(`${key}\u0000${order.version}`) ?? this.#renderBase64(order, printType);
-    const bytes = getOrderAnswerBytes(order, label);
+    const askedBefore = this.#answers.has(key) || this.#seen.has(key);
+    const bytes = getOrderAnswerBytes(order, label, askedBefore ? undefined : this.#takeFromSlab);
     const entry = { version: order.version, waybill_id: order.waybill_id, bytes };
-    if (this.#answers.has(key) || this.#seen.has(key)) {
+    if (askedBefore) {
       this.#firstSeen.delete(key);
       this.#answers.set(key, entry);
     } else {

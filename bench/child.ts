@@ -14,17 +14,34 @@ export interface Child {
   stop(): Promise<void>;
 }
 
-/** The node flags bin/wxlogistics.js's shebang gives the server (a small young generation). */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=2'];
+/** What bin/wxlogistics.js's shebang (`#!/usr/bin/env -S NAME=value… node --flag…`) gives the server: its environment and node flags. */
+const shebang = readFileSync(fileURLToPath(new URL('../bin/wxlogistics.js', import.meta.url)), 'utf8')
+  .split('\n', 1)[0]!
+  .split(/\s+/)
+  .slice(2);
+const nodeAt = shebang.indexOf('node');
+export const SERVER_ENV: Record<string, string> = Object.fromEntries(
+  shebang.slice(0, nodeAt).map((kv) => kv.split('=', 2) as [string, string]),
+);
+export const SERVER_NODE_FLAGS = shebang.slice(nodeAt + 1);
+
+/** This process's environment with SERVER_ENV over it; a SERVER_ENV entry set to '' is left out (unset). */
+function serverEnv(): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...process.env, ...SERVER_ENV };
+  for (const [name, value] of Object.entries(SERVER_ENV)) if (value === '') delete merged[name];
+  return merged;
+}
 
 /** Runs `node [--import tsx] bench/<script> ...args` (tsx only for .ts scripts) and waits for its {"url"} line. */
 export async function startChild(script: string, args: string[], nodeFlags: string[] = [], serverFlags?: string[]): Promise<Child> {
   const file = fileURLToPath(new URL(script, import.meta.url));
   const loader = file.endsWith('.ts') ? ['--import', 'tsx'] : [];
   // Our server gets the flags users get from the bin's shebang (unless told otherwise).
-  serverFlags ??= file.endsWith('server-child.mjs') ? SERVER_NODE_FLAGS : [];
+  const ours = file.endsWith('server-child.mjs');
+  serverFlags ??= ours ? SERVER_NODE_FLAGS : [];
   const proc = spawn(process.execPath, [...serverFlags, ...nodeFlags, ...loader, file, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: ours ? serverEnv() : process.env,
   });
   const url = await firstLineUrl(proc);
   const pid = proc.pid as number;

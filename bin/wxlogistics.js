@@ -1,10 +1,16 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2
 // --max-semi-space-size=2: V8's young generation stays small (by default it grows to
 // tens of MB under load). It trades CPU for memory: every short-lived allocation of a
 // request (a label render allocates a few hundred KB) fills a 2 MB semi-space sooner,
 // so scavenges run more often and promote more to the old generation. `npm run bench`
 // measures both settings on the cold getOrder path (README "Benchmarks"). Running
 // `node bin/wxlogistics.js` without the flag works the same, with more memory.
+// MALLOC_MMAP_THRESHOLD_=131072: glibc's own default threshold, fixed. By default glibc
+// raises it each time a mapped block is freed (up to 32 MB), after which the server's
+// 1 MB answer slabs (src/core/answer-slabs.ts) and other large buffers come from the
+// malloc heap, which only shrinks from its top: under a cold getOrder load the heap
+// then stayed at ~110 MB where ~55 MB is enough (README "Benchmarks"). Other C libraries
+// ignore the variable.
 // Runs the compiled dist/: what the installed package ships (plain node, nothing
 // TypeScript). In a checkout `npm install` builds it (`prepare`); without it — or with
 // WXL_FROM_SOURCE=1, as the repo's tests do — the TypeScript sources run through tsx,

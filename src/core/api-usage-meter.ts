@@ -39,6 +39,12 @@ export class ApiUsageMeter {
   #carry: ApiUsageDelta[] = [];
   #overrides = new Map<string, CallLimitOverride[]>();
   #flushing: Promise<void> | undefined;
+  /**
+   * Flushes and reloads run one after the other. A reload whose read overlapped a
+   * flush could read totals that already hold the batch while its calls were still
+   * counted in flight, and count them twice (seen as 2 calls for 1 in the console).
+   */
+  #serial: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly store: Store,
@@ -144,8 +150,14 @@ export class ApiUsageMeter {
    * store failure the calls stay pending for the next flush.
    */
   flush(): Promise<void> {
-    this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined));
+    this.#flushing ??= this.#serially(() => this.#flush()).finally(() => (this.#flushing = undefined));
     return this.#flushing;
+  }
+
+  #serially<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.#serial.then(op, op);
+    this.#serial = run.catch(() => undefined);
+    return run;
   }
 
   async #flush(): Promise<void> {
@@ -175,7 +187,7 @@ export class ApiUsageMeter {
       throw error;
     }
     try {
-      await this.reload(); // the totals it reads include the batch
+      await this.#reload(moved); // the totals it reads include the batch
     } catch (error) {
       for (const [s, day] of moved) if (s.day === day) s.known += s.inFlight;
       throw error;
@@ -184,13 +196,19 @@ export class ApiUsageMeter {
     }
   }
 
-  /** Re-reads today's totals and the overrides from the store. */
-  async reload(): Promise<void> {
+  /** Re-reads today's totals and the overrides from the store (after a flush in progress). */
+  reload(): Promise<void> {
+    return this.#serially(() => this.#reload());
+  }
+
+  /** `landed`: slots whose in-flight calls the totals read now include (cleared with the same step). */
+  async #reload(landed: readonly [Slot, number][] = []): Promise<void> {
     const day = this.today();
     const [rows, overrides] = await Promise.all([this.store.apiCalls.listUsage(day), this.store.apiCalls.listLimits()]);
     for (const byPath of this.#slots.values())
       for (const s of byPath.values()) if (s.day <= day) this.#slot(s.appid, s.path, day).known = 0;
     for (const r of rows) this.#slot(r.appid, r.cgi_path, day).known = r.count;
+    for (const [s, landedDay] of landed) if (s.day === landedDay) s.inFlight = 0;
     const byApp = new Map<string, CallLimitOverride[]>();
     for (const o of overrides) byApp.set(o.appid, [...(byApp.get(o.appid) ?? []), o]);
     this.#overrides = byApp;

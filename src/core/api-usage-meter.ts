@@ -187,12 +187,15 @@ export class ApiUsageMeter {
       throw error;
     }
     try {
-      await this.#reload(moved); // the totals it reads include the batch
+      await this.#reload(moved); // the totals it reads include the batch (and it clears the in-flight calls)
     } catch (error) {
-      for (const [s, day] of moved) if (s.day === day) s.known += s.inFlight;
+      // The batch is written but the totals were not read: count it as known.
+      for (const [s, day] of moved) {
+        if (s.day !== day) continue;
+        s.known += s.inFlight;
+        s.inFlight = 0;
+      }
       throw error;
-    } finally {
-      for (const [s, day] of moved) if (s.day === day) s.inFlight = 0;
     }
   }
 

@@ -25,10 +25,13 @@ export const SERVER_ENV: Record<string, string> = Object.fromEntries(
 );
 export const SERVER_NODE_FLAGS = shebang.slice(nodeAt + 1);
 
-/** This process's environment with SERVER_ENV over it; a SERVER_ENV entry set to '' is left out (unset). */
-function serverEnv(): NodeJS.ProcessEnv {
+/**
+ * The environment a server child gets: this process's, with SERVER_ENV over it — except a
+ * SERVER_ENV variable set to '' here, which the server then runs without (to measure its effect).
+ */
+export function serverEnv(): NodeJS.ProcessEnv {
   const merged: NodeJS.ProcessEnv = { ...process.env, ...SERVER_ENV };
-  for (const [name, value] of Object.entries(SERVER_ENV)) if (value === '') delete merged[name];
+  for (const name of Object.keys(SERVER_ENV)) if (process.env[name] === '') delete merged[name];
   return merged;
 }
 

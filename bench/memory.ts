@@ -9,13 +9,13 @@
  *
  *   node --import tsx bench/memory.ts
  *   BENCH_WORKLOADS=c node --import tsx bench/memory.ts          # cold getOrder only (c, h, a)
- *   MALLOC_MMAP_THRESHOLD_= node --import tsx bench/memory.ts    # glibc's dynamic threshold (empty = unset)
+ *   MALLOC_MMAP_THRESHOLD_= node --import tsx bench/memory.ts    # without the bin's variable: glibc's dynamic threshold
  */
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APPID, ensureStore, SECRET } from './build-store.ts';
-import { SERVER_ENV, startChild } from './child.ts';
+import { SERVER_ENV, serverEnv, startChild } from './child.ts';
 import { storedOrderId } from './order-body.ts';
 import { addOrderScript, coldGetOrderScript, listGetOrderScript, wrk } from './wrk.ts';
 
@@ -31,8 +31,6 @@ const store = await ensureStore(cacheDir, ORDERS);
 const dir = join(cacheDir, 'store-memory-copy');
 rmSync(dir, { recursive: true, force: true });
 cpSync(store.dataDir, dir, { recursive: true });
-// A variable set here (even empty) wins over the bin's, so its effect can be measured.
-for (const name of Object.keys(SERVER_ENV)) if (process.env[name] === '') SERVER_ENV[name] = '';
 const server = await startChild('./server-child.mjs', [dir]);
 const token = (
   (await (await fetch(`${server.url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)).json()) as {
@@ -59,7 +57,10 @@ function rssByMapping(pid: number): string {
     .join(', ');
 }
 
-console.log(`server env ${JSON.stringify(SERVER_ENV)}; workloads ${WORKLOADS}, ${ROUNDS} rounds × ${SECONDS} s`);
+const applied = serverEnv();
+console.log(
+  `server env ${JSON.stringify(Object.fromEntries(Object.keys(SERVER_ENV).map((name) => [name, applied[name] ?? '(unset)'])))}; workloads ${WORKLOADS}, ${ROUNDS} rounds × ${SECONDS} s`,
+);
 for (let r = 0; r < ROUNDS; r++) {
   const line: string[] = [];
   if (WORKLOADS.includes('c')) {

@@ -5,7 +5,6 @@ import { renderLabelHtml } from './label/render-label.ts';
 import { arr, obj, str, type Body } from './validate.ts';
 import type { OrderRecord } from '../storage/types.ts';
 import { getOrderAnswerBytes } from './get-order-answer.ts';
-import { AnswerSlabs, ownCopy } from './answer-slabs.ts';
 
 const PARTY_FIELDS = ['name', 'tel', 'mobile', 'company', 'post_code', 'country', 'province', 'city', 'area', 'address'] as const;
 
@@ -54,12 +53,10 @@ export function labelInput(order: OrderRecord): LabelInput {
 /** A registered carrier's own label for an order (its template rendered), or undefined for the built-in label. */
 export type CarrierLabel = (order: OrderRecord) => string | undefined;
 
-/** Bytes the caches may hold: whole answers, and labels for the other callers (batchGetOrder, the object getOrder). */
-export const ANSWER_CACHE_BYTES = 16 * 1024 * 1024;
+/** Bytes the caches may hold: answers asked for again, and labels for the other callers (batchGetOrder, the object getOrder). */
+export const ANSWER_CACHE_BYTES = 12 * 1024 * 1024;
 export const LABEL_CACHE_BYTES = 8 * 1024 * 1024;
-/** The part of ANSWER_CACHE_BYTES for answers asked for once so far. */
-const FIRST_SEEN_BYTES = 4 * 1024 * 1024;
-/** Keys (no bytes) of answers asked for once, remembered longer than their bytes. */
+/** Keys (no bytes) of answers asked for once, remembered so that a second request keeps its answer. */
 const SEEN_KEYS = 20_000;
 /** What an entry costs besides its bytes (key, entry object, the LRU's bookkeeping), roughly. */
 const ENTRY_OVERHEAD = 256;
@@ -73,26 +70,24 @@ export interface CachedAnswer {
 
 /**
  * getOrder answers (as UTF-8 bytes) and rendered labels (base64), per order and
- * print type. Rendering draws two barcodes and a QR code; getOrder must not pay
- * that on every call. An answer is only reused for the order version (and
- * waybill) it was built from, which the caller checks against the order's
- * head. Both caches are bounded by bytes (ANSWER_CACHE_BYTES, LABEL_CACHE_BYTES).
+ * print type. Rendering draws two barcodes and a QR code; an order printed again
+ * and again must not pay that on every call. An answer is only reused for the
+ * order version (and waybill) it was built from, which the caller checks against
+ * the order's head. Both caches are bounded by bytes (ANSWER_CACHE_BYTES,
+ * LABEL_CACHE_BYTES).
  *
- * Most labels are printed once, so answers are kept in two parts (a segmented
- * LRU, with a 2Q-style memory of keys): a new answer goes to a small first-seen
- * part and its key is remembered; asked for again — found in the small part, or
- * rebuilt while its key is still remembered — it goes to the larger part. A
- * stream of new orders thus cycles through the small part and never pushes out
- * the answers that are asked for again and again. First-seen answers are carved
- * from shared slabs (answer-slabs.ts), kept ones have buffers of their own.
+ * Most labels are printed once, so an answer is kept only once it is asked for a
+ * second time (2Q's memory of keys): the first request remembers the key alone,
+ * and its answer is garbage as soon as it is written, dying young in V8's new
+ * space instead of aging through a cache into the old generation (where a stream
+ * of new orders would pile ~10 KB answers up until the next full GC). A stream of
+ * new orders thus never pushes out the answers that are asked for again and
+ * again; the price is that a label's second request renders it once more.
  */
 export class LabelCache {
   readonly #labels = new LRUCache<string, string>({ maxSize: LABEL_CACHE_BYTES, sizeCalculation: (v) => v.length + ENTRY_OVERHEAD });
-  readonly #firstSeen = new LRUCache<string, CachedAnswer>({ maxSize: FIRST_SEEN_BYTES, sizeCalculation: answerSize });
-  readonly #answers = new LRUCache<string, CachedAnswer>({ maxSize: ANSWER_CACHE_BYTES - FIRST_SEEN_BYTES, sizeCalculation: answerSize });
+  readonly #answers = new LRUCache<string, CachedAnswer>({ maxSize: ANSWER_CACHE_BYTES, sizeCalculation: answerSize });
   readonly #seen = new LRUCache<string, true>({ max: SEEN_KEYS });
-  readonly #slabs = new AnswerSlabs();
-  readonly #takeFromSlab = (n: number) => this.#slabs.take(n);
   /** Set by the core: a carrier registered with a template prints its own label (print_type does not apply to it). */
   carrierLabel: CarrierLabel = () => undefined;
 
@@ -107,46 +102,30 @@ export class LabelCache {
    */
   clear(): void {
     this.#labels.clear();
-    this.#firstSeen.clear();
     this.#answers.clear();
     this.#seen.clear();
   }
 
-  /** The last answer built for this order and print type (any version: compare it with the order's head). */
+  /** The last answer kept for this order and print type (any version: compare it with the order's head). */
   cachedAnswer(appid: string, orderId: string, printType: PrintType): CachedAnswer | undefined {
-    const key = `${appid}\u0000${orderId}\u0000${printType}`;
-    const hit = this.#answers.get(key);
-    if (hit) return hit;
-    const first = this.#firstSeen.get(key);
-    if (!first) return undefined;
-    this.#firstSeen.delete(key);
-    const kept = { ...first, bytes: ownCopy(first.bytes) };
-    this.#answers.set(key, kept);
-    return kept;
+    return this.#answers.get(`${appid}\u0000${orderId}\u0000${printType}`);
   }
 
-  /** Builds (renders) the answer of this order version and keeps it. */
+  /** Builds (renders) the answer of this order version; keeps it if the order was asked for before. */
   answerBytes(order: OrderRecord, printType: PrintType): Buffer {
     const key = `${order.appid}\u0000${order.order_id}\u0000${printType}`;
-    const cached = this.#answers.get(key) ?? this.#firstSeen.get(key);
+    const cached = this.#answers.get(key);
     if (cached && cached.version === order.version && cached.waybill_id === order.waybill_id) return cached.bytes;
     const label = this.#labels.get(`${key}\u0000${order.version}`) ?? this.#renderBase64(order, printType);
-    const askedBefore = this.#answers.has(key) || this.#seen.has(key);
-    const bytes = getOrderAnswerBytes(order, label, askedBefore ? undefined : this.#takeFromSlab);
-    const entry = { version: order.version, waybill_id: order.waybill_id, bytes };
-    if (askedBefore) {
-      this.#firstSeen.delete(key);
-      this.#answers.set(key, entry);
-    } else {
-      this.#firstSeen.set(key, entry);
-      this.#seen.set(key, true);
-    }
+    const bytes = getOrderAnswerBytes(order, label);
+    if (cached || this.#seen.has(key)) this.#answers.set(key, { version: order.version, waybill_id: order.waybill_id, bytes });
+    else this.#seen.set(key, true);
     return bytes;
   }
 
   /** Bytes held now (answers and labels, with their per-entry overhead): never above ANSWER_CACHE_BYTES + LABEL_CACHE_BYTES. */
   get heldBytes(): number {
-    return this.#firstSeen.calculatedSize + this.#answers.calculatedSize + this.#labels.calculatedSize;
+    return this.#answers.calculatedSize + this.#labels.calculatedSize;
   }
 
   /** The label, base64, rendered once per order version and print type. */

@@ -63,7 +63,7 @@ const stringField = (v: unknown, name: string): string | undefined => {
 };
 
 /** The rid at the end of an error answer's errmsg (`… rid: xxxxxxxx-xxxxxxxx-xxxxxxxx`). */
-function ridOfError(payload: unknown): string | undefined {
+export function ridOfError(payload: unknown): string | undefined {
   const text = typeof payload === 'string' ? payload : undefined;
   const i = text?.lastIndexOf(' rid: ') ?? -1;
   return i < 0 ? undefined : text!.slice(i + 6, i + 32);

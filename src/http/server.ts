@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
 import { nowSeconds } from '../core/clock.ts';
 import { WxError } from '../core/errors.ts';
@@ -16,6 +17,7 @@ import { FaultResponder } from './fault-responder.ts';
 import { explainError, type RequestLog } from './request-log.ts';
 import { installApiManagement, type ApiManagementOptions } from './api-management.ts';
 import { routeConfigOf, type WeChatRouteConfig } from './route-config.ts';
+import { getOrderLane, type Lane } from './get-order-lane.ts';
 
 /** TC3 signatures older or newer than this are refused (cloud-call.md §4: the gateway checks freshness). */
 const CLOUD_FRESHNESS_SECONDS = 300;
@@ -45,6 +47,10 @@ const serializeJson = (payload: unknown): string => (typeof payload === 'string'
 const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'];
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** getOrder calls answered by the direct lane (./get-order-lane.ts) instead of the route. */
+    readonly getOrderLaneServed: () => number;
+  }
   interface FastifyRequest {
     appid?: string;
     /** The failure a WeChat call was answered with (set where it becomes the envelope), for the request log. */
@@ -56,7 +62,20 @@ declare module 'fastify' {
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { core } = options;
   const envelope = { explain: options.explain ?? false };
+  const lane: { take?: Lane } = {};
   const app = Fastify({
+    // getOrder's direct lane answers before fastify routes (./get-order-lane.ts); everything else is fastify's.
+    serverFactory: (handler, fastifyOptions) => {
+      const opts = fastifyOptions as { keepAliveTimeout?: number; requestTimeout?: number; connectionTimeout?: number };
+      const server = createServer((req, res) => {
+        if (lane.take === undefined || !lane.take(req, res)) handler(req, res);
+      });
+      // What fastify sets on a server it creates itself (its defaults: 72 s keep-alive, no request timeout).
+      server.keepAliveTimeout = opts.keepAliveTimeout ?? 72_000;
+      server.requestTimeout = opts.requestTimeout ?? 0;
+      server.setTimeout(opts.connectionTimeout ?? 0);
+      return server;
+    },
     logger: options.logger === 'stderr' ? { stream: process.stderr } : (options.logger ?? false),
     exposeHeadRoutes: false,
     // WeChat parses JSON without coercion: "1" is not a number (47001).
@@ -65,6 +84,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return503OnClosing: false,
   });
 
+  app.decorate('getOrderLaneServed', () => lane.take?.served ?? 0);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', parseWeChatBody);
 
@@ -154,6 +174,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   );
 
   for (const op of operations) registerOperation(app, core, op, faults);
+  // The lane writes no pino log: with a logger every request goes through fastify.
+  if (!options.logger) {
+    const apiManagement = options.apiManagement ?? { quotas: true, ridLog: true };
+    lane.take = getOrderLane({
+      core,
+      op: operations.find((op) => op.name === 'getOrder')!,
+      errorBody: (wx) => errorBody(explained(wx), nowSeconds(core.clock), envelope),
+      faults: faults.registry,
+      requestLog: options.requestLog,
+      quotas: apiManagement.quotas,
+      ridLog: apiManagement.ridLog,
+    });
+  }
 
   void app.register(
     named(

@@ -32,7 +32,7 @@ before(async () => {
 });
 after(() => s.close());
 
-const served = () => s.app.server.getOrderLaneServed();
+const served = () => s.app.server.laneServed().getOrder;
 
 /** Over the socket: the lane's (when it takes it). */
 async function viaSocket(body: string | Buffer, query = `access_token=${token}`, method = 'POST'): Promise<Seen> {
@@ -234,7 +234,7 @@ test('with --explain, the lane gives the 47001 detail the route gives', async ()
     const body = '{"order_id":5,"delivery_id":"TEST"}';
     const lane = await (await fetch(`${explained.url}${PATHS.getOrder}?access_token=${t}`, { method: 'POST', body })).text();
     const route = (await explained.app.server.inject({ method: 'POST', url: `${PATHS.getOrder}?access_token=${t}`, payload: body })).body;
-    assert.equal(explained.app.server.getOrderLaneServed(), 1);
+    assert.equal(explained.app.server.laneServed().getOrder, 1);
     assert.match(lane, /body\/order_id must be string/);
     assert.equal(maskRid(lane), maskRid(route));
   } finally {

@@ -19,7 +19,7 @@ import { errorBody, JSON_CONTENT_TYPE, type EnvelopeOptions } from './envelope.t
 import { parseWeChatBody } from './read-body.ts';
 import { newRid } from './rid.ts';
 import { routeConfigOf } from './route-config.ts';
-import type { CloudBridgeOptions } from './cloud/bridge.ts';
+import type { CloudBridgeOptions, CloudCallRecord } from './cloud/bridge.ts';
 
 /** The header that carries a success answer's rid. */
 export const RID_HEADER = 'x-wxl-rid';
@@ -29,14 +29,6 @@ export interface ApiManagementOptions {
   quotas: boolean;
   /** Record every answer for getRidInfo (default on). */
   ridLog: boolean;
-}
-
-/** What the cloud-call wrapper leaves on the request for the onSend hook. */
-interface CloudCallRecord {
-  appid: string;
-  path: string;
-  requestBody: string;
-  answer: Record<string, unknown> | Uint8Array;
 }
 
 declare module 'fastify' {
@@ -69,7 +61,16 @@ export function ridOfError(payload: unknown): string | undefined {
   return i < 0 ? undefined : text!.slice(i + 6, i + 32);
 }
 
+/** Where and how a call's answer was sent, for its rid-log record. */
+export interface SentCall {
+  url: string;
+  ip: string;
+  elapsedMs: number;
+}
+
 export interface ApiManagementHooks {
+  /** The rid log's record of a cloud call answered outside fastify (the direct lane); the rid of a success, for x-wxl-rid. */
+  recordCloudCall(cloud: CloudCallRecord, sent: SentCall): string | undefined;
   /** Wraps the cloud call's invoker: the same quota check and rid log as the HTTPS twin. */
   wrapCloudInvoke(invoke: CloudInvoke): CloudInvoke;
 }
@@ -130,33 +131,40 @@ export function installApiManagement(
   });
 
   function recordCloudCall(req: FastifyRequest, reply: FastifyReply, cloud: CloudCallRecord): void {
+    const rid = recordCloud(cloud, { url: req.url, ip: req.ip, elapsedMs: reply.elapsedTime });
+    if (rid !== undefined) reply.header(RID_HEADER, rid);
+  }
+
+  /** The rid log's record of a sent cloud-call answer; answers the rid for the x-wxl-rid header of a success. */
+  function recordCloud(cloud: CloudCallRecord, sent: SentCall): string | undefined {
     const errmsg = cloud.answer instanceof Uint8Array ? undefined : cloud.answer.errmsg;
     const failed = !(cloud.answer instanceof Uint8Array) && typeof cloud.answer.errcode === 'number' && cloud.answer.errcode !== 0;
     const rid = failed ? ridOfError(errmsg) : newRid(nowSeconds(core.clock));
-    if (rid === undefined) return;
-    if (!failed) reply.header(RID_HEADER, rid);
+    if (rid === undefined) return undefined;
     rids.record({
       rid,
       appid: cloud.appid,
       cgi_path: cloud.path,
       invoke_time: ridTime(rid),
-      cost_in_ms: Math.round(reply.elapsedTime),
-      request_url: queryString(req.url),
+      cost_in_ms: Math.round(sent.elapsedMs),
+      request_url: queryString(sent.url),
       request_body: cloud.requestBody,
       response_body: cloud.answer instanceof Uint8Array ? cloud.answer : JSON.stringify(cloud.answer),
-      client_ip: req.ip,
+      client_ip: sent.ip,
       failed,
     });
+    return failed ? undefined : rid;
   }
 
   return {
-    wrapCloudInvoke: (invoke) => async (appid, apiName, body, connection) => {
+    recordCloudCall: (cloud, sent) => (options.ridLog ? recordCloud(cloud, sent) : undefined),
+    wrapCloudInvoke: (invoke) => async (appid, apiName, body, call) => {
       const path = cloudPaths.get(apiName);
       const refused = options.quotas && path !== undefined ? meter.admit(appid, path) : undefined;
-      const answer = refused ? errorBody(refused, nowSeconds(core.clock), envelope) : await invoke(appid, apiName, body, connection);
+      const answer = refused ? errorBody(refused, nowSeconds(core.clock), envelope) : await invoke(appid, apiName, body, call);
       // undefined: a fault rule took the connection over (reset or hang); there is no answer to log.
       if (answer !== undefined && path !== undefined && options.ridLog) {
-        connection.request.wxlCloudCall = { appid, path, requestBody: JSON.stringify(body), answer };
+        call.record = { appid, path, requestBody: JSON.stringify(body), answer };
       }
       return answer;
     },

@@ -3,7 +3,7 @@ import { WxError } from '../core/errors.ts';
 import type { LogisticsCore } from '../core/logistics-core.ts';
 import { operations } from '../core/operations.ts';
 import { faultError } from '../faults/fault-error.ts';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiAnswer, CloudCall } from './cloud/bridge.ts';
 import { asWxError, errorBody, type EnvelopeOptions } from './envelope.ts';
 import type { FaultResponder } from './fault-responder.ts';
 import { sharedValidator, validationText } from './shared-validators.ts';
@@ -19,12 +19,8 @@ export const cloudApiNames = operations.filter((op) => op.cloud).map((op) => `lo
 export function cloudInvoker(core: LogisticsCore, envelope: EnvelopeOptions, faults?: FaultResponder) {
   // The HTTP routes' validators (compiled once per process, ./shared-validators.ts): the same 47001 texts.
   const byName = new Map(operations.filter((op) => op.cloud).map((op) => [`logistics.${op.name}`, op]));
-  return async (
-    appid: string,
-    apiName: string,
-    body: Record<string, unknown>,
-    connection?: { request: FastifyRequest; reply: FastifyReply },
-  ): Promise<Record<string, unknown> | Uint8Array | undefined> => {
+  return async (appid: string, apiName: string, body: Record<string, unknown>, call: CloudCall = {}): Promise<ApiAnswer | undefined> => {
+    const connection = call.connection;
     try {
       const op = byName.get(apiName);
       if (!op) throw new WxError('invalidUrl', `${apiName} is not a logistics API`);

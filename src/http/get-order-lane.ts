@@ -32,6 +32,7 @@ import { parseJsonObject, utf8Text } from './read-body.ts';
 import type { RequestLog } from './request-log.ts';
 import { newRid } from './rid.ts';
 import { sharedValidator } from './shared-validators.ts';
+import { lane, laneBodySize, readBody, type Lane } from './lane.ts';
 
 /** Bodies above this go the long way (a getOrder body is ~60 bytes; 1 MiB is fastify's to refuse). */
 export const LANE_MAX_BODY = 16 * 1024;
@@ -45,13 +46,6 @@ export interface GetOrderLaneOptions {
   requestLog: RequestLog | undefined;
   quotas: boolean;
   ridLog: boolean;
-}
-
-/** A request handler that answers getOrder and returns true, or returns false (and touches nothing). */
-export interface Lane {
-  (req: IncomingMessage, res: ServerResponse): boolean;
-  /** Requests taken so far. */
-  readonly served: number;
 }
 
 export function getOrderLane(options: GetOrderLaneOptions): Lane {
@@ -112,11 +106,11 @@ export function getOrderLane(options: GetOrderLaneOptions): Lane {
     fail(req, res, ctx, error);
   };
 
-  const run = (req: IncomingMessage, res: ServerResponse, ctx: Call, chunks: Buffer[], size: number): void => {
+  const run = (req: IncomingMessage, res: ServerResponse, ctx: Call, bytes: Buffer): void => {
     const appid = ctx.appid!;
     let body: Body;
     try {
-      ctx.rawBody = utf8Text(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      ctx.rawBody = utf8Text(bytes);
       body = parseJsonObject(ctx.rawBody);
       if (!validate(body)) throw new WxError('dataFormatError', schemaErrorText(validate.errors ?? []));
       if (options.quotas) {
@@ -132,56 +126,44 @@ export function getOrderLane(options: GetOrderLaneOptions): Lane {
     );
   };
 
-  const lane = (req: IncomingMessage, res: ServerResponse): boolean => {
+  return lane((req, res) => {
     const url = req.url!;
     if (req.method !== 'POST' || !url.startsWith(path) || url.charCodeAt(path.length) !== 63 /* ? */) return false;
     if (faults.size !== 0) return false;
     const query = url.slice(path.length + 1);
     const token = plainParam(query, 'access_token');
-    if (token === undefined) return false;
-    const length = req.headers['content-length'];
-    if (length === undefined || req.headers['transfer-encoding'] !== undefined) return false;
-    const size = Number(length);
-    if (!(size >= 1 && size <= LANE_MAX_BODY)) return false;
+    if (token === undefined || laneBodySize(req, LANE_MAX_BODY) === undefined) return false;
 
     const ctx: Call = { appid: null, queryAppid: null, query, rawBody: '', startedAt: performance.now() };
-    const chunks: Buffer[] = [];
-    let received = 0;
-    req.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      received += chunk.length;
-    });
     // House rule 3: a token error is the answer whatever the body holds. A token looked up in the
     // last second is judged at once; another one is read while the body arrives.
     let known: string | undefined;
+    let refused: unknown;
     try {
       known = core.tokens.authenticateKnown(token);
     } catch (error) {
-      req.on('end', () => failToken(req, res, ctx, error));
-      served++;
-      return true;
+      refused = error;
     }
-    if (known !== undefined) {
+    if (refused !== undefined) {
+      readBody(req, () => failToken(req, res, ctx, refused));
+    } else if (known !== undefined) {
       ctx.appid = known;
-      req.on('end', () => run(req, res, ctx, chunks, received));
+      readBody(req, (body) => run(req, res, ctx, body));
     } else {
       const authenticated = core.tokens.authenticate(token);
       authenticated.catch(() => undefined); // answered below, once the body is in
-      req.on('end', () =>
+      readBody(req, (body) =>
         authenticated.then(
           (appid) => {
             ctx.appid = appid;
-            run(req, res, ctx, chunks, received);
+            run(req, res, ctx, body);
           },
           (error: unknown) => failToken(req, res, ctx, error),
         ),
       );
     }
-    served++;
     return true;
-  };
-  let served = 0;
-  return Object.defineProperty(lane, 'served', { get: () => served }) as Lane;
+  });
 }
 
 interface Call {

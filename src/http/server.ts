@@ -11,16 +11,20 @@ import { asWxError, errorBody, JSON_CONTENT_TYPE } from './envelope.ts';
 import { named } from './plugin-name.ts';
 import { parseWeChatBody } from './read-body.ts';
 import { buildSharedValidator } from './shared-validators.ts';
-import { cloudBridgePlugin } from './cloud/bridge.ts';
+import { cloudBridgePlugin, cloudCallAnswerer, type CloudBridgeOptions } from './cloud/bridge.ts';
 import { cloudApiNames, cloudInvoker } from './cloud-invoke.ts';
 import { FaultResponder } from './fault-responder.ts';
 import { explainError, type RequestLog } from './request-log.ts';
 import { installApiManagement, type ApiManagementOptions } from './api-management.ts';
 import { routeConfigOf, type WeChatRouteConfig } from './route-config.ts';
-import { getOrderLane, type Lane } from './get-order-lane.ts';
+import { getOrderLane } from './get-order-lane.ts';
+import { lanes, type Lane } from './lane.ts';
+import { cloudLane } from './cloud/cloud-lane.ts';
 
 /** TC3 signatures older or newer than this are refused (cloud-call.md §4: the gateway checks freshness). */
 const CLOUD_FRESHNESS_SECONDS = 300;
+/** The largest cloud-call form accepted (wx-server-sdk's are ~1 KB). */
+const CLOUD_BODY_LIMIT = 10 << 20;
 
 export interface ServerOptions {
   core: LogisticsCore;
@@ -48,8 +52,8 @@ const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** getOrder calls answered by the direct lane (./get-order-lane.ts) instead of the route. */
-    readonly getOrderLaneServed: () => number;
+    /** Calls answered by the direct lanes (./lane.ts) instead of the routes, so far. */
+    readonly laneServed: () => { getOrder: number; cloud: number };
   }
   interface FastifyRequest {
     appid?: string;
@@ -62,7 +66,7 @@ declare module 'fastify' {
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { core } = options;
   const envelope = { explain: options.explain ?? false };
-  const lane: { take?: Lane } = {};
+  const lane: { take?: Lane; getOrder?: Lane; cloud?: Lane } = {};
   const app = Fastify({
     // getOrder's direct lane answers before fastify routes (./get-order-lane.ts); everything else is fastify's.
     serverFactory: (handler, fastifyOptions) => {
@@ -84,7 +88,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return503OnClosing: false,
   });
 
-  app.decorate('getOrderLaneServed', () => lane.take?.served ?? 0);
+  app.decorate('laneServed', () => ({ getOrder: lane.getOrder?.served ?? 0, cloud: lane.cloud?.served ?? 0 }));
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', parseWeChatBody);
 
@@ -174,10 +178,20 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   );
 
   for (const op of operations) registerOperation(app, core, op, faults);
-  // The lane writes no pino log: with a logger every request goes through fastify.
+  const bridge: CloudBridgeOptions = {
+    path: options.cloud?.path ?? '/admin',
+    bodyLimit: CLOUD_BODY_LIMIT,
+    freshnessSeconds: options.cloud?.freshnessSeconds ?? CLOUD_FRESHNESS_SECONDS,
+    findAppBySecretId: (secretId) => core.cloud.findBySecretId(secretId),
+    invoke: management.wrapCloudInvoke(cloudInvoker(core, envelope, faults)),
+    knownApiNames: cloudApiNames,
+  };
+  void app.register(named('wxl-cloud-bridge', cloudBridgePlugin(bridge)));
+
+  // The lanes write no pino log: with a logger every request goes through fastify.
   if (!options.logger) {
     const apiManagement = options.apiManagement ?? { quotas: true, ridLog: true };
-    lane.take = getOrderLane({
+    lane.getOrder = getOrderLane({
       core,
       op: operations.find((op) => op.name === 'getOrder')!,
       errorBody: (wx) => errorBody(explained(wx), nowSeconds(core.clock), envelope),
@@ -186,20 +200,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       quotas: apiManagement.quotas,
       ridLog: apiManagement.ridLog,
     });
+    lane.cloud = cloudLane({
+      path: bridge.path!,
+      bodyLimit: CLOUD_BODY_LIMIT,
+      answer: cloudCallAnswerer(bridge),
+      faults: faults.registry,
+      recordCloudCall: management.recordCloudCall,
+      unexpected: (error) => JSON.stringify(errorBody(explained(asWxError(error).wx), nowSeconds(core.clock), envelope)),
+    });
+    lane.take = lanes(lane.getOrder, lane.cloud);
   }
-
-  void app.register(
-    named(
-      'wxl-cloud-bridge',
-      cloudBridgePlugin({
-        path: options.cloud?.path ?? '/admin',
-        freshnessSeconds: options.cloud?.freshnessSeconds ?? CLOUD_FRESHNESS_SECONDS,
-        findAppBySecretId: (secretId) => core.cloud.findBySecretId(secretId),
-        invoke: management.wrapCloudInvoke(cloudInvoker(core, envelope, faults)),
-        knownApiNames: cloudApiNames,
-      }),
-    ),
-  );
   return app;
 }
 

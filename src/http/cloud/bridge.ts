@@ -1,6 +1,7 @@
 // The cloud-call (云调用) endpoint: plays the TCB gateway for wx-server-sdk's `wx.openApi` action
 // (cloud-call.md §8 checklist; house rule 13). Everything app-specific is injected.
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { encodeCommOpenApiResp } from '../../proto/comm-api.ts';
 import { parseMultipart, type FormPart } from './multipart.ts';
@@ -26,15 +27,41 @@ export interface CloudBridgeOptions {
    * Runs the HTTPS twin of `apiName`; returns its JSON answer including errcode/errmsg if any (an object, or
    * already serialised bytes), or undefined when it took the connection over (a fault rule reset or hung it).
    */
-  invoke(
-    appid: string,
-    apiName: string,
-    snakeCaseBody: Record<string, unknown>,
-    connection: { request: FastifyRequest; reply: FastifyReply },
-  ): Promise<Record<string, unknown> | Uint8Array | undefined>;
+  invoke(appid: string, apiName: string, snakeCaseBody: Record<string, unknown>, call: CloudCall): Promise<ApiAnswer | undefined>;
   /** `apiName`s as the SDK sends them (`logistics.getOrder`); others get -604100. */
   knownApiNames: string[];
 }
+
+/** An API's answer: its JSON object, or bytes already serialised (getOrder's cached answers). */
+export type ApiAnswer = Record<string, unknown> | Uint8Array;
+
+/** What the rid log records of a cloud call once its answer is sent (api-management.ts). */
+export interface CloudCallRecord {
+  appid: string;
+  path: string;
+  requestBody: string;
+  answer: ApiAnswer;
+}
+
+/** One cloud call on its way through the bridge. */
+export interface CloudCall {
+  /** fastify's request and reply, which a fault rule may take over; absent on the direct lane (no rule is listed there). */
+  connection?: { request: FastifyRequest; reply: FastifyReply };
+  /** Left by the API-management wrapper for the rid log. */
+  record?: CloudCallRecord;
+}
+
+/** The request as the bridge reads it, from fastify or straight from node:http. */
+export interface CloudRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  /** The multipart body as bytes (anything else is not a `wx.openApi` call). */
+  body: unknown;
+}
+
+/** The bridge's answer: a gateway error (JSON) or a CommOpenApiResp (protobuf); undefined when a fault rule took the connection. */
+export type CloudAnswer = { contentType: string; bytes: Buffer | string } | undefined;
 
 /**
  * Gateway failure codes. The SDK turns only the names in its TCB_ERR_CODE table into distinct
@@ -50,46 +77,130 @@ export const GatewayCode = {
 /** CommOpenApiResp.error_code values the SDK names (§6). */
 export const OpenApiErrorCode = { apiNotFound: -604100, noPermission: -604101, systemError: -604103 } as const;
 
+const GATEWAY_CONTENT_TYPE = 'application/json; charset=utf-8';
+const PROTOBUF_CONTENT_TYPE = 'application/octet-stream';
+
 /** §5: gateway failures are HTTP 200 + this exact content type + `{code, message, requestId}`. */
-function sendGatewayError(reply: FastifyReply, code: string, message: string): FastifyReply {
-  return reply
-    .code(200)
-    .header('content-type', 'application/json; charset=utf-8')
-    .send(JSON.stringify({ code, message, requestId: randomUUID() }));
+function gatewayError(code: string, message: string): CloudAnswer {
+  return { contentType: GATEWAY_CONTENT_TYPE, bytes: JSON.stringify({ code, message, requestId: randomUUID() }) };
 }
 
 // protobufjs and the schema load on the first cloud call: a server nobody calls
 // that way does not carry them in memory.
 let protoModule: Promise<typeof import('../../proto/comm-api.ts')> | undefined;
-const proto = () => (protoModule ??= import('../../proto/comm-api.ts'));
+let protoLoaded: typeof import('../../proto/comm-api.ts') | undefined;
+const proto = async () => (protoLoaded ??= await (protoModule ??= import('../../proto/comm-api.ts')));
 
 /** §5: the API's answer as protobuf, never typed exactly `application/json; charset=utf-8`. */
-async function sendOpenApiResp(reply: FastifyReply, resp: Parameters<typeof encodeCommOpenApiResp>[0]): Promise<FastifyReply> {
-  const { encodeCommOpenApiResp } = await proto();
-  return sendProtobuf(reply, encodeCommOpenApiResp(resp));
-}
+const protobuf = (bytes: Buffer): CloudAnswer => ({ contentType: PROTOBUF_CONTENT_TYPE, bytes });
 
-const sendProtobuf = (reply: FastifyReply, bytes: Buffer) => reply.code(200).header('content-type', 'application/octet-stream').send(bytes);
+async function openApiResp(resp: Parameters<typeof encodeCommOpenApiResp>[0]): Promise<CloudAnswer> {
+  const { encodeCommOpenApiResp } = await proto();
+  return protobuf(encodeCommOpenApiResp(resp));
+}
 
 // An answer the core hands out as cached bytes (getOrder) is the same object on every call
 // until its order changes, so its protobuf envelope is built once too and lives as long as it.
 const envelopes = new WeakMap<Uint8Array, Buffer>();
 
-async function sendApiAnswer(reply: FastifyReply, answer: Record<string, unknown> | Uint8Array): Promise<FastifyReply> {
-  const { encodeCommOpenApiResp } = await proto();
+function apiAnswer(answer: ApiAnswer, encodeCommOpenApiResp: typeof import('../../proto/comm-api.ts').encodeCommOpenApiResp): CloudAnswer {
   const ok = { contentType: 'application/json', errorCode: 0, httpCode: 200 };
-  if (!(answer instanceof Uint8Array)) return sendProtobuf(reply, encodeCommOpenApiResp({ respData: JSON.stringify(answer), ...ok }));
+  if (!(answer instanceof Uint8Array)) return protobuf(encodeCommOpenApiResp({ respData: JSON.stringify(answer), ...ok }));
   let bytes = envelopes.get(answer);
   if (bytes === undefined) {
     bytes = encodeCommOpenApiResp({ respData: answer, ...ok });
     envelopes.set(answer, bytes);
   }
-  return sendProtobuf(reply, bytes);
+  return protobuf(bytes);
 }
 
 function textField(parts: FormPart[], name: string): string | undefined {
   const part = parts.find((p) => p.name === name);
   return part?.kind === 'text' ? part.value : undefined;
+}
+
+/** Logs what the gateway refused or what failed (fastify's request logger; none on the direct lane). */
+export interface CloudLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+const silent: CloudLog = { warn: () => undefined, error: () => undefined };
+
+/**
+ * The gateway's work for one request, whatever carries it: the form, the TC3 signature, the
+ * env, the CommApiData, the API itself, the CommOpenApiResp. The fastify route below and the
+ * direct lane (cloud-lane.ts) both send what it answers.
+ */
+export function cloudCallAnswerer(opts: CloudBridgeOptions) {
+  const known = new Set(opts.knownApiNames);
+  return async (request: CloudRequest, call: CloudCall, log: CloudLog = silent): Promise<CloudAnswer> => {
+    const contentType = request.headers['content-type'] ?? '';
+    // Only `wx.openApi` (multipart) is served; `wx.api` (JSON, §7) is deprecated and unused by cloud.openapi.*.
+    if (!Buffer.isBuffer(request.body)) {
+      return gatewayError(GatewayCode.invalidCommonParam, 'only action wx.openApi (multipart/form-data) is supported');
+    }
+    let parts: FormPart[];
+    try {
+      parts = parseMultipart(request.body, contentType);
+    } catch (err) {
+      return gatewayError(GatewayCode.invalidCommonParam, `malformed form: ${(err as Error).message}`);
+    }
+
+    // §4 / rule 13: secretId → app, its secretKey verifies the signature.
+    const auth = parseTc3Authorization(request.headers.authorization);
+    if (!auth.ok) return gatewayError(GatewayCode.authFailed, `authorization: ${auth.reason}`);
+    const cloudApp = await opts.findAppBySecretId(auth.auth.secretId);
+    if (!cloudApp) return gatewayError(GatewayCode.authFailed, 'authorization: unknown secretId');
+    const verified = verifyTc3(
+      {
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        params: parts,
+      },
+      cloudApp.secretKey,
+      { freshnessSeconds: opts.freshnessSeconds, authorization: auth.auth },
+    );
+    if (!verified.ok) {
+      log.warn({ reason: verified.reason, detail: verified.detail }, 'cloud call signature rejected');
+      return gatewayError(GatewayCode.authFailed, `authorization: ${verified.reason}`);
+    }
+
+    const action = textField(parts, 'action');
+    if (action !== 'wx.openApi') return gatewayError(GatewayCode.invalidCommonParam, `unsupported action: ${action ?? ''}`);
+    const envName = textField(parts, 'envName') ?? '';
+    if (!cloudApp.envs.includes(envName)) return gatewayError(GatewayCode.invalidEnv, `env ${envName} does not belong to the app`);
+    const apiName = textField(parts, 'apiName') ?? '';
+    const requestData = parts.find((p) => p.name === 'requestData');
+    if (apiName === '' || requestData === undefined) {
+      return gatewayError(GatewayCode.invalidParam, 'apiName and requestData are required');
+    }
+
+    const { ApiType, decodeCommApiData, encodeCommOpenApiResp } = protoLoaded ?? (await proto());
+    let data;
+    try {
+      data = decodeCommApiData(typeof requestData.value === 'string' ? Buffer.from(requestData.value, 'utf8') : requestData.value);
+    } catch (err) {
+      return gatewayError(GatewayCode.invalidParam, `requestData is not a CommApiData: ${(err as Error).message}`);
+    }
+    // getOpenData & co. (SVRKIT_API) are not logistics APIs (§7): same answer as an unknown name.
+    if (data.apiType !== ApiType.OPEN_API || !known.has(apiName)) return openApiResp({ errorCode: OpenApiErrorCode.apiNotFound });
+    // Cross-account calls name another appid (§3); this server cannot authorise those.
+    if (data.appid !== '' && data.appid !== cloudApp.appid) return openApiResp({ errorCode: OpenApiErrorCode.noPermission });
+    const body = openApiBodyFromPairs(data.pairs);
+    if (!body.ok) return gatewayError(GatewayCode.invalidParam, `parameter ${body.key} is not JSON: ${body.message}`);
+
+    let answer: ApiAnswer | undefined;
+    try {
+      answer = await opts.invoke(cloudApp.appid, apiName, body.body, call);
+    } catch (err) {
+      log.error({ err, apiName }, 'cloud call handler failed');
+      return openApiResp({ errorCode: OpenApiErrorCode.systemError });
+    }
+    if (answer === undefined) return undefined; // the connection was reset or is left hanging
+    return apiAnswer(answer, encodeCommOpenApiResp);
+  };
 }
 
 /**
@@ -98,80 +209,18 @@ function textField(parts: FormPart[], name: string): string | undefined {
  * @example app.register(cloudBridgePlugin({ findAppBySecretId, invoke, knownApiNames }))
  */
 export function cloudBridgePlugin(opts: CloudBridgeOptions): FastifyPluginAsync {
-  const known = new Set(opts.knownApiNames);
+  const answerer = cloudCallAnswerer(opts);
   return async (app) => {
     app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: opts.bodyLimit ?? 10 << 20 }, (_req, body, done) => {
       done(null, body);
     });
 
     app.post(opts.path ?? '/admin', async (request, reply) => {
-      const contentType = request.headers['content-type'] ?? '';
-      // Only `wx.openApi` (multipart) is served; `wx.api` (JSON, §7) is deprecated and unused by cloud.openapi.*.
-      if (!Buffer.isBuffer(request.body)) {
-        return sendGatewayError(reply, GatewayCode.invalidCommonParam, 'only action wx.openApi (multipart/form-data) is supported');
-      }
-      let parts: FormPart[];
-      try {
-        parts = parseMultipart(request.body, contentType);
-      } catch (err) {
-        return sendGatewayError(reply, GatewayCode.invalidCommonParam, `malformed form: ${(err as Error).message}`);
-      }
-
-      // §4 / rule 13: secretId → app, its secretKey verifies the signature.
-      const auth = parseTc3Authorization(request.headers.authorization);
-      if (!auth.ok) return sendGatewayError(reply, GatewayCode.authFailed, `authorization: ${auth.reason}`);
-      const cloudApp = await opts.findAppBySecretId(auth.auth.secretId);
-      if (!cloudApp) return sendGatewayError(reply, GatewayCode.authFailed, 'authorization: unknown secretId');
-      const verified = verifyTc3(
-        {
-          method: request.method,
-          url: request.url,
-          headers: request.headers,
-          params: parts,
-        },
-        cloudApp.secretKey,
-        { freshnessSeconds: opts.freshnessSeconds, authorization: auth.auth },
-      );
-      if (!verified.ok) {
-        request.log.warn({ reason: verified.reason, detail: verified.detail }, 'cloud call signature rejected');
-        return sendGatewayError(reply, GatewayCode.authFailed, `authorization: ${verified.reason}`);
-      }
-
-      const action = textField(parts, 'action');
-      if (action !== 'wx.openApi') return sendGatewayError(reply, GatewayCode.invalidCommonParam, `unsupported action: ${action ?? ''}`);
-      const envName = textField(parts, 'envName') ?? '';
-      if (!cloudApp.envs.includes(envName))
-        return sendGatewayError(reply, GatewayCode.invalidEnv, `env ${envName} does not belong to the app`);
-      const apiName = textField(parts, 'apiName') ?? '';
-      const requestData = parts.find((p) => p.name === 'requestData');
-      if (apiName === '' || requestData === undefined) {
-        return sendGatewayError(reply, GatewayCode.invalidParam, 'apiName and requestData are required');
-      }
-
-      const { ApiType, decodeCommApiData } = await proto();
-      let data;
-      try {
-        data = decodeCommApiData(typeof requestData.value === 'string' ? Buffer.from(requestData.value, 'utf8') : requestData.value);
-      } catch (err) {
-        return sendGatewayError(reply, GatewayCode.invalidParam, `requestData is not a CommApiData: ${(err as Error).message}`);
-      }
-      // getOpenData & co. (SVRKIT_API) are not logistics APIs (§7): same answer as an unknown name.
-      if (data.apiType !== ApiType.OPEN_API || !known.has(apiName))
-        return sendOpenApiResp(reply, { errorCode: OpenApiErrorCode.apiNotFound });
-      // Cross-account calls name another appid (§3); this server cannot authorise those.
-      if (data.appid !== '' && data.appid !== cloudApp.appid) return sendOpenApiResp(reply, { errorCode: OpenApiErrorCode.noPermission });
-      const body = openApiBodyFromPairs(data.pairs);
-      if (!body.ok) return sendGatewayError(reply, GatewayCode.invalidParam, `parameter ${body.key} is not JSON: ${body.message}`);
-
-      let answer: Record<string, unknown> | Uint8Array | undefined;
-      try {
-        answer = await opts.invoke(cloudApp.appid, apiName, body.body, { request, reply });
-      } catch (err) {
-        request.log.error({ err, apiName }, 'cloud call handler failed');
-        return sendOpenApiResp(reply, { errorCode: OpenApiErrorCode.systemError });
-      }
+      const call: CloudCall = { connection: { request, reply } };
+      const answer = await answerer(request, call, request.log);
       if (answer === undefined) return reply; // the connection was reset or is left hanging
-      return sendApiAnswer(reply, answer);
+      if (call.record) request.wxlCloudCall = call.record;
+      return reply.code(200).header('content-type', answer.contentType).send(answer.bytes);
     });
   };
 }

@@ -1,0 +1,88 @@
+/**
+ * The cloud call's direct lane: wx-server-sdk's POST to the bridge path answered on node:http
+ * itself, before fastify routes it, by the same gateway code as the fastify route
+ * (`cloudCallAnswerer`, bridge.ts). The route costs a request's worth of fastify (routing, the
+ * buffered content parser, five hook stages) on top of the gateway's own work.
+ *
+ * The lane takes a request only when the route would answer it the same way, and decides
+ * before reading the body: POST to the bridge path, a `multipart/form-data` body (sent chunked,
+ * as wx-server-sdk does, or with a `Content-Length` within the route's limit), no fault rule
+ * listed (a rule may take the connection over, which is fastify's to do), no request logger.
+ * A chunked body growing past the limit gets the route's answer (47001). The answer, its headers and
+ * the rid log's record are the route's (`test/cloud-lane.test.ts` compares the two).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FaultRegistry } from '../../faults/fault-registry.ts';
+import type { SentCall } from '../api-management.ts';
+import { RID_HEADER } from '../api-management.ts';
+import { JSON_CONTENT_TYPE } from '../envelope.ts';
+import { WxError } from '../../core/errors.ts';
+import type { CloudCall, CloudCallRecord, cloudCallAnswerer } from './bridge.ts';
+import { lane, laneBodySize, readBody, type Lane } from '../lane.ts';
+
+export interface CloudLaneOptions {
+  path: string;
+  /** The route's body limit (bytes). */
+  bodyLimit: number;
+  answer: ReturnType<typeof cloudCallAnswerer>;
+  faults: FaultRegistry;
+  /** The rid log's record (api-management.ts); the rid of a success, for x-wxl-rid. */
+  recordCloudCall(cloud: CloudCallRecord, sent: SentCall): string | undefined;
+  /** What the route's error handler answers for a failure outside the gateway's own answers (a WeChat error). */
+  unexpected(error: unknown): string;
+}
+
+export function cloudLane(options: CloudLaneOptions): Lane {
+  const { path, faults } = options;
+
+  const send = (req: IncomingMessage, res: ServerResponse, startedAt: number, body: Buffer): void => {
+    const call: CloudCall = {};
+    options.answer({ method: 'POST', url: req.url!, headers: req.headers, body }, call).then(
+      (answer) => {
+        // No connection was handed over, so no rule took it; a rule listed since decided nothing here.
+        if (answer === undefined) return void res.destroy();
+        const rid = call.record
+          ? options.recordCloudCall(call.record, {
+              url: req.url!,
+              ip: req.socket.remoteAddress ?? '',
+              elapsedMs: performance.now() - startedAt,
+            })
+          : undefined;
+        const length = typeof answer.bytes === 'string' ? Buffer.byteLength(answer.bytes) : answer.bytes.length;
+        res.writeHead(
+          200,
+          rid === undefined
+            ? { 'content-type': answer.contentType, 'content-length': length }
+            : { 'content-type': answer.contentType, [RID_HEADER]: rid, 'content-length': length },
+        );
+        res.end(answer.bytes);
+      },
+      (error: unknown) => fail(res, error),
+    );
+  };
+
+  const fail = (res: ServerResponse, error: unknown): void => {
+    const body = options.unexpected(error);
+    res.writeHead(200, { 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+
+  return lane((req, res) => {
+    const url = req.url!;
+    if (req.method !== 'POST' || !url.startsWith(path) || (url.length !== path.length && url.charCodeAt(path.length) !== 63) /* ? */)
+      return false;
+    if (faults.size !== 0) return false;
+    const type = req.headers['content-type'];
+    if (type === undefined || !type.toLowerCase().startsWith('multipart/form-data')) return false;
+    const chunked = req.headers['transfer-encoding'] !== undefined;
+    if (!chunked && laneBodySize(req, options.bodyLimit) === undefined) return false;
+    const startedAt = performance.now();
+    readBody(
+      req,
+      (body) => send(req, res, startedAt, body),
+      options.bodyLimit,
+      () => fail(res, new WxError('dataFormatError', 'Request body is too large')),
+    );
+    return true;
+  });
+}

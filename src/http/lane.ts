@@ -1,0 +1,65 @@
+/**
+ * Direct lanes: request handlers that run on node:http before fastify routes a request, for
+ * the few calls where fastify's own work is a large part of the cost (get-order-lane.ts,
+ * cloud/cloud-lane.ts). A lane either takes a request and answers it, or declines it before
+ * reading a byte of it, so that fastify gets it untouched.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Answers the request and returns true, or returns false and touches nothing. */
+export interface Lane {
+  (req: IncomingMessage, res: ServerResponse): boolean;
+  /** Requests taken so far. */
+  readonly served: number;
+}
+
+/** A lane from a function that says whether it took the request; the count is the lane's own. */
+export function lane(take: (req: IncomingMessage, res: ServerResponse) => boolean): Lane {
+  let served = 0;
+  const counted = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (!take(req, res)) return false;
+    served++;
+    return true;
+  };
+  return Object.defineProperty(counted, 'served', { get: () => served }) as Lane;
+}
+
+/** The first lane that takes the request; false when none does. */
+export function lanes(...all: Lane[]): Lane {
+  return lane((req, res) => all.some((l) => l(req, res)));
+}
+
+/**
+ * The size of a body a lane may read: a `Content-Length` of 1 to `max` bytes and no
+ * `Transfer-Encoding`; undefined otherwise (empty, chunked and large bodies are fastify's,
+ * with its own answers for them).
+ */
+export function laneBodySize(req: IncomingMessage, max: number): number | undefined {
+  const length = req.headers['content-length'];
+  if (length === undefined || req.headers['transfer-encoding'] !== undefined) return undefined;
+  const size = Number(length);
+  return size >= 1 && size <= max ? size : undefined;
+}
+
+/**
+ * Collects the body and calls `done` with it once it has all arrived; a body growing past
+ * `max` bytes (a chunked one: a declared length was checked before) calls `tooLarge` at once
+ * and the rest is left unread, as fastify's own body reader does.
+ */
+export function readBody(req: IncomingMessage, done: (body: Buffer) => void, max = Infinity, tooLarge?: () => void): void {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const onData = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > max) {
+      req.removeListener('data', onData);
+      req.removeListener('end', onEnd);
+      tooLarge?.();
+      return;
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = () => done(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received));
+  req.on('data', onData);
+  req.on('end', onEnd);
+}

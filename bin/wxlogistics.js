@@ -6,11 +6,10 @@
 // measures both settings on the cold getOrder path (README "Benchmarks"). Running
 // `node bin/wxlogistics.js` without the flag works the same, with more memory.
 // MALLOC_MMAP_THRESHOLD_=131072: glibc's own default threshold, fixed. By default glibc
-// raises it each time a mapped block is freed (up to 32 MB), after which the server's
-// 1 MB answer slabs (src/core/answer-slabs.ts) and other large buffers come from the
-// malloc heap, which only shrinks from its top: under a cold getOrder load the heap
-// then stayed at ~110 MB where ~55 MB is enough (README "Benchmarks"). Other C libraries
-// ignore the variable.
+// raises it each time a mapped block is freed (up to 32 MB), after which large buffers
+// (the getOrder answer ring of src/core/answer-arena.ts, SQLite's page caches) come from
+// the malloc heap, which only shrinks from its top (README "Benchmarks"). Other C
+// libraries ignore the variable.
 // Runs the compiled dist/: what the installed package ships (plain node, nothing
 // TypeScript). In a checkout `npm install` builds it (`prepare`); without it — or with
 // WXL_FROM_SOURCE=1, as the repo's tests do — the TypeScript sources run through tsx,

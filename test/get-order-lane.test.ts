@@ -32,7 +32,7 @@ before(async () => {
 });
 after(() => s.close());
 
-const served = () => s.app.server.laneServed().getOrder;
+const served = () => s.app.server.laneStats().getOrder;
 
 /** Over the socket: the lane's (when it takes it). */
 async function viaSocket(body: string | Buffer, query = `access_token=${token}`, method = 'POST'): Promise<Seen> {
@@ -193,6 +193,28 @@ describe('getOrder: the direct lane answers as the route', () => {
   });
 });
 
+test('labels printed for the first time, many at once, each arrive whole (their bytes come from a reused ring)', async () => {
+  const ids = Array.from({ length: 120 }, (_, i) => `lane-ring-${i}`);
+  for (const id of ids) {
+    const order = testOrder(id, { receiver: { ...(testOrder(id).receiver as object), name: `收件人${id}` } });
+    assert.equal((await s.post(PATHS.addOrder, order, token)).json.errcode, 0);
+  }
+  const body = (id: string) => JSON.stringify({ order_id: id, delivery_id: 'TEST' });
+  for (let pass = 0; pass < 2; pass++) {
+    // Several times the ring's turnover in flight: first prints (ring bytes), then the kept answers.
+    const answers = await Promise.all(ids.map((id) => viaSocket(body(id))));
+    const expected = await Promise.all(ids.map((id) => viaRoute(body(id))));
+    answers.forEach((a, i) => {
+      assert.equal(a.body, expected[i]!.body, `${ids[i]}: the answer sent is the order's own`);
+      const json = JSON.parse(a.body) as { order_id: string; print_html: string };
+      assert.equal(json.order_id, ids[i]);
+      assert.ok(Buffer.from(json.print_html, 'base64').toString('utf8').includes(`收件人${ids[i]}`));
+    });
+    ids.reverse();
+  }
+  assert.equal(s.app.server.laneStats().arenaBytesInUse, 0, 'every answer gave its bytes back');
+});
+
 describe('getOrder: what the lane leaves to the route', () => {
   const body = JSON.stringify({ order_id: 'lane-1', delivery_id: 'TEST' });
   const untouched = async (send: () => Promise<Seen>, errcode: number) => {
@@ -234,7 +256,7 @@ test('with --explain, the lane gives the 47001 detail the route gives', async ()
     const body = '{"order_id":5,"delivery_id":"TEST"}';
     const lane = await (await fetch(`${explained.url}${PATHS.getOrder}?access_token=${t}`, { method: 'POST', body })).text();
     const route = (await explained.app.server.inject({ method: 'POST', url: `${PATHS.getOrder}?access_token=${t}`, payload: body })).body;
-    assert.equal(explained.app.server.laneServed().getOrder, 1);
+    assert.equal(explained.app.server.laneStats().getOrder, 1);
     assert.match(lane, /body\/order_id must be string/);
     assert.equal(maskRid(lane), maskRid(route));
   } finally {

@@ -111,16 +111,23 @@ export class LabelCache {
     return this.#answers.get(`${appid}\u0000${orderId}\u0000${printType}`);
   }
 
-  /** Builds (renders) the answer of this order version; keeps it if the order was asked for before. */
-  answerBytes(order: OrderRecord, printType: PrintType): Buffer {
+  /**
+   * Builds (renders) the answer of this order version; keeps it if the order was asked for
+   * before. An answer not kept is written into `take(n)` when given (the caller's short-lived
+   * bytes, answer-arena.ts); a kept one always has a buffer of its own.
+   */
+  answerBytes(order: OrderRecord, printType: PrintType, take?: (n: number) => Buffer): Buffer {
     const key = `${order.appid}\u0000${order.order_id}\u0000${printType}`;
     const cached = this.#answers.get(key);
     if (cached && cached.version === order.version && cached.waybill_id === order.waybill_id) return cached.bytes;
     const label = this.#labels.get(`${key}\u0000${order.version}`) ?? this.#renderBase64(order, printType);
-    const bytes = getOrderAnswerBytes(order, label);
-    if (cached || this.#seen.has(key)) this.#answers.set(key, { version: order.version, waybill_id: order.waybill_id, bytes });
-    else this.#seen.set(key, true);
-    return bytes;
+    if (cached || this.#seen.has(key)) {
+      const bytes = getOrderAnswerBytes(order, label);
+      this.#answers.set(key, { version: order.version, waybill_id: order.waybill_id, bytes });
+      return bytes;
+    }
+    this.#seen.set(key, true);
+    return getOrderAnswerBytes(order, label, take);
   }
 
   /** Bytes held now (answers and labels, with their per-entry overhead): never above ANSWER_CACHE_BYTES + LABEL_CACHE_BYTES. */

@@ -16,8 +16,11 @@ export interface Operation {
   /** Reachable as `cloud.openapi.logistics.<name>` (testUpdateOrder is not, business-api.md §0). */
   cloud: boolean;
   run(core: LogisticsCore, appid: string, body: Body): Promise<Record<string, unknown>>;
-  /** The same answer already serialised, where the core caches it (getOrder); HTTP prefers it. */
-  runJson?(core: LogisticsCore, appid: string, body: Body): Promise<Buffer>;
+  /**
+   * The same answer already serialised, where the core caches it (getOrder); HTTP prefers it.
+   * `take(n)`: bytes for an answer that is not kept, which the caller gives back once sent.
+   */
+  runJson?(core: LogisticsCore, appid: string, body: Body, take?: (n: number) => Buffer): Promise<Buffer>;
 }
 
 const BASE = '/cgi-bin/express/business';
@@ -68,7 +71,7 @@ const businessOperations: Operation[] = [
     schema: requestSchemas.getOrder,
     cloud: true,
     run: (c, appid, body) => c.orders.getOrder(appid, body),
-    runJson: (c, appid, body) => c.orders.getOrderJson(appid, body),
+    runJson: (c, appid, body, take) => c.orders.getOrderJson(appid, body, take),
   },
   {
     name: 'getQuota',

@@ -106,9 +106,11 @@ export class OrderService {
    * bytes as JSON.stringify(getOrder())). A cached answer is sent when the
    * order's head still shows its version — known without a read where the
    * store can tell (SQLite), else one covering-index read. Otherwise one full
-   * read, and the answer is built and kept.
+   * read, and the answer is built (into `take(n)`, when given and the answer is not kept).
    */
-  async getOrderJson(appid: string, body: Body): Promise<Buffer> {
+  async getOrderJson(appid: string, body: Body, take?: (n: number) => Buffer): Promise<Buffer> {
+    const known = this.knownOrderJson(appid, body);
+    if (known !== undefined) return known;
     const printType = checkGetOrderBody(body);
     // The registry is re-read at most once a second; most calls need no await for it.
     if (!this.directory.fresh) await this.directory.refresh();
@@ -120,7 +122,23 @@ export class OrderService {
       if (head!.version === cached.version && head!.waybill_id === cached.waybill_id) return cached.bytes;
     }
     const order = await this.#findOrder(appid, body, 'invalidWaybillId');
-    return this.labels.answerBytes(order, printType);
+    return this.labels.answerBytes(order, printType, take);
+  }
+
+  /**
+   * getOrderJson without waiting, where it needs no read: a kept answer whose order head the
+   * store knows to be unchanged (SQLite), with a fresh carrier registry. Undefined otherwise
+   * (call getOrderJson); a failing check throws its WxError, as getOrderJson would.
+   */
+  knownOrderJson(appid: string, body: Body): Buffer | undefined {
+    const printType = checkGetOrderBody(body);
+    if (!this.directory.fresh || this.store.knownOrderHead === undefined) return undefined;
+    const orderId = str(body.order_id);
+    const cached = this.labels.cachedAnswer(appid, orderId, printType);
+    const head = cached && this.store.knownOrderHead(appid, orderId);
+    if (!head) return undefined;
+    checkFound(head, body, 'invalidWaybillId', this.#find);
+    return head.version === cached!.version && head.waybill_id === cached!.waybill_id ? cached!.bytes : undefined;
   }
 
   async batchGetOrder(appid: string, body: Body) {

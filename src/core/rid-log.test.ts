@@ -17,7 +17,7 @@ const entry = (rid: string, failed: boolean): RidEntry => ({
   failed,
 });
 
-test('rid log: successes waiting in memory are capped (they hold whole answers); failures are kept, the newest success is still found', async () => {
+test('rid log: successes waiting in memory are capped (they hold whole answers); failures are kept; a success past the cap is not recorded', async () => {
   const store = new SqliteStore({ filename: ':memory:' });
   await store.init();
   try {
@@ -26,9 +26,24 @@ test('rid log: successes waiting in memory are capped (they hold whole answers);
     for (let i = 0; i < 300; i++) log.record(entry(`f-${i}`, true));
     assert.equal(log.waiting, 350, '50 successes and every failure');
     assert.equal(log.dropped, 950);
-    assert.equal((await log.find('s-999'))?.rid, 's-999', 'the newest success waits');
-    assert.equal(await log.find('s-0'), undefined, 'the oldest was dropped');
+    assert.equal((await log.find('s-0'))?.rid, 's-0', 'the first successes wait');
+    assert.equal(await log.find('s-50'), undefined, 'those past the cap were not recorded');
+    assert.equal(await log.find('s-999'), undefined);
     assert.equal((await log.find('f-0'))?.rid, 'f-0');
+  } finally {
+    await store.close();
+  }
+});
+
+test('rid log: a recorded answer is kept as the text it was, whatever later happens to its bytes', async () => {
+  const store = new SqliteStore({ filename: ':memory:' });
+  await store.init();
+  try {
+    const log = new RidLog(store, new AdjustableClock());
+    const bytes = Buffer.from('{"errcode":0,"errmsg":"ok","print_html":"PGh0bWw+"}');
+    log.record({ ...entry('reused', false), response_body: bytes });
+    bytes.fill(0x20); // the bytes go back to their owner and are written over
+    assert.equal((await log.find('reused'))?.response_body, '{"errcode":0,"errmsg":"ok","print_html":"PGh0bWw+"}');
   } finally {
     await store.close();
   }

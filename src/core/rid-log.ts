@@ -1,15 +1,15 @@
 /**
  * The answers getRidInfo shows (api-management.md §1). Every answer is recorded
- * here at the cost of one small object (bodies are kept by reference), then
+ * here at the cost of one small object (and its answer as text, when kept), then
  * written to the shared store in batches, so that any instance finds a rid
  * answered by any other. Bounded: at most `pendingMax` answers wait in memory, of
- * them at most `successPendingMax` successes (the oldest successes are dropped
- * first, errors last); a flush writes at most
+ * them at most `successPendingMax` successes (a success beyond that is not kept;
+ * past `pendingMax`, the oldest successes are dropped first, errors last); a flush writes at most
  * `batch` failures and `successBatch` successes (a success is a 12 KB getOrder
  * answer: writing thousands a second would cost the server a core — measured in
  * bench/api-management-cost.ts); the store keeps 7 days and at most `keepPerApp`
- * per app. Under more load than that, successes are sampled (the newest are kept
- * waiting, and findable here, until pushed out).
+ * per app. Under more load than that, successes are sampled: those that find room
+ * in the queue wait (findable here) until written, the others are not recorded.
  */
 import { RID_RETENTION_SECONDS } from './api-quota.ts';
 import { nowSeconds, type Clock } from './clock.ts';
@@ -108,11 +108,15 @@ export class RidLog {
 
   /** On the request path: no lookup structure is kept, a find scans the (bounded) queues. */
   record(entry: RidEntry): void {
-    (entry.failed ? this.#failures : this.#successes).push(entry);
-    if (this.#successes.size > this.options.successPendingMax) {
-      this.#successes.shift();
+    // A success beyond the cap is not recorded at all, and one that is recorded keeps its answer
+    // as text: the bytes it was sent from may be reused once written (answer-arena.ts), and holding
+    // every answer while newer ones push it out would keep each alive into V8's old generation.
+    if (!entry.failed && this.#successes.size >= this.options.successPendingMax) {
       this.#dropped++;
+      return;
     }
+    if (typeof entry.response_body !== 'string') entry.response_body = asText(entry.response_body);
+    (entry.failed ? this.#failures : this.#successes).push(entry);
     if (this.#failures.size + this.#successes.size > this.options.pendingMax) {
       if (this.#successes.shift() ?? this.#failures.shift()) this.#dropped++;
     }

@@ -28,11 +28,15 @@ import type { Body } from '../core/validate.ts';
 import type { FaultRegistry } from '../faults/fault-registry.ts';
 import { RID_HEADER, ridOfError } from './api-management.ts';
 import { asWxError, JSON_CONTENT_TYPE } from './envelope.ts';
+import { AnswerArena, type Lease } from '../core/answer-arena.ts';
 import { parseJsonObject, utf8Text } from './read-body.ts';
 import type { RequestLog } from './request-log.ts';
 import { newRid } from './rid.ts';
 import { sharedValidator } from './shared-validators.ts';
 import { lane, laneBodySize, readBody, type Lane } from './lane.ts';
+
+/** The ring answers printed for the first time are written into: ~400 getOrder answers in flight. */
+const ARENA_BYTES = 4 * 1024 * 1024;
 
 /** Bodies above this go the long way (a getOrder body is ~60 bytes; 1 MiB is fastify's to refuse). */
 export const LANE_MAX_BODY = 16 * 1024;
@@ -48,11 +52,16 @@ export interface GetOrderLaneOptions {
   ridLog: boolean;
 }
 
-export function getOrderLane(options: GetOrderLaneOptions): Lane {
+/** The lane, and how much of its arena answers in flight hold. */
+export type GetOrderLane = Lane & { readonly arenaBytesInUse: number };
+
+export function getOrderLane(options: GetOrderLaneOptions): GetOrderLane {
   const { core, op, faults, requestLog } = options;
   const path = op.path;
   const { meter, rids } = core.apiManagement;
   const validate = sharedValidator(op.schema!);
+  // Answers printed for the first time are written here and given back once sent (answer-arena.ts).
+  const arena = new AnswerArena(ARENA_BYTES);
 
   const answer = (req: IncomingMessage, res: ServerResponse, ctx: Call, bytes: Buffer | string, error: WxError | null): void => {
     const rid = error ? undefined : options.ridLog ? newRid(nowSeconds(core.clock)) : undefined;
@@ -120,13 +129,36 @@ export function getOrderLane(options: GetOrderLaneOptions): Lane {
     } catch (error) {
       return fail(req, res, ctx, error);
     }
-    op.runJson!(core, appid, body).then(
-      (bytes) => answer(req, res, ctx, bytes, null),
-      (error: unknown) => fail(req, res, ctx, error),
+    // A kept answer whose order is known unchanged: answered in this turn, no promise.
+    let known: Buffer | undefined;
+    try {
+      known = core.orders.knownOrderJson(appid, body);
+    } catch (error) {
+      return fail(req, res, ctx, error);
+    }
+    if (known !== undefined) return answer(req, res, ctx, known, null);
+    let lease: Lease | undefined;
+    const take = (n: number): Buffer => {
+      lease = arena.take(n);
+      return lease?.bytes ?? Buffer.allocUnsafe(n);
+    };
+    op.runJson!(core, appid, body, take).then(
+      (bytes) => {
+        // Once the response is done (written, or its connection gone) nothing holds the bytes: the
+        // rid log keeps what it records as text, the request log keeps no body.
+        const gone = res.destroyed || req.socket.destroyed;
+        if (lease && !gone) res.once('close', lease.release);
+        answer(req, res, ctx, bytes, null);
+        if (lease && gone) lease.release(); // its 'close' has been and gone: nothing was written
+      },
+      (error: unknown) => {
+        lease?.release();
+        fail(req, res, ctx, error);
+      },
     );
   };
 
-  return lane((req, res) => {
+  const taking = lane((req, res) => {
     const url = req.url!;
     if (req.method !== 'POST' || !url.startsWith(path) || url.charCodeAt(path.length) !== 63 /* ? */) return false;
     if (faults.size !== 0) return false;
@@ -164,6 +196,7 @@ export function getOrderLane(options: GetOrderLaneOptions): Lane {
     }
     return true;
   });
+  return Object.defineProperty(taking, 'arenaBytesInUse', { get: () => arena.inUse }) as GetOrderLane;
 }
 
 interface Call {

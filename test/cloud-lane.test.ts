@@ -100,7 +100,7 @@ async function viaRoute(c: Captured): Promise<Seen> {
   };
 }
 
-const served = () => s.app.server.laneServed().cloud;
+const served = () => s.app.server.laneStats().cloud;
 
 test('a real SDK getOrder: the lane sends the route’s protobuf bytes, a rid, and the rid log finds it', async () => {
   const [call] = await capture([{ openid: 'oABC123456', orderId: 'cloud-lane-1', deliveryId: 'TEST', waybillId }]);

@@ -17,7 +17,7 @@ import { FaultResponder } from './fault-responder.ts';
 import { explainError, type RequestLog } from './request-log.ts';
 import { installApiManagement, type ApiManagementOptions } from './api-management.ts';
 import { routeConfigOf, type WeChatRouteConfig } from './route-config.ts';
-import { getOrderLane } from './get-order-lane.ts';
+import { getOrderLane, type GetOrderLane } from './get-order-lane.ts';
 import { lanes, type Lane } from './lane.ts';
 import { cloudLane } from './cloud/cloud-lane.ts';
 
@@ -52,8 +52,8 @@ const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** Calls answered by the direct lanes (./lane.ts) instead of the routes, so far. */
-    readonly laneServed: () => { getOrder: number; cloud: number };
+    /** Calls answered by the direct lanes (./lane.ts) instead of the routes so far, and the getOrder arena's bytes in use. */
+    readonly laneStats: () => { getOrder: number; cloud: number; arenaBytesInUse: number };
   }
   interface FastifyRequest {
     appid?: string;
@@ -66,7 +66,7 @@ declare module 'fastify' {
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { core } = options;
   const envelope = { explain: options.explain ?? false };
-  const lane: { take?: Lane; getOrder?: Lane; cloud?: Lane } = {};
+  const lane: { take?: Lane; getOrder?: GetOrderLane; cloud?: Lane } = {};
   const app = Fastify({
     // getOrder's direct lane answers before fastify routes (./get-order-lane.ts); everything else is fastify's.
     serverFactory: (handler, fastifyOptions) => {
@@ -88,7 +88,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     return503OnClosing: false,
   });
 
-  app.decorate('laneServed', () => ({ getOrder: lane.getOrder?.served ?? 0, cloud: lane.cloud?.served ?? 0 }));
+  app.decorate('laneStats', () => ({
+    getOrder: lane.getOrder?.served ?? 0,
+    cloud: lane.cloud?.served ?? 0,
+    arenaBytesInUse: lane.getOrder?.arenaBytesInUse ?? 0,
+  }));
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', parseWeChatBody);
 

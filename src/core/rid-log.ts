@@ -106,15 +106,22 @@ export class RidLog {
     return this.#failures.size + this.#successes.size;
   }
 
+  /**
+   * Whether an answer recorded now would be kept (a success finding no room is not); one that
+   * would not is counted as dropped here, so that callers can skip building its entry.
+   */
+  admits(failed: boolean): boolean {
+    if (failed || this.#successes.size < this.options.successPendingMax) return true;
+    this.#dropped++;
+    return false;
+  }
+
   /** On the request path: no lookup structure is kept, a find scans the (bounded) queues. */
   record(entry: RidEntry): void {
     // A success beyond the cap is not recorded at all, and one that is recorded keeps its answer
     // as text: the bytes it was sent from may be reused once written (answer-arena.ts), and holding
     // every answer while newer ones push it out would keep each alive into V8's old generation.
-    if (!entry.failed && this.#successes.size >= this.options.successPendingMax) {
-      this.#dropped++;
-      return;
-    }
+    if (!this.admits(entry.failed)) return;
     if (typeof entry.response_body !== 'string') entry.response_body = asText(entry.response_body);
     (entry.failed ? this.#failures : this.#successes).push(entry);
     if (this.#failures.size + this.#successes.size > this.options.pendingMax) {

@@ -141,6 +141,7 @@ export function installApiManagement(
     const failed = !(cloud.answer instanceof Uint8Array) && typeof cloud.answer.errcode === 'number' && cloud.answer.errcode !== 0;
     const rid = failed ? ridOfError(errmsg) : newRid(nowSeconds(core.clock));
     if (rid === undefined) return undefined;
+    if (!rids.admits(failed)) return failed ? undefined : rid;
     rids.record({
       rid,
       appid: cloud.appid,
@@ -148,7 +149,7 @@ export function installApiManagement(
       invoke_time: ridTime(rid),
       cost_in_ms: Math.round(sent.elapsedMs),
       request_url: queryString(sent.url),
-      request_body: cloud.requestBody,
+      request_body: JSON.stringify(cloud.requestBody),
       response_body: cloud.answer instanceof Uint8Array ? cloud.answer : JSON.stringify(cloud.answer),
       client_ip: sent.ip,
       failed,
@@ -164,7 +165,7 @@ export function installApiManagement(
       const answer = refused ? errorBody(refused, nowSeconds(core.clock), envelope) : await invoke(appid, apiName, body, call);
       // undefined: a fault rule took the connection over (reset or hang); there is no answer to log.
       if (answer !== undefined && path !== undefined && options.ridLog) {
-        call.record = { appid, path, requestBody: JSON.stringify(body), answer };
+        call.record = { appid, path, requestBody: body, answer };
       }
       return answer;
     },

@@ -35,8 +35,8 @@ import { newRid } from './rid.ts';
 import { sharedValidator } from './shared-validators.ts';
 import { lane, laneBodySize, readBody, type Lane } from './lane.ts';
 
-/** The ring answers printed for the first time are written into: ~400 getOrder answers in flight. */
-const ARENA_BYTES = 4 * 1024 * 1024;
+/** The ring answers printed for the first time are written into: ~100 getOrder answers in flight (more fall back to buffers of their own). */
+const ARENA_BYTES = 1024 * 1024;
 
 /** Bodies above this go the long way (a getOrder body is ~60 bytes; 1 MiB is fastify's to refuse). */
 export const LANE_MAX_BODY = 16 * 1024;
@@ -75,7 +75,7 @@ export function getOrderLane(options: GetOrderLaneOptions): GetOrderLane {
     const elapsedMs = (performance.now() - ctx.startedAt) as number;
     if (options.ridLog && ctx.appid !== null) {
       const logged = rid ?? ridOfError(bytes as string);
-      if (logged !== undefined) {
+      if (logged !== undefined && rids.admits(error !== null)) {
         rids.record({
           rid: logged,
           appid: ctx.appid,

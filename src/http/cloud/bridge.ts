@@ -39,7 +39,8 @@ export type ApiAnswer = Record<string, unknown> | Uint8Array;
 export interface CloudCallRecord {
   appid: string;
   path: string;
-  requestBody: string;
+  /** The API's snake_case arguments (serialised only if the rid log keeps the record). */
+  requestBody: Record<string, unknown>;
   answer: ApiAnswer;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The answers getRidInfo shows (api-management.md §1). Every answer is recorded
- * here at the cost of one small object (and its answer as text, when kept), then
+ * here at the cost of one small object (bodies are kept by reference), then
  * written to the shared store in batches, so that any instance finds a rid
  * answered by any other. Bounded: at most `pendingMax` answers wait in memory, of
  * them at most `successPendingMax` successes (a success beyond that is not kept;
@@ -118,11 +118,10 @@ export class RidLog {
 
   /** On the request path: no lookup structure is kept, a find scans the (bounded) queues. */
   record(entry: RidEntry): void {
-    // A success beyond the cap is not recorded at all, and one that is recorded keeps its answer
-    // as text: the bytes it was sent from may be reused once written (answer-arena.ts), and holding
-    // every answer while newer ones push it out would keep each alive into V8's old generation.
+    // A success beyond the cap is not recorded at all: holding every answer while newer ones push
+    // it out would keep each alive into V8's old generation. Bytes are kept by reference (cached
+    // answers are shared): a caller whose bytes are reused once sent records a copy.
     if (!this.admits(entry.failed)) return;
-    if (typeof entry.response_body !== 'string') entry.response_body = asText(entry.response_body);
     (entry.failed ? this.#failures : this.#successes).push(entry);
     if (this.#failures.size + this.#successes.size > this.options.pendingMax) {
       if (this.#successes.shift() ?? this.#failures.shift()) this.#dropped++;

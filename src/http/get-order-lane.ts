@@ -63,7 +63,15 @@ export function getOrderLane(options: GetOrderLaneOptions): GetOrderLane {
   // Answers printed for the first time are written here and given back once sent (answer-arena.ts).
   const arena = new AnswerArena(ARENA_BYTES);
 
-  const answer = (req: IncomingMessage, res: ServerResponse, ctx: Call, bytes: Buffer | string, error: WxError | null): void => {
+  /** `borrowed`: the bytes are the arena's, written over once given back, so the rid log gets a copy. */
+  const answer = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    ctx: Call,
+    bytes: Buffer | string,
+    error: WxError | null,
+    borrowed = false,
+  ): void => {
     const rid = error ? undefined : options.ridLog ? newRid(nowSeconds(core.clock)) : undefined;
     const length = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
     res.writeHead(
@@ -84,7 +92,7 @@ export function getOrderLane(options: GetOrderLaneOptions): GetOrderLane {
           cost_in_ms: Math.round(elapsedMs),
           request_url: ctx.query,
           request_body: ctx.rawBody,
-          response_body: bytes,
+          response_body: borrowed ? bytes.toString('utf8') : bytes,
           client_ip: req.socket.remoteAddress ?? '',
           failed: error !== null,
         });
@@ -145,10 +153,10 @@ export function getOrderLane(options: GetOrderLaneOptions): GetOrderLane {
     op.runJson!(core, appid, body, take).then(
       (bytes) => {
         // Once the response is done (written, or its connection gone) nothing holds the bytes: the
-        // rid log keeps what it records as text, the request log keeps no body.
+        // rid log gets a copy of what it keeps, the request log keeps no body.
         const gone = res.destroyed || req.socket.destroyed;
         if (lease && !gone) res.once('close', lease.release);
-        answer(req, res, ctx, bytes, null);
+        answer(req, res, ctx, bytes, null, lease !== undefined);
         if (lease && gone) lease.release(); // its 'close' has been and gone: nothing was written
       },
       (error: unknown) => {

@@ -109,8 +109,6 @@ export class OrderService {
    * read, and the answer is built (into `take(n)`, when given and the answer is not kept).
    */
   async getOrderJson(appid: string, body: Body, take?: (n: number) => Buffer): Promise<Buffer> {
-    const known = this.knownOrderJson(appid, body);
-    if (known !== undefined) return known;
     const printType = checkGetOrderBody(body);
     // The registry is re-read at most once a second; most calls need no await for it.
     if (!this.directory.fresh) await this.directory.refresh();
@@ -127,8 +125,9 @@ export class OrderService {
 
   /**
    * getOrderJson without waiting, where it needs no read: a kept answer whose order head the
-   * store knows to be unchanged (SQLite), with a fresh carrier registry. Undefined otherwise
-   * (call getOrderJson); a failing check throws its WxError, as getOrderJson would.
+   * store knows to be unchanged (SQLite), with a fresh carrier registry — the same checks as
+   * getOrderJson's first steps. Undefined otherwise (call getOrderJson); a failing check throws
+   * its WxError, as getOrderJson would.
    */
   knownOrderJson(appid: string, body: Body): Buffer | undefined {
     const printType = checkGetOrderBody(body);

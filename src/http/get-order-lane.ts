@@ -26,14 +26,14 @@ import type { LogisticsCore } from '../core/logistics-core.ts';
 import type { Operation } from '../core/operations.ts';
 import type { Body } from '../core/validate.ts';
 import type { FaultRegistry } from '../faults/fault-registry.ts';
-import { RID_HEADER, ridOfError } from './api-management.ts';
+import { ridOfError } from './api-management.ts';
 import { asWxError, JSON_CONTENT_TYPE } from './envelope.ts';
 import { AnswerArena, type Lease } from '../core/answer-arena.ts';
 import { parseJsonObject, utf8Text } from './read-body.ts';
 import type { RequestLog } from './request-log.ts';
 import { newRid } from './rid.ts';
 import { sharedValidator } from './shared-validators.ts';
-import { lane, laneBodySize, readBody, type Lane } from './lane.ts';
+import { lane, laneBodySize, readBody, sendAnswer, type Lane } from './lane.ts';
 
 /** The ring answers printed for the first time are written into: ~100 getOrder answers in flight (more fall back to buffers of their own). */
 const ARENA_BYTES = 1024 * 1024;
@@ -73,14 +73,7 @@ export function getOrderLane(options: GetOrderLaneOptions): GetOrderLane {
     borrowed = false,
   ): void => {
     const rid = error ? undefined : options.ridLog ? newRid(nowSeconds(core.clock)) : undefined;
-    const length = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
-    res.writeHead(
-      200,
-      rid === undefined
-        ? { 'content-type': JSON_CONTENT_TYPE, 'content-length': length }
-        : { 'content-type': JSON_CONTENT_TYPE, [RID_HEADER]: rid, 'content-length': length },
-    );
-    const elapsedMs = (performance.now() - ctx.startedAt) as number;
+    const elapsedMs = performance.now() - ctx.startedAt;
     if (options.ridLog && ctx.appid !== null) {
       const logged = rid ?? ridOfError(bytes as string);
       if (logged !== undefined && rids.admits(error !== null)) {
@@ -98,7 +91,7 @@ export function getOrderLane(options: GetOrderLaneOptions): GetOrderLane {
         });
       }
     }
-    res.end(bytes);
+    sendAnswer(res, JSON_CONTENT_TYPE, bytes, rid);
     requestLog?.record({
       at: core.clock.nowMs(),
       method: 'POST',

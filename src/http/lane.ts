@@ -5,6 +5,7 @@
  * reading a byte of it, so that fastify gets it untouched.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RID_HEADER } from './api-management.ts';
 
 /** Answers the request and returns true, or returns false and touches nothing. */
 export interface Lane {
@@ -25,8 +26,23 @@ export function lane(take: (req: IncomingMessage, res: ServerResponse) => boolea
 }
 
 /** The first lane that takes the request; false when none does. */
-export function lanes(...all: Lane[]): Lane {
-  return lane((req, res) => all.some((l) => l(req, res)));
+export function lanes(...all: Lane[]): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => all.some((l) => l(req, res));
+}
+
+/**
+ * Sends a whole answer as the routes do: HTTP 200, its content type, the `x-wxl-rid` header
+ * when a rid is given (api-management.ts), its length.
+ */
+export function sendAnswer(res: ServerResponse, contentType: string, bytes: Buffer | string, rid?: string): void {
+  const length = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+  res.writeHead(
+    200,
+    rid === undefined
+      ? { 'content-type': contentType, 'content-length': length }
+      : { 'content-type': contentType, [RID_HEADER]: rid, 'content-length': length },
+  );
+  res.end(bytes);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
 import { nowSeconds } from '../core/clock.ts';
 import { WxError } from '../core/errors.ts';
@@ -66,7 +66,7 @@ declare module 'fastify' {
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { core } = options;
   const envelope = { explain: options.explain ?? false };
-  const lane: { take?: Lane; getOrder?: GetOrderLane; cloud?: Lane } = {};
+  const lane: { take?: (req: IncomingMessage, res: ServerResponse) => boolean; getOrder?: GetOrderLane; cloud?: Lane } = {};
   const app = Fastify({
     // getOrder's direct lane answers before fastify routes (./get-order-lane.ts); everything else is fastify's.
     serverFactory: (handler, fastifyOptions) => {

@@ -14,11 +14,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultRegistry } from '../../faults/fault-registry.ts';
 import type { SentCall } from '../api-management.ts';
-import { RID_HEADER } from '../api-management.ts';
 import { JSON_CONTENT_TYPE } from '../envelope.ts';
 import { WxError } from '../../core/errors.ts';
 import type { CloudCall, CloudCallRecord, cloudCallAnswerer } from './bridge.ts';
-import { lane, laneBodySize, readBody, type Lane } from '../lane.ts';
+import { lane, laneBodySize, readBody, sendAnswer, type Lane } from '../lane.ts';
 
 export interface CloudLaneOptions {
   path: string;
@@ -48,24 +47,13 @@ export function cloudLane(options: CloudLaneOptions): Lane {
               elapsedMs: performance.now() - startedAt,
             })
           : undefined;
-        const length = typeof answer.bytes === 'string' ? Buffer.byteLength(answer.bytes) : answer.bytes.length;
-        res.writeHead(
-          200,
-          rid === undefined
-            ? { 'content-type': answer.contentType, 'content-length': length }
-            : { 'content-type': answer.contentType, [RID_HEADER]: rid, 'content-length': length },
-        );
-        res.end(answer.bytes);
+        sendAnswer(res, answer.contentType, answer.bytes, rid);
       },
       (error: unknown) => fail(res, error),
     );
   };
 
-  const fail = (res: ServerResponse, error: unknown): void => {
-    const body = options.unexpected(error);
-    res.writeHead(200, { 'content-type': JSON_CONTENT_TYPE, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  };
+  const fail = (res: ServerResponse, error: unknown): void => sendAnswer(res, JSON_CONTENT_TYPE, options.unexpected(error));
 
   return lane((req, res) => {
     const url = req.url!;

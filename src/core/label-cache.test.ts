@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ANSWER_CACHE_BYTES, base64OfUtf8, LabelCache } from './label-cache.ts';
+import { ANSWER_CACHE_BYTES, base64OfUtf8, LabelCache, SEEN_KEYS } from './label-cache.ts';
 import { canonicalJson } from './validate.ts';
 import type { OrderRecord } from '../storage/types.ts';
 
@@ -61,6 +61,23 @@ test('an answer asked for once is not kept; asked for again, it is, and every hi
   assert.equal(cache.cachedAnswer(order(1).appid, 'o-1', 0), undefined);
   cache.answerBytes(order(1), 0);
   assert.equal(cache.cachedAnswer(order(1).appid, 'o-1', 0), undefined, 'clear forgets the keys too');
+});
+
+test('a second request is kept only within the last SEEN_KEYS first prints: a stream of first prints keeps next to nothing', () => {
+  const cache = new LabelCache();
+  const soon = order(0);
+  const late = order(1);
+  cache.answerBytes(late, 0);
+  cache.answerBytes(soon, 0);
+  // SEEN_KEYS − 1 other first prints: `soon` is still remembered, `late` (one older) is not.
+  for (let n = 2; n < 2 + SEEN_KEYS - 1; n++) cache.answerBytes(order(n), 0);
+  assert.equal(cache.heldBytes, 0, 'first prints keep no bytes');
+  cache.answerBytes(soon, 0);
+  cache.answerBytes(late, 0);
+  assert.ok(cache.cachedAnswer(soon.appid, soon.order_id, 0), 'asked again within the window: kept');
+  assert.equal(cache.cachedAnswer(late.appid, late.order_id, 0), undefined, 'asked again after the window: not kept');
+  cache.answerBytes(late, 0);
+  assert.ok(cache.cachedAnswer(late.appid, late.order_id, 0), 'its next request is within the window again');
 });
 
 test('base64OfUtf8 is Buffer.from(text).toString("base64") for any length, across the reused buffer growing', () => {

@@ -5,6 +5,7 @@
  * record. Requests the lane must leave alone are checked to reach the route.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { PATHS, startTestServer, testOrder, type TestServer } from './support/test-server.ts';
 
@@ -269,4 +270,97 @@ test('with --explain, the lane gives the 47001 detail the route gives', async ()
   } finally {
     await explained.close();
   }
+});
+
+/** Sends `requests` pipelined on one connection and reads nothing until `read()` is called. */
+function slowReader(requests: string[]): Promise<{ read(): Promise<{ status: number; body: Buffer }[]>; destroy(): void }> {
+  const { port } = new URL(s.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => {
+      socket.pause();
+      socket.write(requests.join(''));
+      resolve({
+        destroy: () => socket.destroy(),
+        read: () =>
+          new Promise((done, fail) => {
+            const chunks: Buffer[] = [];
+            const answers = () => parsePipelined(Buffer.concat(chunks));
+            socket.on('data', (chunk: Buffer) => {
+              chunks.push(chunk);
+              const got = answers();
+              if (got.length === requests.length) {
+                socket.destroy();
+                done(got);
+              }
+            });
+            socket.once('error', fail);
+            socket.resume();
+          }),
+      });
+    });
+    socket.once('error', reject);
+  });
+}
+
+/** HTTP/1.1 answers framed by Content-Length, one after the other; a trailing partial one is left out. */
+function parsePipelined(bytes: Buffer): { status: number; body: Buffer }[] {
+  const out: { status: number; body: Buffer }[] = [];
+  let at = 0;
+  for (;;) {
+    const end = bytes.indexOf('\r\n\r\n', at);
+    if (end < 0) return out;
+    const head = bytes.toString('latin1', at, end);
+    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1]);
+    if (at + (end - at) + 4 + length > bytes.length) return out;
+    out.push({ status: Number(head.split(' ')[1]), body: bytes.subarray(end + 4, end + 4 + length) });
+    at = end + 4 + length;
+  }
+}
+
+test('a reader that reads nothing holds its first prints: they arrive whole though other first prints cycle the ring meanwhile', async (t) => {
+  const addAll = async (ids: string[]) => {
+    for (const id of ids) {
+      const order = testOrder(id, { receiver: { ...(testOrder(id).receiver as object), name: `收件人${id}` } });
+      assert.equal((await s.post(PATHS.addOrder, order, token)).json.errcode, 0);
+    }
+  };
+  // One connection asks for ~6 MB of answers (~10 KB each) and reads none: more than the kernel's socket
+  // buffers take on loopback (~4 MB here), so the later answers wait in the server's own buffers, holding
+  // their ring bytes (checked below: the test proves nothing if the kernel took them all).
+  const slowIds = [Array.from({ length: 600 }, (_, i) => `lane-slow-${i}`)];
+  const otherIds = Array.from({ length: 150 }, (_, i) => `lane-cycle-${i}`);
+  await addAll([...slowIds.flat(), ...otherIds]);
+  const request = (id: string) => {
+    const body = JSON.stringify({ order_id: id, delivery_id: 'TEST' });
+    return `POST ${PATHS.getOrder}?access_token=${token} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  };
+  const readers = await Promise.all(slowIds.map((ids) => slowReader(ids.map(request))));
+  // A failed check must not leave a connection the server would wait for when it closes.
+  t.after(() => readers.forEach((r) => r.destroy()));
+  // Wait until the slow connections' answers have been written as far as the kernel takes them.
+  const stats = () => s.app.server.laneStats();
+  for (let i = 0; i < 100 && stats().arenaBytesInUse === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  await new Promise((r) => setTimeout(r, 100));
+  const held = stats().arenaBytesInUse;
+  assert.ok(held > 0, 'answers queued behind a full socket still hold their ring bytes');
+
+  // Other first prints, 15 at a time, more than the ring holds: every byte of it the slow answers do not
+  // hold is written over while they wait (space is reclaimed in order, so the rest falls back to malloc).
+  const body = (id: string) => JSON.stringify({ order_id: id, delivery_id: 'TEST' });
+  for (let i = 0; i < otherIds.length; i += 15) {
+    const batch = otherIds.slice(i, i + 15);
+    const answers = await Promise.all(batch.map((id) => viaSocket(body(id))));
+    answers.forEach((a, k) => assert.equal((JSON.parse(a.body) as { order_id: string }).order_id, batch[k]));
+  }
+  assert.ok(stats().arenaBytesInUse >= held, 'the slow answers still hold theirs');
+
+  const got = await Promise.all(readers.map((r) => r.read()));
+  for (const [c, ids] of slowIds.entries()) {
+    const expected = await Promise.all(ids.map((id) => viaRoute(body(id))));
+    got[c]!.forEach((a, i) => {
+      assert.equal(a.status, 200);
+      assert.equal(a.body.toString('utf8'), expected[i]!.body, `${ids[i]}: the bytes sent are the order's own answer`);
+    });
+  }
+  assert.equal(stats().arenaBytesInUse, 0, 'every answer gave its bytes back');
 });

@@ -32,15 +32,17 @@ export function lanes(...all: Lane[]): (req: IncomingMessage, res: ServerRespons
 
 /**
  * Sends a whole answer as the routes do: HTTP 200, its content type, the `x-wxl-rid` header
- * when a rid is given (api-management.ts), its length.
+ * when a rid is given (api-management.ts), its length. The headers go to node as one flat
+ * array (name, value, …): node writes them in that order, as from an object, without walking
+ * an object's keys — header objects of several shapes made node's header loop megamorphic.
  */
 export function sendAnswer(res: ServerResponse, contentType: string, bytes: Buffer | string, rid?: string): void {
   const length = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
   res.writeHead(
     200,
     rid === undefined
-      ? { 'content-type': contentType, 'content-length': length }
-      : { 'content-type': contentType, [RID_HEADER]: rid, 'content-length': length },
+      ? ['content-type', contentType, 'content-length', String(length)]
+      : ['content-type', contentType, RID_HEADER, rid, 'content-length', String(length)],
   );
   res.end(bytes);
 }

@@ -5,14 +5,22 @@ import { randomBytes } from 'node:crypto';
  * groups of 8 lowercase hex, the first being the request's Unix time.
  */
 export function newRid(unixSeconds: number): string {
-  // Random bytes are taken from a pool refilled 512 rids at a time (one crypto call, not one per answer).
-  if (offset + 8 > pool.length) {
-    pool = randomBytes(4096);
-    offset = 0;
+  // Random hex is taken from a pool refilled 512 rids at a time (one crypto call and one hex
+  // conversion, not one per answer); the time's group is made once per second.
+  if (at + 16 > hex.length) {
+    hex = randomBytes(4096).toString('hex');
+    at = 0;
   }
-  const r = pool.toString('hex', offset, (offset += 8));
-  return `${(unixSeconds >>> 0).toString(16).padStart(8, '0')}-${r.slice(0, 8)}-${r.slice(8)}`;
+  if (unixSeconds !== second) {
+    second = unixSeconds;
+    timeGroup = `${(unixSeconds >>> 0).toString(16).padStart(8, '0')}-`;
+  }
+  const rid = `${timeGroup}${hex.slice(at, at + 8)}-${hex.slice(at + 8, at + 16)}`;
+  at += 16;
+  return rid;
 }
 
-let pool = Buffer.alloc(0);
-let offset = 0;
+let hex = '';
+let at = 0;
+let second = NaN;
+let timeGroup = '';

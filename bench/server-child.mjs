@@ -3,8 +3,14 @@
  * plain node (no TypeScript loader), with its background workers started.
  * Usage: server-child.mjs <dataDir | postgres://…?schema=…> [JSON of more AppConfig options]. Prints one JSON line {"url": …} once
  * listening; SIGTERM closes it cleanly. run.ts builds dist/ first.
+ * WXL_BENCH_DIST=<dir>: another build's dist/ instead (bench/variants.ts compares builds).
  */
-import { createApplication } from '../dist/app.js';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const { createApplication } = await import(
+  process.env.WXL_BENCH_DIST ? pathToFileURL(resolve(process.env.WXL_BENCH_DIST, 'app.js')).href : '../dist/app.js'
+);
 
 const where = process.argv[2];
 if (!where) throw new Error('usage: server-child.mjs <dataDir | postgres://…>');

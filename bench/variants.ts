@@ -9,16 +9,17 @@
  *
  * A variant is `name:setting|setting…`: `dist=<dir>` (a compiled dist/ of another commit, e.g.
  * `git worktree add /tmp/a <commit> && (cd /tmp/a && npm ci && npm run build)`, then copied under
- * the repo so its imports resolve this node_modules), `options=<JSON>` (more AppConfig options), or
- * `NAME=value` (environment). BENCH_KIND hot (default) or cold, BENCH_ROUNDS (7), BENCH_SECONDS (3).
+ * the repo so its imports resolve this node_modules; server-child.mjs's WXL_BENCH_DIST),
+ * `options=<JSON>` (more AppConfig options), or `NAME=value` (environment). BENCH_KIND hot (default) or cold, BENCH_ROUNDS (7), BENCH_SECONDS (3).
  * Prints each round, then per variant the medians and the same-round ratios to bare (req/s and
  * server CPU per request).
  */
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { APPID, ensureStore, SECRET } from './build-store.ts';
+import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureStore } from './build-store.ts';
 import { startChild, type Child } from './child.ts';
+import { fetchToken, median } from './extra-server.ts';
 import { GET_PATH } from './load.ts';
 import { storedOrderId } from './order-body.ts';
 import { coldGetOrderScript, listGetOrderScript, wrk } from './wrk.ts';
@@ -40,34 +41,15 @@ interface Variant {
   token: string;
 }
 
-/** A server child for `dist` (the repo's own when undefined): server-child.mjs, or a copy of it importing that build. */
-function childScript(dist: string | undefined): string {
-  if (dist === undefined) return './server-child.mjs';
-  const app = pathToFileURL(join(dist, 'app.js')).href;
-  const dir = join(cacheDir, 'variants');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${Buffer.from(dist).toString('hex').slice(0, 32)}-server-child.mjs`);
-  // Named …server-child.mjs, so that startChild gives it the bin's node flags and environment.
-  writeFileSync(
-    file,
-    `const { createApplication } = await import(${JSON.stringify(app)});\n` +
-      `const app = await createApplication({ dataDir: process.argv[2], logger: false, ...(process.argv[3] ? JSON.parse(process.argv[3]) : {}) });\n` +
-      `process.stdout.write(JSON.stringify({ url: await app.listen({ host: '127.0.0.1', port: 0 }) }) + '\\n');\n` +
-      `process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));\n`,
-  );
-  return file;
-}
-
 async function start(spec: string): Promise<Variant> {
   const colon = spec.indexOf(':');
   const name = colon < 0 ? spec : spec.slice(0, colon);
-  let dist: string | undefined;
   let options: string | undefined;
   const saved = { ...process.env };
   for (const setting of (colon < 0 ? '' : spec.slice(colon + 1)).split('|').filter(Boolean)) {
     const eq = setting.indexOf('=');
     const [key, value] = [setting.slice(0, eq), setting.slice(eq + 1)];
-    if (key === 'dist') dist = isAbsolute(value) ? value : resolve(value);
+    if (key === 'dist') process.env.WXL_BENCH_DIST = resolve(value);
     else if (key === 'options') options = value;
     else process.env[key] = value;
   }
@@ -76,32 +58,30 @@ async function start(spec: string): Promise<Variant> {
   cpSync(store.dataDir, dataDir, { recursive: true });
   let server: Child;
   try {
-    server = await startChild(childScript(dist), options ? [dataDir, options] : [dataDir]);
+    server = await startChild('./server-child.mjs', options ? [dataDir, options] : [dataDir]);
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
   }
-  const answer = (await (
-    await fetch(`${server.url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)
-  ).json()) as {
-    access_token: string;
-  };
-  // Each hot order asked for twice: what the answer cache keeps.
+  const token = await fetchToken(server.url);
+  // Each hot order asked for twice: what the answer cache keeps. The bare server sends the first answer.
   for (const order_id of [...hot, ...hot]) {
-    const res = await fetch(`${server.url}${GET_PATH}?access_token=${answer.access_token}`, {
+    const res = await fetch(`${server.url}${GET_PATH}?access_token=${token}`, {
       method: 'POST',
       body: JSON.stringify({ order_id, delivery_id: 'TEST' }),
     });
     const bytes = Buffer.from(await res.arrayBuffer());
     if (!bytes.toString('utf8', 0, 13).startsWith('{"errcode":0,')) throw new Error(`${name}: ${bytes.toString('utf8', 0, 200)}`);
-    writeFileSync(join(cacheDir, 'variants-answer.json'), bytes);
+    if (!existsSync(answerFile)) writeFileSync(answerFile, bytes);
   }
-  return { name, server, token: answer.access_token };
+  return { name, server, token };
 }
 
+const answerFile = join(cacheDir, 'variants-answer.json');
+rmSync(answerFile, { force: true });
 const variants: Variant[] = [];
 for (const spec of SPECS) variants.push(await start(spec));
-const bare = await startChild('./bare-server.ts', [join(cacheDir, 'variants-answer.json')]);
+const bare = await startChild('./bare-server.ts', [answerFile]);
 const all = [{ name: 'bare', server: bare, token: '' }, ...variants];
 const results = new Map<string, { rps: number; cpuUs: number; p99: number }[]>(all.map((v) => [v.name, []]));
 
@@ -117,11 +97,6 @@ for (let r = 0; r < ROUNDS; r++) {
   console.log(`round ${r + 1}/${ROUNDS}: ${line.join(' | ')}`);
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const base = results.get('bare')!;
 console.log(`\n${KIND} getOrder, ${ROUNDS} interleaved rounds × ${SECONDS} s, 50 connections (wrk); medians`);
 console.log('| server | req/s | CPU µs/req | p99 ms | req/s ÷ bare (same round) | bare CPU ÷ CPU | RSS MB after |');

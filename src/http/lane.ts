@@ -35,6 +35,7 @@ export function lanes(...all: Lane[]): (req: IncomingMessage, res: ServerRespons
  * when a rid is given (api-management.ts), its length. The headers go to node as one flat
  * array (name, value, …): node writes them in that order, as from an object, without walking
  * an object's keys — header objects of several shapes made node's header loop megamorphic.
+ * The bytes are written with the others of this turn of the event loop (`endWithTurn`).
  */
 export function sendAnswer(res: ServerResponse, contentType: string, bytes: Buffer | string, rid?: string): void {
   const length = typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
@@ -44,7 +45,43 @@ export function sendAnswer(res: ServerResponse, contentType: string, bytes: Buff
       ? ['content-type', contentType, 'content-length', String(length)]
       : ['content-type', contentType, RID_HEADER, rid, 'content-length', String(length)],
   );
-  res.end(bytes);
+  endWithTurn(res, bytes);
+}
+
+/** Answers waiting for the end of the turn at most; one more writes them all at once. */
+export const TURN_ANSWERS_MAX = 32;
+
+const waiting: { res: ServerResponse; bytes: Buffer | string }[] = [];
+
+/**
+ * Ends `res` with `bytes` once the event loop's I/O phase is done (setImmediate), together with
+ * every other answer made in it, instead of at once. A write to a peer asleep in epoll wakes it,
+ * which costs the writer a cross-core wakeup (in a VM, an exit); answers written one by one as
+ * each request is handled wake a client (or a proxy) once per answer, written back to back once
+ * per turn. On hot getOrder under 50 connections this took the server's CPU per request from
+ * ~44 to ~33 µs (README, bench). An answer waits at most for the rest of its turn's requests,
+ * and for no more than TURN_ANSWERS_MAX - 1 others. Answers to one connection keep their order:
+ * they are ended in the order they were made, and node queues a pipelined answer behind the one
+ * before it.
+ */
+export function endWithTurn(res: ServerResponse, bytes: Buffer | string): void {
+  if (waiting.push({ res, bytes }) === 1) setImmediate(endWaiting);
+  else if (waiting.length >= TURN_ANSWERS_MAX) endWaiting();
+}
+
+/** Answers made this turn and not yet written (0 once the turn has ended). */
+export const answersWaiting = (): number => waiting.length;
+
+function endWaiting(): void {
+  const all = waiting.splice(0);
+  for (const { res, bytes } of all) {
+    try {
+      res.end(bytes);
+    } catch (error) {
+      // One answer's failure must not keep the others of its turn from being written.
+      res.destroy(error as Error);
+    }
+  }
 }
 
 /**

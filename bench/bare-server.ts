@@ -5,6 +5,8 @@
  * with `parse` it also JSON.parses each body (the addOrder baseline: the least a
  * server does with an order it is sent).
  * BARE_BUSY_US=N spins N µs before each getOrder answer (bench/busy-baseline.ts).
+ * BARE_TURN_WRITES=1 writes its getOrder answers as our lanes do, a turn's answers together at
+ * its end (src/http/lane.ts's endWithTurn): what that technique alone gives node:http.
  * Prints one JSON line {"url": …} once listening.
  */
 import { readFileSync } from 'node:fs';
@@ -17,6 +19,8 @@ const answer = readFileSync(file);
 const headers = { 'content-type': 'application/json; encoding=utf-8', 'content-length': answer.length };
 
 const parse = process.argv[3] === 'parse';
+// Imported only when asked for: the plain baseline loads nothing of ours.
+const endWithTurn = process.env.BARE_TURN_WRITES === '1' ? (await import('../src/http/lane.ts')).endWithTurn : undefined;
 
 /** BARE_BUSY_US: this many µs of pure CPU work before each answer (bench/busy-baseline.ts; 0 otherwise). */
 const busyNs = BigInt(Math.round(Number(process.env.BARE_BUSY_US ?? 0) * 1000));
@@ -44,7 +48,9 @@ const server = createServer(
         req.resume();
         req.on('end', () => {
           if (busyNs > 0n) busy();
-          res.writeHead(200, headers).end(answer);
+          res.writeHead(200, headers);
+          if (endWithTurn) endWithTurn(res, answer);
+          else res.end(answer);
         });
       },
 );

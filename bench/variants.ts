@@ -12,7 +12,7 @@
  * the repo so its imports resolve this node_modules; server-child.mjs's WXL_BENCH_DIST),
  * `options=<JSON>` (more AppConfig options), or `NAME=value` (environment). BENCH_KIND hot (default) or cold, BENCH_ROUNDS (7), BENCH_SECONDS (3).
  * Prints each round, then per variant the medians and the same-round ratios to bare (req/s and
- * server CPU per request).
+ * server CPU per request). BARE_TURN_WRITES=1 gives bare the lanes' way of writing (bare-server.ts).
  */
 import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -19,6 +19,12 @@ async function listen(handler: (res: ServerResponse) => void): Promise<{ server:
   return { server, port: (server.address() as AddressInfo).port };
 }
 
+/** Closes the server and any connection still open (a test that failed may have left one waiting). */
+function close(server: Server): void {
+  server.closeAllConnections();
+  server.close();
+}
+
 /** One request on its own connection (`n` in its x-n header); its body, or the error that ended it. */
 function get(port: number, n = 0): Promise<{ body?: string; error?: string }> {
   return new Promise((resolve) => {
@@ -43,7 +49,7 @@ test('an answer is written when its turn of the event loop ends, not when it is 
     seen.push(at);
     setImmediate(() => (at.endedAfterTurn = res.writableEnded));
   });
-  t.after(() => server.close());
+  t.after(() => close(server));
   assert.deepEqual(await get(port), { body: 'answer' });
   assert.deepEqual(seen, [{ endedAtOnce: false, waitingAtOnce: 1, endedAfterTurn: true }]);
   assert.equal(answersWaiting(), 0);
@@ -60,7 +66,7 @@ test(`the ${TURN_ANSWERS_MAX}th answer of a turn writes the batch at once; the r
     held.forEach((r, i) => endWithTurn(r, `answer ${i}`));
     held.forEach((r) => endedAtOnce.push(r.writableEnded));
   });
-  t.after(() => server.close());
+  t.after(() => close(server));
   const answers = await Promise.all(Array.from({ length: count }, () => get(port)));
   assert.deepEqual(
     endedAtOnce,
@@ -77,8 +83,19 @@ test('an answer that cannot be written closes its own connection, and the others
     // The middle answer's bytes are of a type node refuses to write: its res.end throws.
     held.forEach((r, i) => endWithTurn(r, (i === 1 ? 42 : `answer ${i}`) as unknown as string));
   });
-  t.after(() => server.close());
+  t.after(() => close(server));
   const answers = await Promise.all([get(port, 0), get(port, 1), get(port, 2)]);
   const order = held.map((r) => answers[Number(r.req.headers['x-n'])]!);
   assert.deepEqual(order, [{ body: 'answer 0' }, { error: 'ECONNRESET' }, { body: 'answer 2' }]);
+});
+
+test('answers are written while the test suite fakes setImmediate (a server in the same process as fake timers)', { timeout: 10_000 }, async (t) => {
+  const { server, port } = await listen((res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    endWithTurn(res, 'answer under fake timers');
+  });
+  t.after(() => close(server));
+  t.mock.timers.enable({ apis: ['setImmediate'] });
+  t.after(() => t.mock.timers.reset());
+  assert.deepEqual(await get(port), { body: 'answer under fake timers' });
 });

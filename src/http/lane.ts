@@ -5,6 +5,7 @@
  * reading a byte of it, so that fastify gets it untouched.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import timers from 'node:timers';
 import { RID_HEADER } from './api-management.ts';
 
 /** Answers the request and returns true, or returns false and touches nothing. */
@@ -54,6 +55,13 @@ export const TURN_ANSWERS_MAX = 32;
 const waiting: { res: ServerResponse; bytes: Buffer | string }[] = [];
 
 /**
+ * node's own setImmediate, taken once as this module loads: fake timers a test suite installs
+ * later (jest's, vitest's, node:test's `mock.timers`) replace the global one, and must not hold
+ * back the answers of a server running in the same process.
+ */
+const atTurnEnd = timers.setImmediate;
+
+/**
  * Ends `res` with `bytes` once the event loop's I/O phase is done (setImmediate), together with
  * every other answer made in it, instead of at once. A write to a peer asleep in epoll wakes it,
  * which costs the writer a cross-core wakeup (in a VM, an exit); answers written one by one as
@@ -65,7 +73,7 @@ const waiting: { res: ServerResponse; bytes: Buffer | string }[] = [];
  * before it.
  */
 export function endWithTurn(res: ServerResponse, bytes: Buffer | string): void {
-  if (waiting.push({ res, bytes }) === 1) setImmediate(endWaiting);
+  if (waiting.push({ res, bytes }) === 1) atTurnEnd(endWaiting);
   else if (waiting.length >= TURN_ANSWERS_MAX) endWaiting();
 }
 

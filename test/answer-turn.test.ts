@@ -55,25 +55,29 @@ test('an answer is written when its turn of the event loop ends, not when it is 
   assert.equal(answersWaiting(), 0);
 });
 
-test(`the ${TURN_ANSWERS_MAX}th answer of a turn writes the batch at once; the rest wait for the turn's end`, { timeout: 10_000 }, async (t) => {
-  const count = TURN_ANSWERS_MAX + 5;
-  const held: ServerResponse[] = [];
-  const endedAtOnce: boolean[] = [];
-  const { server, port } = await listen((res) => {
-    held.push(res);
-    if (held.length < count) return;
-    // Every answer made in this one synchronous step: one turn's worth.
-    held.forEach((r, i) => endWithTurn(r, `answer ${i}`));
-    held.forEach((r) => endedAtOnce.push(r.writableEnded));
-  });
-  t.after(() => close(server));
-  const answers = await Promise.all(Array.from({ length: count }, () => get(port)));
-  assert.deepEqual(
-    endedAtOnce,
-    held.map((_, i) => i < TURN_ANSWERS_MAX),
-  );
-  assert.deepEqual(answers.map((a) => a.body).sort(), held.map((_, i) => `answer ${i}`).sort());
-});
+test(
+  `the ${TURN_ANSWERS_MAX}th answer of a turn writes the batch at once; the rest wait for the turn's end`,
+  { timeout: 10_000 },
+  async (t) => {
+    const count = TURN_ANSWERS_MAX + 5;
+    const held: ServerResponse[] = [];
+    const endedAtOnce: boolean[] = [];
+    const { server, port } = await listen((res) => {
+      held.push(res);
+      if (held.length < count) return;
+      // Every answer made in this one synchronous step: one turn's worth.
+      held.forEach((r, i) => endWithTurn(r, `answer ${i}`));
+      held.forEach((r) => endedAtOnce.push(r.writableEnded));
+    });
+    t.after(() => close(server));
+    const answers = await Promise.all(Array.from({ length: count }, () => get(port)));
+    assert.deepEqual(
+      endedAtOnce,
+      held.map((_, i) => i < TURN_ANSWERS_MAX),
+    );
+    assert.deepEqual(answers.map((a) => a.body).sort(), held.map((_, i) => `answer ${i}`).sort());
+  },
+);
 
 test('an answer that cannot be written closes its own connection, and the others of its turn are sent', { timeout: 10_000 }, async (t) => {
   const held: ServerResponse[] = [];
@@ -89,13 +93,17 @@ test('an answer that cannot be written closes its own connection, and the others
   assert.deepEqual(order, [{ body: 'answer 0' }, { error: 'ECONNRESET' }, { body: 'answer 2' }]);
 });
 
-test('answers are written while the test suite fakes setImmediate (a server in the same process as fake timers)', { timeout: 10_000 }, async (t) => {
-  const { server, port } = await listen((res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    endWithTurn(res, 'answer under fake timers');
-  });
-  t.after(() => close(server));
-  t.mock.timers.enable({ apis: ['setImmediate'] });
-  t.after(() => t.mock.timers.reset());
-  assert.deepEqual(await get(port), { body: 'answer under fake timers' });
-});
+test(
+  'answers are written while the test suite fakes setImmediate (a server in the same process as fake timers)',
+  { timeout: 10_000 },
+  async (t) => {
+    const { server, port } = await listen((res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      endWithTurn(res, 'answer under fake timers');
+    });
+    t.after(() => close(server));
+    t.mock.timers.enable({ apis: ['setImmediate'] });
+    t.after(() => t.mock.timers.reset());
+    assert.deepEqual(await get(port), { body: 'answer under fake timers' });
+  },
+);

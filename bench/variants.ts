@@ -63,24 +63,35 @@ async function start(spec: string): Promise<Variant> {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
   }
-  const token = await fetchToken(server.url);
-  // Each hot order asked for twice: what the answer cache keeps. The bare server sends the first answer.
-  for (const order_id of [...hot, ...hot]) {
-    const res = await fetch(`${server.url}${GET_PATH}?access_token=${token}`, {
-      method: 'POST',
-      body: JSON.stringify({ order_id, delivery_id: 'TEST' }),
-    });
-    const bytes = Buffer.from(await res.arrayBuffer());
-    if (!bytes.toString('utf8', 0, 13).startsWith('{"errcode":0,')) throw new Error(`${name}: ${bytes.toString('utf8', 0, 200)}`);
-    if (!existsSync(answerFile)) writeFileSync(answerFile, bytes);
+  try {
+    const token = await fetchToken(server.url);
+    // Each hot order asked for twice: what the answer cache keeps. The bare server sends the first answer.
+    for (const order_id of [...hot, ...hot]) {
+      const res = await fetch(`${server.url}${GET_PATH}?access_token=${token}`, {
+        method: 'POST',
+        body: JSON.stringify({ order_id, delivery_id: 'TEST' }),
+      });
+      const bytes = Buffer.from(await res.arrayBuffer());
+      if (!bytes.toString('utf8', 0, 13).startsWith('{"errcode":0,')) throw new Error(`${name}: ${bytes.toString('utf8', 0, 200)}`);
+      if (!existsSync(answerFile)) writeFileSync(answerFile, bytes);
+    }
+    return { name, server, token };
+  } catch (error) {
+    await server.stop();
+    throw error;
   }
-  return { name, server, token };
 }
 
 const answerFile = join(cacheDir, 'variants-answer.json');
 rmSync(answerFile, { force: true });
 const variants: Variant[] = [];
-for (const spec of SPECS) variants.push(await start(spec));
+try {
+  for (const spec of SPECS) variants.push(await start(spec));
+} catch (error) {
+  // A server already started would keep this process alive (its pipes are open).
+  for (const v of variants) await v.server.stop();
+  throw error;
+}
 const bare = await startChild('./bare-server.ts', [answerFile]);
 const all = [{ name: 'bare', server: bare, token: '' }, ...variants];
 const results = new Map<string, { rps: number; cpuUs: number; p99: number }[]>(all.map((v) => [v.name, []]));

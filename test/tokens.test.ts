@@ -1,10 +1,8 @@
 /** House rule 12: /cgi-bin/token and /cgi-bin/stable_token. */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { shanghaiDay } from '../src/core/tokens.ts';
 import { PATHS, startTestServer, type TestServer } from './support/test-server.ts';
-
-const DAY_MS = 86_400_000;
-const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 
 let s: TestServer;
 beforeEach(async () => {
@@ -105,8 +103,8 @@ describe('/cgi-bin/stable_token', () => {
   test('force_refresh: a new token; within 30 s no refresh; two forced calls kill a leaked token; 20 a day', async () => {
     // The calls below move the clock ~10 minutes; the daily count starts again at midnight in
     // Shanghai (16:00 UTC), so a run begun just before it would count over two days: start after it.
-    const msToMidnight = DAY_MS - ((s.clock.nowMs() + SHANGHAI_OFFSET_MS) % DAY_MS);
-    if (msToMidnight < 15 * 60_000) s.clock.advance(msToMidnight + 60_000);
+    const seconds = () => Math.floor(s.clock.nowMs() / 1000);
+    if (shanghaiDay(seconds() + 15 * 60) !== shanghaiDay(seconds())) s.clock.advance(16 * 60_000);
     const leaked = (await stable(creds())).access_token as string;
     const f1 = (await stable({ ...creds(), force_refresh: true })).access_token as string;
     assert.notEqual(f1, leaked);

@@ -10,6 +10,7 @@
  *   node --import tsx bench/memory.ts
  *   BENCH_WORKLOADS=c node --import tsx bench/memory.ts          # cold getOrder only (c, h, a)
  *   MALLOC_MMAP_THRESHOLD_= node --import tsx bench/memory.ts    # without the bin's variable: glibc's dynamic threshold
+ *   BENCH_NODE_FLAGS='--heap-growing-percent=50' node --import tsx bench/memory.ts   # node flags added after the bin's
  */
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,7 +32,8 @@ const store = await ensureStore(cacheDir, ORDERS);
 const dir = join(cacheDir, 'store-memory-copy');
 rmSync(dir, { recursive: true, force: true });
 cpSync(store.dataDir, dir, { recursive: true });
-const server = await startChild('./server-child.mjs', [dir]);
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+const server = await startChild('./server-child.mjs', [dir], nodeFlags);
 const token = (
   (await (await fetch(`${server.url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)).json()) as {
     access_token: string;
@@ -59,7 +61,7 @@ function rssByMapping(pid: number): string {
 
 const applied = serverEnv();
 console.log(
-  `server env ${JSON.stringify(Object.fromEntries(Object.keys(SERVER_ENV).map((name) => [name, applied[name] ?? '(unset)'])))}; workloads ${WORKLOADS}, ${ROUNDS} rounds × ${SECONDS} s`,
+  `server env ${JSON.stringify(Object.fromEntries(Object.keys(SERVER_ENV).map((name) => [name, applied[name] ?? '(unset)'])))}${nodeFlags.length ? `, node flags ${nodeFlags.join(' ')}` : ''}; workloads ${WORKLOADS}, ${ROUNDS} rounds × ${SECONDS} s`,
 );
 for (let r = 0; r < ROUNDS; r++) {
   const line: string[] = [];

@@ -151,8 +151,10 @@ export class SqliteStore implements Store {
       // never waits behind addOrder or the push outbox, and never sees half a write.
       this.#reader = new Database(this.#filename, { readonly: true, fileMustExist: true });
       this.#reader.pragma(`busy_timeout = ${this.#busyTimeoutMs}`);
-      // 8 MB of page cache (default 2 MB): a getOrder working set of thousands of orders
-      // in a million-row table stays in memory instead of costing a pread per lookup.
+      // 8 MB of page cache, half of better-sqlite3's default (its SQLite is built with
+      // DEFAULT_CACHE_SIZE=-16000, see `PRAGMA compile_options`; the writing connection keeps
+      // it): the B-trees' upper levels and a getOrder working set of thousands of orders stay
+      // in memory; any other page is a pread from the OS's cache.
       this.#reader.pragma('cache_size = -8192');
       this.#outside = withReadsFrom(
         this.#outside,

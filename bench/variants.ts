@@ -10,7 +10,8 @@
  * A variant is `name:setting|setting…`: `dist=<dir>` (a compiled dist/ of another commit, e.g.
  * `git worktree add /tmp/a <commit> && (cd /tmp/a && npm ci && npm run build)`, then copied under
  * the repo so its imports resolve this node_modules; server-child.mjs's WXL_BENCH_DIST),
- * `options=<JSON>` (more AppConfig options), or `NAME=value` (environment). BENCH_KIND hot (default) or cold, BENCH_ROUNDS (7), BENCH_SECONDS (3).
+ * `options=<JSON>` (more AppConfig options), or `NAME=value` (environment). BENCH_KIND hot (default), cold or
+ * add (addOrder, a fresh order each; no bare server then, compare the variants' CPU), BENCH_ROUNDS (7), BENCH_SECONDS (3).
  * Prints each round, then per variant the medians and the same-round ratios to bare (req/s and
  * server CPU per request). BARE_TURN_WRITES=1 gives bare the lanes' way of writing (bare-server.ts).
  */
@@ -22,13 +23,13 @@ import { startChild, type Child } from './child.ts';
 import { fetchToken, median } from './extra-server.ts';
 import { GET_PATH } from './load.ts';
 import { storedOrderId } from './order-body.ts';
-import { coldGetOrderScript, listGetOrderScript, wrk } from './wrk.ts';
+import { addOrderScript, coldGetOrderScript, listGetOrderScript, wrk } from './wrk.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const ORDERS = env('BENCH_ORDERS', 100_000);
 const ROUNDS = env('BENCH_ROUNDS', 7);
 const SECONDS = env('BENCH_SECONDS', 3);
-const KIND = process.env.BENCH_KIND === 'cold' ? 'cold' : 'hot';
+const KIND = process.env.BENCH_KIND === 'cold' ? 'cold' : process.env.BENCH_KIND === 'add' ? 'add' : 'hot';
 const SPECS = (process.env.BENCH_VARIANTS ?? 'current:').split(';').filter(Boolean);
 
 const cacheDir = fileURLToPath(new URL('../.bench-cache/', import.meta.url));
@@ -92,15 +93,21 @@ try {
   for (const v of variants) await v.server.stop();
   throw error;
 }
-const bare = await startChild('./bare-server.ts', [answerFile]);
-const all = [{ name: 'bare', server: bare, token: '' }, ...variants];
+// addOrder has no bare twin here (run.ts has one): its rounds compare the variants alone.
+const bare = KIND === 'add' ? undefined : await startChild('./bare-server.ts', [answerFile]);
+const all = [...(bare ? [{ name: 'bare', server: bare, token: '' }] : []), ...variants];
 const results = new Map<string, { rps: number; cpuUs: number; p99: number }[]>(all.map((v) => [v.name, []]));
 
 for (let r = 0; r < ROUNDS; r++) {
   const line: string[] = [];
   for (let k = 0; k < all.length; k++) {
     const v = all[(k + r) % all.length]!;
-    const lua = KIND === 'cold' && v.server !== bare ? coldGetOrderScript(v.token, ORDERS) : listGetOrderScript(v.token, hot);
+    const lua =
+      KIND === 'add'
+        ? addOrderScript(v.token, `variants-${Date.now()}-${v.name}-${r}-`)
+        : KIND === 'cold' && v.server !== bare
+          ? coldGetOrderScript(v.token, ORDERS)
+          : listGetOrderScript(v.token, hot);
     const res = await wrk(v.server.url, lua, { connections: 50, seconds: SECONDS, server: v.server });
     results.get(v.name)!.push(res);
     line.push(`${v.name} ${Math.round(res.rps)}/s ${res.cpuUs.toFixed(1)} µs${res.failures ? ` FAILURES ${res.failures}` : ''}`);
@@ -108,9 +115,12 @@ for (let r = 0; r < ROUNDS; r++) {
   console.log(`round ${r + 1}/${ROUNDS}: ${line.join(' | ')}`);
 }
 
-const base = results.get('bare')!;
-console.log(`\n${KIND} getOrder, ${ROUNDS} interleaved rounds × ${SECONDS} s, 50 connections (wrk); medians`);
-console.log('| server | req/s | CPU µs/req | p99 ms | req/s ÷ bare (same round) | bare CPU ÷ CPU | RSS MB after |');
+const baseName = bare ? 'bare' : variants[0]!.name;
+const base = results.get(baseName)!;
+console.log(
+  `\n${KIND === 'add' ? 'addOrder' : `${KIND} getOrder`}, ${ROUNDS} interleaved rounds × ${SECONDS} s, 50 connections (wrk); medians`,
+);
+console.log(`| server | req/s | CPU µs/req | p99 ms | req/s ÷ ${baseName} (same round) | ${baseName} CPU ÷ CPU | RSS MB after |`);
 console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const v of all) {
   const xs = results.get(v.name)!;

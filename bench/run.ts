@@ -229,7 +229,9 @@ const int = (n: number) => Math.round(n).toLocaleString('en');
 const us = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
 const row = (label: string, name: string, base: string, target: number | undefined) => {
   const ratio = rps(name) / rps(base);
-  return `| ${label} | ${int(rps(name))} | ${int(rps(base))} | **${ratio.toFixed(2)}** | ${target === undefined ? 'reported' : `≥ ${target.toFixed(2)} × bare`} | ${target === undefined ? '' : ok(ratio >= target)} | ${us(cpu(name))} / ${us(cpu(base))} = ${(cpu(base) / cpu(name)).toFixed(2)} | ${p99(name)} / ${p99(base)} |`;
+  // A ratio just under its target would round up to it: a third decimal shows why it is not met.
+  const shown = target !== undefined && ratio < target && Number(ratio.toFixed(2)) >= target ? ratio.toFixed(3) : ratio.toFixed(2);
+  return `| ${label} | ${int(rps(name))} | ${int(rps(base))} | **${shown}** | ${target === undefined ? 'reported' : `≥ ${target.toFixed(2)} × bare`} | ${target === undefined ? '' : ok(ratio >= target)} | ${us(cpu(name))} / ${us(cpu(base))} = ${(cpu(base) / cpu(name)).toFixed(2)} | ${p99(name)} / ${p99(base)} |`;
 };
 
 const table = [

@@ -10,7 +10,8 @@
  * A variant is `name:setting|setting…`: `dist=<dir>` (a compiled dist/ of another commit, e.g.
  * `git worktree add /tmp/a <commit> && (cd /tmp/a && npm ci && npm run build)`, then copied under
  * the repo so its imports resolve this node_modules; server-child.mjs's WXL_BENCH_DIST),
- * `options=<JSON>` (more AppConfig options), or `NAME=value` (environment). BENCH_KIND hot (default), cold or
+ * `options=<JSON>` (more AppConfig options), `flags=<node flags>` (after the bin's, e.g.
+ * `flags=--max-semi-space-size=4`), or `NAME=value` (environment). BENCH_KIND hot (default), cold or
  * add (addOrder, a fresh order each; no bare server then, compare the variants' CPU), BENCH_ROUNDS (7), BENCH_SECONDS (3).
  * Prints each round, then per variant the medians and the same-round ratios to bare (req/s and
  * server CPU per request). BARE_TURN_WRITES=1 gives bare the lanes' way of writing (bare-server.ts).
@@ -46,12 +47,14 @@ async function start(spec: string): Promise<Variant> {
   const colon = spec.indexOf(':');
   const name = colon < 0 ? spec : spec.slice(0, colon);
   let options: string | undefined;
+  let flags: string[] = [];
   const saved = { ...process.env };
   for (const setting of (colon < 0 ? '' : spec.slice(colon + 1)).split('|').filter(Boolean)) {
     const eq = setting.indexOf('=');
     const [key, value] = [setting.slice(0, eq), setting.slice(eq + 1)];
     if (key === 'dist') process.env.WXL_BENCH_DIST = resolve(value);
     else if (key === 'options') options = value;
+    else if (key === 'flags') flags = value.split(/\s+/).filter(Boolean);
     else process.env[key] = value;
   }
   const dataDir = join(cacheDir, `variant-${name}`);
@@ -59,7 +62,7 @@ async function start(spec: string): Promise<Variant> {
   cpSync(store.dataDir, dataDir, { recursive: true });
   let server: Child;
   try {
-    server = await startChild('./server-child.mjs', options ? [dataDir, options] : [dataDir]);
+    server = await startChild('./server-child.mjs', options ? [dataDir, options] : [dataDir], flags);
   } finally {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);

@@ -1,6 +1,6 @@
 /**
- * The SQLite store's page caches are bounded below better-sqlite3's 16 MB default, on a file:
- * the writing connection's fills with what it writes and stays full under load.
+ * On a file, the SQLite store's writing connection caches less than better-sqlite3's 16 MB
+ * default: its cache fills with the pages it writes and stays full under load.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -25,6 +25,9 @@ export const SERVER_ENV: Record<string, string> = Object.fromEntries(
 );
 export const SERVER_NODE_FLAGS = shebang.slice(nodeAt + 1);
 
+/** Node flags written as one string (`BENCH_NODE_FLAGS`, a variant's `flags=`), for startChild's `nodeFlags`. */
+export const nodeFlagsOf = (text: string | undefined): string[] => (text ?? '').split(/\s+/).filter(Boolean);
+
 /**
  * The environment a server child gets: this process's, with SERVER_ENV over it — except a
  * SERVER_ENV variable set to '' here, which the server then runs without (to measure its effect).

@@ -16,7 +16,7 @@ import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APPID, ensureStore, SECRET } from './build-store.ts';
-import { SERVER_ENV, serverEnv, startChild } from './child.ts';
+import { nodeFlagsOf, SERVER_ENV, serverEnv, startChild } from './child.ts';
 import { storedOrderId } from './order-body.ts';
 import { addOrderScript, coldGetOrderScript, listGetOrderScript, wrk } from './wrk.ts';
 
@@ -32,7 +32,7 @@ const store = await ensureStore(cacheDir, ORDERS);
 const dir = join(cacheDir, 'store-memory-copy');
 rmSync(dir, { recursive: true, force: true });
 cpSync(store.dataDir, dir, { recursive: true });
-const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+const nodeFlags = nodeFlagsOf(process.env.BENCH_NODE_FLAGS);
 const server = await startChild('./server-child.mjs', [dir], nodeFlags);
 const token = (
   (await (await fetch(`${server.url}/cgi-bin/token?grant_type=client_credential&appid=${APPID}&secret=${SECRET}`)).json()) as {

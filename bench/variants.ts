@@ -20,7 +20,7 @@ import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureStore } from './build-store.ts';
-import { startChild, type Child } from './child.ts';
+import { nodeFlagsOf, startChild, type Child } from './child.ts';
 import { fetchToken, median } from './extra-server.ts';
 import { GET_PATH } from './load.ts';
 import { storedOrderId } from './order-body.ts';
@@ -54,7 +54,7 @@ async function start(spec: string): Promise<Variant> {
     const [key, value] = [setting.slice(0, eq), setting.slice(eq + 1)];
     if (key === 'dist') process.env.WXL_BENCH_DIST = resolve(value);
     else if (key === 'options') options = value;
-    else if (key === 'flags') flags = value.split(/\s+/).filter(Boolean);
+    else if (key === 'flags') flags = nodeFlagsOf(value);
     else process.env[key] = value;
   }
   const dataDir = join(cacheDir, `variant-${name}`);

@@ -32,6 +32,24 @@ test('text fields keep UTF-8 and a truncated body is rejected', () => {
   assert.throws(() => parseMultipart(body, 'application/json; boundary=b0undary'), MultipartError);
 });
 
+test('a text field with bytes that are not UTF-8 reads as busboy reads it, not as latin1', async () => {
+  // 0xE9 alone is "é" in latin1 but no UTF-8; 0xC3 0xA9 is "é" in UTF-8.
+  const body = Buffer.concat([
+    Buffer.from('--q\r\nContent-Disposition: form-data; name="a"\r\n\r\ncaf'),
+    Buffer.from([0xe9]),
+    Buffer.from('\r\n--q\r\nContent-Disposition: form-data; name="b"\r\n\r\ncaf'),
+    Buffer.from([0xc3, 0xa9]),
+    Buffer.from('\r\n--q--\r\n'),
+  ]);
+  const type = 'multipart/form-data; boundary=q';
+  const parts = parseMultipart(body, type);
+  assert.deepEqual(parts, [
+    { name: 'a', kind: 'text', value: 'caf\ufffd' },
+    { name: 'b', kind: 'text', value: 'café' },
+  ]);
+  assert.deepEqual(parts, await busboyParts(body, type));
+});
+
 test('a field or file over its size limit, or one part too many, is rejected rather than truncated', () => {
   const [body, type] = form('xyz', `--xyz\r\nContent-Disposition: form-data; name="apiName"\r\n\r\n${'a'.repeat(50)}\r\n--xyz--\r\n`);
   assert.throws(() => parseMultipart(body, type, { fieldSize: 10 }), /form field apiName too large/);

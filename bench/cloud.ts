@@ -10,7 +10,7 @@
  * and stays valid inside the 300 s freshness window (no nonce check), so the
  * replays verify as the originals did; we capture afresh before every cloud
  * round and decode replayed answers (CommOpenApiResp → errcode 0) before and
- * after each round.
+ * after each round. Under wrk every answer is checked for errcode 0 too.
  */
 import autocannon from 'autocannon';
 import { execFile } from 'node:child_process';
@@ -22,9 +22,13 @@ import { decodeCommOpenApiResp } from '../src/proto/comm-api.ts';
 import { GET_PATH } from './load.ts';
 import type { Child } from './child.ts';
 import { fetchToken, int, median, startBenchServer, type BenchRow, APPID } from './extra-server.ts';
-import { haveWrk, luaBytes, wrkScript, wrk } from './wrk.ts';
+import { CHECK_ERRCODE_INSIDE, haveWrk, luaBytes, wrkScript, wrk } from './wrk.ts';
 
-/** A wrk script cycling through `reqs`, each sent exactly as captured (method, path, headers, body bytes). */
+/**
+ * A wrk script cycling through `reqs`, each sent exactly as captured (method, path, headers, body
+ * bytes); an answer without `{"errcode":0,` in it (the HTTPS answer, or the one inside the cloud
+ * call's protobuf) counts as a failure, so a refused call (a used-up quota, say) cannot pass for a fast one.
+ */
 function replayScript(reqs: Replay[]): string {
   const items = reqs.map((r) => {
     // "Host" as wrk spells it, or wrk adds its own next to ours.
@@ -41,6 +45,7 @@ function request()
   local r = reqs[i]
   return wrk.format(r[1], r[2], r[3], r[4])
 end
+${CHECK_ERRCODE_INSIDE}
 `);
 }
 

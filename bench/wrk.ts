@@ -39,12 +39,18 @@ let scripts = 0;
 /** Lua long string that cannot be closed by the text inside it. */
 const luaString = (s: string) => `[==[${s}]==]`;
 
-/** Lua that counts answers not starting with {"errcode":0, (per thread, summed in done()). */
-const CHECK_ERRCODE = `
+/**
+ * Lua that counts answers without `{"errcode":0,` (per thread, summed in done()): at their start,
+ * or, with `inside`, anywhere in them (a cloud call's CommOpenApiResp carries the JSON answer in its
+ * protobuf).
+ */
+function errcodeCheck(inside: boolean): string {
+  const ok = inside ? `string.find(body, '{"errcode":0,', 1, true) ~= nil` : `string.sub(body, 1, 13) == '{"errcode":0,'`;
+  return `
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function response(status, headers, body)
-  if string.sub(body, 1, 13) ~= '{"errcode":0,' then bad = (bad or 0) + 1 end
+  if not (${ok}) then bad = (bad or 0) + 1 end
 end
 function done(summary, latency, requests)
   local n = 0
@@ -52,6 +58,10 @@ function done(summary, latency, requests)
   io.write("WXL_BAD " .. n .. "\\n")
 end
 `;
+}
+const CHECK_ERRCODE = errcodeCheck(false);
+/** The same for answers that hold the JSON answer somewhere inside (the cloud call's, or either). */
+export const CHECK_ERRCODE_INSIDE = errcodeCheck(true);
 
 /** Any bytes as a Lua string literal (decimal escapes for everything but plain ASCII). */
 export function luaBytes(b: Buffer): string {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApplication, type Application } from '../src/app.ts';
-import { APPID, SECRET } from './build-store.ts';
+import { APPID, raiseDailyLimit, SECRET } from './build-store.ts';
 import { startChild, type Child } from './child.ts';
 import { orderBody } from './order-body.ts';
 
@@ -38,6 +38,7 @@ export async function startBenchServer<T = void>(
   const dataDir = mkdtempSync(join(tmpdir(), 'wxl-bench-'));
   const app = await createApplication({ dataDir, logger: false });
   await app.core.apps.create({ appid: APPID, secret: SECRET });
+  await raiseDailyLimit(app);
   const waybills = new Map<string, string>();
   for (let n = 0; n < orders; n += 100) {
     const ids = Array.from({ length: Math.min(100, orders - n) }, (_, i) => `${prefix}${n + i}`);

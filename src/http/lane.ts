@@ -67,7 +67,7 @@ const atTurnEnd = timers.setImmediate;
  * which costs the writer a cross-core wakeup (in a VM, an exit); answers written one by one as
  * each request is handled wake a client (or a proxy) once per answer, written back to back once
  * per turn. On hot getOrder under 50 connections this took the server's CPU per request from
- * ~44 to ~33 µs (README, bench). An answer waits at most for the rest of its turn's requests,
+ * ~44 to ~33 µs (docs/performance.md). An answer waits at most for the rest of its turn's requests,
  * and for no more than TURN_ANSWERS_MAX - 1 others. Answers to one connection keep their order:
  * they are ended in the order they were made, and node queues a pipelined answer behind the one
  * before it.

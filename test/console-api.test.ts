@@ -248,6 +248,53 @@ describe('RequestLog', () => {
     );
   });
 
+  test('lists each field as recorded, the same after the ring wraps', () => {
+    const log = new RequestLog(3);
+    const failure = new WxError('orderNotExists', 'no order b');
+    const recorded = [
+      { at: 1_765_000_000_123, method: 'POST', path: '/a?x=1', appid: 'wx1', errcode: 0, duration_ms: 0.4 },
+      { at: 1_765_000_000_456, method: 'GET', path: '/b', appid: null, errcode: -1, duration_ms: 12.3 },
+      { at: 1_765_000_000_789, method: 'POST', path: '/a?x=1', appid: 'wx2', errcode: 930563, duration_ms: 1.5, error: failure },
+      { at: 1_765_000_001_000, method: 'POST', path: '/c', appid: 'wx1', errcode: 45009, duration_ms: 2 },
+    ];
+    for (const e of recorded) log.record(e);
+    const listed = log.list();
+    assert.deepEqual(
+      listed.map(({ explanation: _, ...e }) => e),
+      recorded.slice(1).map(({ error: _, ...e }, i) => ({ seq: i + 2, ...e })),
+    );
+    assert.match(listed[0]!.explanation!, /failed unexpectedly/);
+    assert.equal(listed[1]!.explanation, 'no order b');
+    assert.match(listed[2]!.explanation!, /daily call quota/);
+    assert.deepEqual(
+      log.list(2, 1).map((e) => e.seq),
+      [4],
+      'after and limit still page',
+    );
+  });
+
+  test('forgets its entries on clear and goes on counting', () => {
+    const log = new RequestLog(4);
+    for (let i = 0; i < 6; i++) log.record({ at: i, method: 'GET', path: `/p${i}`, appid: 'wx1', errcode: 0, duration_ms: 1 });
+    log.clear();
+    assert.deepEqual(log.list(), []);
+    log.record({ at: 9, method: 'GET', path: '/after', appid: 'wx1', errcode: 0, duration_ms: 1 });
+    assert.deepEqual(
+      log.list().map((e) => [e.seq, e.path]),
+      [[7, '/after']],
+    );
+  });
+
+  test('lists every path as sent when more distinct paths come than it keeps one string of', () => {
+    const log = new RequestLog(1000);
+    const paths = Array.from({ length: 1000 }, (_, i) => `/cgi-bin/x?order=${i % 700}&n=${i % 3}`);
+    for (const path of paths) log.record({ at: 0, method: 'POST', path, appid: 'wx1', errcode: 0, duration_ms: 1 });
+    assert.deepEqual(
+      log.list().map((e) => e.path),
+      paths,
+    );
+  });
+
   test('redacts token and secret values', () => {
     assert.equal(
       redactUrl('/cgi-bin/token?grant_type=client_credential&appid=wx1&secret=abc'),

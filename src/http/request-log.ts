@@ -1,8 +1,8 @@
 /**
  * The console's live request log: the last N WeChat API calls in a
  * ring buffer, with each non-zero errcode explained in plain language. Filled
- * from server.ts hooks at the cost of one small object per call: nothing is
- * re-parsed or copied from bodies (getOrder is benchmarked).
+ * from server.ts hooks and the direct lanes; nothing is re-parsed or copied
+ * from bodies, and a call's record allocates nothing that lives on (getOrder is benchmarked).
  */
 import type { WxError } from '../core/errors.ts';
 import type { TokenKind } from '../core/tokens.ts';
@@ -86,52 +86,101 @@ export interface TokenCounts {
   stable: number;
 }
 
+/** Distinct paths the log keeps one string of (see `RequestLog`); past this many it starts over. */
+const INTERNED_PATHS_MAX = 256;
+
+/**
+ * The ring is kept in columns written in place, so recording a call allocates nothing that
+ * outlives the call. An object per call lived for `capacity` calls: under load long enough for
+ * V8 to copy it out of the young generation and promote it, and most of what each scavenge
+ * promoted on a busy server was these entries and their path strings (docs/performance.md).
+ * Paths repeat (one client, one token, one API), so a path equal to one recorded recently is
+ * kept as that string instead of the request's own copy.
+ */
 export class RequestLog {
-  readonly #entries: (RequestLogEntry | undefined)[];
+  /** 0 marks an empty slot (seq starts at 1). */
+  readonly #seqs: Float64Array;
+  readonly #ats: Float64Array;
+  readonly #durations: Float64Array;
+  readonly #errcodes: Float64Array;
+  readonly #methods: string[];
+  readonly #paths: string[];
+  readonly #appids: (string | null)[];
+  readonly #explanations: (string | null)[];
+  readonly #interned = new Map<string, string>();
   #next = 0;
   #seq = 0;
   readonly #tokensIssued = new Map<string, TokenCounts>();
 
   constructor(readonly capacity = 500) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('request log capacity must be a positive integer');
-    this.#entries = new Array<RequestLogEntry | undefined>(capacity);
+    this.#seqs = new Float64Array(capacity);
+    this.#ats = new Float64Array(capacity);
+    this.#durations = new Float64Array(capacity);
+    this.#errcodes = new Float64Array(capacity);
+    this.#methods = new Array<string>(capacity).fill('');
+    this.#paths = new Array<string>(capacity).fill('');
+    this.#appids = new Array<string | null>(capacity).fill(null);
+    this.#explanations = new Array<string | null>(capacity).fill(null);
   }
 
   /** `path` may still hold token or secret values: they are masked when the log is read (`list`), not on every call. */
   record(e: NewRequestLogEntry): void {
-    const explanation = e.errcode === 0 ? null : e.error ? explainError(e.error) : (EXPLANATIONS[e.errcode] ?? null);
-    this.#entries[this.#next] = {
-      seq: ++this.#seq,
-      at: e.at,
-      method: e.method,
-      path: e.path,
-      appid: e.appid,
-      errcode: e.errcode,
-      duration_ms: e.duration_ms,
-      explanation,
-    };
-    this.#next = (this.#next + 1) % this.capacity;
+    const i = this.#next;
+    this.#seqs[i] = ++this.#seq;
+    this.#ats[i] = e.at;
+    this.#methods[i] = e.method;
+    this.#paths[i] = this.#intern(e.path);
+    this.#appids[i] = e.appid;
+    this.#errcodes[i] = e.errcode;
+    this.#durations[i] = e.duration_ms;
+    this.#explanations[i] = e.errcode === 0 ? null : e.error ? explainError(e.error) : (EXPLANATIONS[e.errcode] ?? null);
+    this.#next = (i + 1) % this.capacity;
   }
 
   /** Entries with seq > `after`, oldest first, at most `limit` (the newest ones when more are there). */
   list(after = 0, limit = this.capacity): RequestLogEntry[] {
     const out: RequestLogEntry[] = [];
-    for (let i = 0; i < this.capacity; i++) {
-      const e = this.#entries[(this.#next + i) % this.capacity];
-      if (e && e.seq > after) out.push(e);
+    for (let n = 0; n < this.capacity; n++) {
+      const i = (this.#next + n) % this.capacity;
+      const seq = this.#seqs[i]!;
+      if (seq === 0 || seq <= after) continue;
+      out.push({
+        seq,
+        at: this.#ats[i]!,
+        method: this.#methods[i]!,
+        path: this.#paths[i]!,
+        appid: this.#appids[i]!,
+        errcode: this.#errcodes[i]!,
+        duration_ms: this.#durations[i]!,
+        explanation: this.#explanations[i]!,
+      });
     }
     return out.slice(-limit).map((e) => ({ ...e, path: redactUrl(e.path) }));
   }
 
   /** Forgets every entry and token count (a reset); `seq` keeps counting, so a console polling with `after` sees what comes next. */
   clear(): void {
-    this.#entries.fill(undefined);
+    this.#seqs.fill(0);
+    this.#methods.fill('');
+    this.#paths.fill('');
+    this.#appids.fill(null);
+    this.#explanations.fill(null);
+    this.#interned.clear();
     this.#next = 0;
     this.#tokensIssued.clear();
   }
 
   get lastSeq(): number {
     return this.#seq;
+  }
+
+  #intern(path: string): string {
+    const known = this.#interned.get(path);
+    if (known !== undefined) return known;
+    if (this.#interned.size >= INTERNED_PATHS_MAX) this.#interned.clear();
+    this.#interned.set(path, path);
+    return path;
   }
 
   /** Counts a token answered by /cgi-bin/token or /cgi-bin/stable_token (since this process started). */

@@ -22,6 +22,7 @@ import { decodeCommOpenApiResp } from '../src/proto/comm-api.ts';
 import { GET_PATH } from './load.ts';
 import type { Child } from './child.ts';
 import { fetchToken, int, median, startBenchServer, type BenchRow, APPID } from './extra-server.ts';
+import { ratioShown } from './ratio.ts';
 import { CHECK_ERRCODE_INSIDE, haveWrk, luaBytes, wrkScript, wrk } from './wrk.ts';
 
 /**
@@ -254,7 +255,7 @@ export async function benchCloud(o: CloudBenchOptions = defaultCloudOptions, log
         metric: `cloud call: getOrder req/s via POST /admin (replayed wx-server-sdk requests, ${sample} B multipart; ${o.workingSet} orders; ${haveWrk ? 'wrk' : 'autocannon'})`,
         value: int(cr),
         baseline: `HTTPS ${int(hr)}`,
-        ratio: (cr / hr).toFixed(2),
+        ratio: ratioShown(cr / hr, 0.5),
         target: '≥ 0.50 × HTTPS',
         met: cr >= 0.5 * hr,
       },
@@ -262,7 +263,7 @@ export async function benchCloud(o: CloudBenchOptions = defaultCloudOptions, log
         metric: 'cloud call: server CPU µs per getOrder (HTTPS ÷ cloud = the ratio the server alone allows)',
         value: hc > 0 ? cc.toFixed(0) : '–',
         baseline: `HTTPS ${hc.toFixed(0)}`,
-        ratio: (hc / cc).toFixed(2),
+        ratio: ratioShown(hc / cc, 0.5),
         target: '≥ 0.50',
         met: hc / cc >= 0.5,
       },

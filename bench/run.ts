@@ -34,6 +34,7 @@ import { startChild, type Child } from './child.ts';
 import { ADD_PATH, GET_PATH, type LoadResult } from './load.ts';
 import { orderBody, storedOrderId } from './order-body.ts';
 import { benchPostgres, ensurePostgresStore, PG_SCHEMA, type PgResults } from './postgres.ts';
+import { ratioShown } from './ratio.ts';
 import { addOrderScript, coldGetOrderScript, fallback, haveWrk, listGetOrderScript, wrk, type WrkResult } from './wrk.ts';
 
 const env = (name: string, fallbackValue: number) => Number(process.env[name] ?? fallbackValue);
@@ -232,8 +233,7 @@ const int = (n: number) => Math.round(n).toLocaleString('en');
 const us = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–');
 const row = (label: string, name: string, base: string, target: number | undefined) => {
   const ratio = rps(name) / rps(base);
-  // A ratio just under its target would round up to it: a third decimal shows why it is not met.
-  const shown = target !== undefined && ratio < target && Number(ratio.toFixed(2)) >= target ? ratio.toFixed(3) : ratio.toFixed(2);
+  const shown = ratioShown(ratio, target);
   return `| ${label} | ${int(rps(name))} | ${int(rps(base))} | **${shown}** | ${target === undefined ? 'reported' : `≥ ${target.toFixed(2)} × bare`} | ${target === undefined ? '' : ok(ratio >= target)} | ${us(cpu(name))} / ${us(cpu(base))} = ${(cpu(base) / cpu(name)).toFixed(2)} | ${p99(name)} / ${p99(base)} |`;
 };
 

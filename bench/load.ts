@@ -19,7 +19,7 @@ export interface LoadResult {
 interface LoadOptions {
   connections: number;
   seconds: number;
-  /** Check each answer for errcode 0 (costs the load generator some CPU; small answers only). */
+  /** Check each answer for errcode 0 (costs the load generator some CPU). */
   checkErrcode?: boolean;
 }
 

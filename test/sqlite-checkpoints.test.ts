@@ -43,12 +43,18 @@ async function fileStore(tuning: { intervalMs: number; finishFromFrames?: number
   const dir = mkdtempSync(join(tmpdir(), 'wxl-sqlite-ckpt-'));
   const file = join(dir, 'store.sqlite');
   const reports: { walFrames: number; checkpointedFrames: number }[] = [];
+  const finished: { walFrames: number; checkpointedFrames: number }[] = [];
   const store = new SqliteStore({
     filename: file,
-    backgroundCheckpoints: { ...tuning, minWalBytes: 0, onCheckpoint: (r) => reports.push(r) },
+    backgroundCheckpoints: {
+      ...tuning,
+      minWalBytes: 0,
+      onCheckpoint: (r) => reports.push(r),
+      onFinish: (r) => finished.push(r),
+    },
   });
   await store.init();
-  return { dir, file, reports, store };
+  return { dir, file, finished, reports, store };
 }
 
 test('the worker copies committed pages into the database file; the writer only checkpoints as a safety net', async () => {
@@ -77,7 +83,7 @@ test('the worker copies committed pages into the database file; the writer only 
 });
 
 test("under steady writes the WAL still starts again from its beginning (the writer finishes the worker's checkpoint between groups)", async () => {
-  const { dir, reports, store } = await fileStore({ intervalMs: 10, finishFromFrames: 50 });
+  const { dir, finished, reports, store } = await fileStore({ intervalMs: 10, finishFromFrames: 50 });
   try {
     await withApps(store);
     const body = 'x'.repeat(12_000);
@@ -99,18 +105,23 @@ test("under steady writes the WAL still starts again from its beginning (the wri
           },
         ]),
       );
-    const until = Date.now() + 1500;
+    // A WAL that restarted holds fewer frames than one that only grew: the reports say how many it
+    // held each time; after a restart the count starts again from (near) zero.
+    const frames = () => reports.map((r) => r.walFrames);
+    const restarted = () => frames().some((n, i) => i > 0 && n < frames()[i - 1]!);
+    // The writer finished a checkpoint itself: every frame the WAL held was copied back.
+    const completed = () => finished.some((r) => r.walFrames > 0 && r.checkpointedFrames === r.walFrames);
+    // Writes go on until both happened, or for 20 s: on a busy machine the worker thread can take
+    // more than a second to start and send its first report, so a fixed short window proves nothing.
+    const deadline = Date.now() + 20_000;
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
-        while (Date.now() < until) await write(next++);
+        while (Date.now() < deadline && !(restarted() && completed())) await write(next++);
       }),
     );
-    // A WAL that restarted holds fewer frames than one that only grew: the reports say how many it
-    // held each time; after a restart the count starts again from (near) zero.
-    const frames = reports.map((r) => r.walFrames);
-    const restarted = frames.some((n, i) => i > 0 && n < frames[i - 1]!);
-    assert.ok(restarted, `the WAL started again at least once while writes went on: ${JSON.stringify(frames)}`);
+    assert.ok(completed(), `the writer completed a checkpoint between groups: ${JSON.stringify(finished)}`);
+    assert.ok(restarted(), `the WAL started again at least once while writes went on: ${JSON.stringify(frames())}`);
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -43,7 +43,11 @@ export interface SqliteStoreOptions {
 }
 
 /** The worker's options, and from how many WAL frames the writer finishes its checkpoints (default 1,000). */
-export type CheckpointTuning = Omit<WalCheckpointerOptions, 'filename'> & { finishFromFrames?: number };
+export type CheckpointTuning = Omit<WalCheckpointerOptions, 'filename'> & {
+  finishFromFrames?: number;
+  /** Told what each of the writer's finishing checkpoints did (frames in the WAL, frames copied back). */
+  onFinish?: (result: { walFrames: number; checkpointedFrames: number }) => void;
+};
 
 /**
  * The writer's automatic checkpoint threshold, in pages. Without the worker: every ~80 MB instead of
@@ -75,6 +79,7 @@ export class SqliteStore implements Store {
   #checkpointer: WalCheckpointer | undefined;
   /** The worker reported a checkpoint the writer should finish (see #finishCheckpoint). */
   #finishRequested = false;
+  #onFinish: CheckpointTuning['onFinish'];
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -172,7 +177,12 @@ export class SqliteStore implements Store {
     }
     this.#stateSql = sqliteStateSql(this.db);
     if (this.#background) {
-      const { finishFromFrames = FINISH_FROM_FRAMES, ...tuning }: CheckpointTuning = this.#background === true ? {} : this.#background;
+      const {
+        finishFromFrames = FINISH_FROM_FRAMES,
+        onFinish,
+        ...tuning
+      }: CheckpointTuning = this.#background === true ? {} : this.#background;
+      this.#onFinish = onFinish;
       this.#checkpointer = new WalCheckpointer({
         onError: (error) => process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'WalCheckpointWarning'),
         ...tuning,
@@ -235,10 +245,11 @@ export class SqliteStore implements Store {
   #finishNow(): void {
     if (!this.#finishRequested || this.#closed) return;
     try {
-      const [result] = this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number }[];
+      const [result] = this.db.pragma('wal_checkpoint(PASSIVE)') as { busy: number; log: number; checkpointed: number }[];
       // Busy: the worker is in a pass of its own. Again after the next COMMIT (with no writes
       // coming, the worker's pass completes by itself and the WAL starts again anyway).
       this.#finishRequested = result?.busy === 1;
+      if (result && !this.#finishRequested) this.#onFinish?.({ walFrames: result.log, checkpointedFrames: result.checkpointed });
     } catch (error) {
       this.#finishRequested = false;
       process.emitWarning(error instanceof Error ? error : new Error(String(error)), 'WalCheckpointWarning');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { sign } from '@cloudbase/signature-nodejs';
 import { decodeCommApiData } from '../../proto/comm-api.ts';
 import { parseMultipart } from './multipart.ts';
 import { openApiBodyFromPairs } from './open-api-body.ts';
@@ -85,4 +86,47 @@ test('host and content-type must be signed', async () => {
   const headers = { ...seedVector.headers() };
   headers['authorization'] = headers['authorization']!.replace('content-type;host;', 'content-type;');
   assert.deepEqual(verifyTc3({ ...req, headers }, 'y'), { ok: false, reason: 'missing-signed-header', detail: 'host' });
+});
+
+test('requests signed by @cloudbase/signature-nodejs verify: UTF-8 text, a file, a payload past the hash scratch, an encoded name', () => {
+  const url = 'http://127.0.0.1:8080/admin?env=e&seqId=1';
+  const headers = { 'content-type': 'multipart/form-data; boundary=b', Host: '127.0.0.1:8080', 'User-Agent': 'tcb-node-sdk/3.17.2' };
+  const cases: Record<string, string | Buffer>[] = [
+    { action: 'wx.openApi', apiName: 'logistics.getOrder', envName: 'e', note: '顺丰 😀 é', requestData: Buffer.from([0, 0xff, 0x80, 10]) },
+    { action: 'wx.openApi', big: '运'.repeat(8000), file: Buffer.alloc(20_000, 0xa5) },
+    { 'a b': 'spaced name', action: ' padded ' },
+  ];
+  for (const params of cases) {
+    const timestamp = 1795882118;
+    const { authorization } = sign({
+      secretId: 'x',
+      secretKey: 'y',
+      method: 'post',
+      url,
+      params,
+      headers,
+      withSignedParams: true,
+      timestamp,
+    });
+    const req: Tc3Request = {
+      method: 'POST',
+      url: '/admin?env=e&seqId=1',
+      headers: {
+        'content-type': headers['content-type'],
+        host: headers.Host,
+        'user-agent': headers['User-Agent'],
+        'x-timestamp': String(timestamp),
+        authorization,
+      },
+      params: Object.entries(params).map(([name, value]) => ({ name, value })),
+    };
+    assert.deepEqual(verifyTc3(req, 'y'), { ok: true, secretId: 'x' }, Object.keys(params).join(','));
+    // The same fields with one character or byte changed do not.
+    const changed = req.params.map((p, i) =>
+      i !== req.params.length - 1
+        ? p
+        : { ...p, value: typeof p.value === 'string' ? `${p.value}!` : Buffer.concat([p.value, Buffer.from([1])]) },
+    );
+    assert.deepEqual(verifyTc3({ ...req, params: changed }, 'y'), { ok: false, reason: 'bad-signature' });
+  }
 });

@@ -79,19 +79,59 @@ const sha256Hex: (data: string | Buffer) => string = oneShotHash
 const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
 
 // kSigning depends on the key, the day and the service only: derived once per day and key
-// (three HMACs of the four a verification costs). Bounded: cleared when it grows past 1,000.
-const signingKeys = new Map<string, Buffer>();
+// (three HMACs of the four a verification costs), with its HMAC pads. Bounded: cleared past 1,000.
+const signingKeys = new Map<string, SigningKey>();
+
+/** kSigning, and its HMAC pads (RFC 2104: the key XOR 0x36…, XOR 0x5c…, one 64-byte block each). */
+interface SigningKey {
+  key: Buffer;
+  inner: Buffer;
+  outer: Buffer;
+}
+
+function signingKey(secretKey: string, date: string, service: string): SigningKey {
+  const cacheKey = `${date}\u0000${service}\u0000${secretKey}`;
+  let found = signingKeys.get(cacheKey);
+  if (found === undefined) {
+    const key = hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request');
+    const inner = Buffer.alloc(64, 0x36);
+    const outer = Buffer.alloc(64, 0x5c);
+    for (let i = 0; i < key.length; i++) {
+      inner[i]! ^= key[i]!;
+      outer[i]! ^= key[i]!;
+    }
+    found = { key, inner, outer };
+    if (signingKeys.size >= 1000) signingKeys.clear();
+    signingKeys.set(cacheKey, found);
+  }
+  return found;
+}
 
 /** §4 step 5: kDate → kService → kSigning → hex signature. */
 export function tc3Signature(secretKey: string, date: string, service: string, stringToSign: string): string {
-  const cacheKey = `${date}\u0000${service}\u0000${secretKey}`;
-  let kSigning = signingKeys.get(cacheKey);
-  if (kSigning === undefined) {
-    kSigning = hmac(hmac(hmac(`TC3${secretKey}`, date), service), 'tc3_request');
-    if (signingKeys.size >= 1000) signingKeys.clear();
-    signingKeys.set(cacheKey, kSigning);
-  }
-  return createHmac('sha256', kSigning).update(stringToSign).digest('hex');
+  return createHmac('sha256', signingKey(secretKey, date, service).key)
+    .update(stringToSign)
+    .digest('hex');
+}
+
+/** The pad and the message of the inner hash, then the pad and the inner digest of the outer one. */
+const macScratch = Buffer.allocUnsafe(64 + 256);
+
+/**
+ * HMAC-SHA256 of an ASCII string with kSigning, as its two hashes (RFC 2104) taken one-shot over
+ * the cached pads: node's `Hmac` object prepares an OpenSSL MAC context on every call. In a profile
+ * of cloud calls under load, `Hmac` and its digest took ~7 % of the server's busy time against ~4 %
+ * for the two one-shot hashes beside them; in a loop a whole verification went 10.7 → 9.9 µs.
+ * A node without `crypto.hash` (before 20.12), or a longer string, takes `createHmac`.
+ */
+function signAscii(k: SigningKey, text: string): Buffer {
+  if (oneShotHash === undefined || text.length > macScratch.length - 64) return createHmac('sha256', k.key).update(text).digest();
+  k.inner.copy(macScratch, 0);
+  const n = macScratch.write(text, 64, 'latin1');
+  const inner = oneShotHash('sha256', macScratch.subarray(0, 64 + n), 'buffer') as unknown as Buffer;
+  k.outer.copy(macScratch, 0);
+  inner.copy(macScratch, 64);
+  return oneShotHash('sha256', macScratch.subarray(0, 96), 'buffer') as unknown as Buffer;
 }
 
 function headerValue(headers: Tc3Request['headers'], name: string): string | undefined {
@@ -111,6 +151,20 @@ function canonicalHeaderValue(name: string, value: string): string {
 /** A field name encodeURIComponent leaves as it is (every name the SDK sends). */
 const PLAIN_NAME = /^[a-z0-9_.!~*'()-]*$/;
 
+// A form field's name as the signature names it: trimmed, lower-cased, percent-encoded. The SDK
+// sends the same eight names every time, so they are worked out once (bounded: cleared past 256).
+const paramKeys = new Map<string, string>();
+function paramKey(name: string): string {
+  let key = paramKeys.get(name);
+  if (key === undefined) {
+    const lower = name.trim().toLowerCase();
+    key = PLAIN_NAME.test(lower) ? lower : encodeURIComponent(lower);
+    if (paramKeys.size >= 256) paramKeys.clear();
+    paramKeys.set(name, key);
+  }
+  return key;
+}
+
 /** `YYYY-MM-DD` of a Unix time in seconds, UTC; the last day asked for is remembered. */
 let lastDay = { day: NaN, date: '' };
 function utcDate(seconds: number): string {
@@ -119,6 +173,12 @@ function utcDate(seconds: number): string {
   return lastDay.date;
 }
 
+/**
+ * The bytes the payload hash covers are written here, one request at a time (the hash is taken
+ * before anything else runs); a payload larger than this gets a buffer of its own.
+ */
+const payloadScratch = Buffer.allocUnsafe(16 * 1024);
+
 /** §4 step 2 on the server: hash the received fields in SignedParams order; reject unsigned ones. */
 function hashPayload(
   params: Tc3Request['params'],
@@ -126,35 +186,38 @@ function hashPayload(
 ): { ok: true; hash: string } | { ok: false; reason: Tc3Failure; detail: string } {
   const byName = new Map<string, string | Buffer>();
   for (const { name, value } of params) {
-    const lower = name.trim().toLowerCase();
-    const key = PLAIN_NAME.test(lower) ? lower : encodeURIComponent(lower);
+    const key = paramKey(name);
     if (byName.has(key)) return { ok: false, reason: 'duplicate-param', detail: key };
     byName.set(key, typeof value === 'string' ? value.trim() : value);
   }
-  const signed = new Set(signedParams);
+  // The SDK skips empty strings when hashing, so only non-empty fields need a signature.
   for (const [key, value] of byName) {
-    // The SDK skips empty strings when hashing, so only non-empty fields need a signature.
-    if (!signed.has(key) && (typeof value !== 'string' || value !== '')) {
+    if (!signedParams.includes(key) && (typeof value !== 'string' || value !== '')) {
       return { ok: false, reason: 'unsigned-param', detail: key };
     }
   }
-  // Hashed in one piece: `&key=value\r\n` per signed field, text as UTF-8, files as their bytes.
-  const pieces: (string | Buffer)[] = [];
-  let text = '';
+  // `&key=value\r\n` per signed non-empty field, text as UTF-8, files as their bytes, hashed in one piece.
+  let most = 0;
+  for (const key of signedParams) {
+    const value = byName.get(key);
+    if (value !== undefined && value !== '') most += 3 * key.length + 4 + (typeof value === 'string' ? 3 * value.length : value.length);
+  }
+  const out = most <= payloadScratch.length ? payloadScratch : Buffer.allocUnsafe(most);
+  let at = 0;
   for (const key of signedParams) {
     const value = byName.get(key);
     if (value === undefined || value === '') continue;
-    if (typeof value === 'string') {
-      text += `&${key}=${value}\r\n`;
-    } else {
-      pieces.push(`${text}&${key}=`, value);
-      text = '\r\n';
-    }
+    out[at++] = 0x26; // &
+    at += out.write(key, at, 'utf8');
+    out[at++] = 0x3d; // =
+    at += typeof value === 'string' ? out.write(value, at, 'utf8') : value.copy(out, at);
+    out[at++] = 0x0d;
+    out[at++] = 0x0a;
   }
-  if (pieces.length === 0) return { ok: true, hash: sha256Hex(text) };
-  pieces.push(text);
-  return { ok: true, hash: sha256Hex(Buffer.concat(pieces.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)))) };
+  return { ok: true, hash: sha256Hex(out.subarray(0, at)) };
 }
+
+const ALWAYS_SIGNED = ['host', 'content-type'];
 
 /** Verifies a request against the secretKey of its Credential's secretId (§4 steps 1–6). */
 export function verifyTc3(req: Tc3Request, secretKey: string, options: Tc3VerifyOptions = {}): Tc3Result {
@@ -167,7 +230,7 @@ export function verifyTc3(req: Tc3Request, secretKey: string, options: Tc3Verify
   if (auth.service !== 'tcb') return { ok: false, reason: 'wrong-service', detail: auth.service };
 
   // The SDK always signs host and content-type; without them the request is not bound to us.
-  for (const required of ['host', 'content-type']) {
+  for (const required of ALWAYS_SIGNED) {
     if (!auth.signedHeaders.includes(required)) return { ok: false, reason: 'missing-signed-header', detail: required };
   }
   let canonicalHeaders = '';
@@ -190,18 +253,15 @@ export function verifyTc3(req: Tc3Request, secretKey: string, options: Tc3Verify
   const q = req.url.indexOf('?');
   const path = q === -1 ? req.url : req.url.slice(0, q);
   const query = q === -1 ? '' : req.url.slice(q + 1);
-  const canonicalRequest = [
-    req.method.toLowerCase(),
-    `//${headerValue(req.headers, 'host') ?? ''}${path}`,
-    query,
-    canonicalHeaders,
-    auth.signedHeaders.join(';'),
-    payload.hash,
-  ].join('\n');
+  const canonicalRequest = `${req.method.toLowerCase()}\n//${headerValue(req.headers, 'host') ?? ''}${path}\n${query}\n${canonicalHeaders}\n${auth.signedHeaders.join(';')}\n${payload.hash}`;
   const scope = `${auth.date}/${auth.service}/tc3_request`;
   const stringToSign = `TC3-HMAC-SHA256\n${timestamp}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-  const expected = Buffer.from(tc3Signature(secretKey, auth.date, auth.service, stringToSign));
-  const given = Buffer.from(auth.signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: 'bad-signature' };
+  // ASCII throughout: the timestamp and the date are digits (checked above), the service is tcb.
+  // Compared as the 32 bytes, not their hex: a signature that is not 64 hex digits decodes shorter.
+  const expected = signAscii(signingKey(secretKey, auth.date, auth.service), stringToSign);
+  const given = Buffer.from(auth.signature, 'hex');
+  if (given.length !== expected.length || auth.signature.length !== 64 || !timingSafeEqual(expected, given)) {
+    return { ok: false, reason: 'bad-signature' };
+  }
   return { ok: true, secretId: auth.secretId };
 }

@@ -29,36 +29,47 @@ export interface CommApiData {
   hasInnerData: boolean;
 }
 
+/** A decoded message's fields as protobufjs leaves them: unset scalars read their default, unset messages null. */
 interface RawPair {
-  key?: string;
-  value?: Uint8Array;
-  contenttype?: string;
-  filename?: string;
+  key: string;
+  value: Uint8Array | number[];
+  contenttype: string;
+  filename: string;
 }
 interface RawCommApiData {
-  apiType?: number;
-  openapiData?: { pairs?: RawPair[] };
-  innerData?: unknown;
-  svrkitData?: unknown;
-  tokenData?: unknown;
-  appid?: string;
+  apiType: number;
+  openapiData: { pairs: RawPair[] } | null;
+  innerData: unknown;
+  svrkitData: unknown;
+  tokenData: unknown;
+  appid: string;
 }
 
-/** Decodes the `requestData` form field. Throws on bytes that are not a valid CommApiData. */
+/**
+ * The bytes of a `bytes` field as a Buffer: a view of the decoded input (protobufjs slices it), not
+ * a copy. An unset field reads protobufjs's default, an empty array.
+ */
+const asBuffer = (bytes: Uint8Array | number[]): Buffer =>
+  Buffer.isBuffer(bytes)
+    ? bytes
+    : bytes instanceof Uint8Array
+      ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      : Buffer.from(bytes);
+
+/**
+ * Decodes the `requestData` form field. Throws on bytes that are not a valid CommApiData. The
+ * message's fields are read as decoded (no `toObject` copy); a pair's value is a view of `buf`.
+ */
 export function decodeCommApiData(buf: Uint8Array): CommApiData {
-  const raw = CommApiDataType.toObject(CommApiDataType.decode(buf), { enums: Number }) as RawCommApiData;
+  const raw = CommApiDataType.decode(buf) as unknown as RawCommApiData;
+  const pairs = raw.openapiData?.pairs ?? [];
   return {
-    apiType: raw.apiType ?? ApiType.OPEN_API,
-    pairs: (raw.openapiData?.pairs ?? []).map((p) => ({
-      key: p.key ?? '',
-      value: Buffer.from(p.value ?? []),
-      contenttype: p.contenttype ?? '',
-      filename: p.filename ?? '',
-    })),
-    appid: raw.appid ?? '',
-    hasSvrkitData: raw.svrkitData !== undefined,
-    hasTokenData: raw.tokenData !== undefined,
-    hasInnerData: raw.innerData !== undefined,
+    apiType: raw.apiType,
+    pairs: pairs.map((p) => ({ key: p.key, value: asBuffer(p.value), contenttype: p.contenttype, filename: p.filename })),
+    appid: raw.appid,
+    hasSvrkitData: raw.svrkitData != null,
+    hasTokenData: raw.tokenData != null,
+    hasInnerData: raw.innerData != null,
   };
 }
 

@@ -94,7 +94,7 @@ test('requests signed by @cloudbase/signature-nodejs verify: UTF-8 text, a file,
   const cases: Record<string, string | Buffer>[] = [
     { action: 'wx.openApi', apiName: 'logistics.getOrder', envName: 'e', note: '顺丰 😀 é', requestData: Buffer.from([0, 0xff, 0x80, 10]) },
     { action: 'wx.openApi', big: '运'.repeat(8000), file: Buffer.alloc(20_000, 0xa5) },
-    { 'a b': 'spaced name', action: ' padded ' },
+    { 'a b': 'spaced name', "it's(a)*!": 'every character encodeURIComponent keeps and the signer does not', action: ' padded ' },
   ];
   for (const params of cases) {
     const timestamp = 1795882118;

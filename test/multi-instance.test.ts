@@ -295,6 +295,9 @@ describe('three instances on one PostgreSQL database', { concurrency: false }, (
     // Every instance flushes what it admitted within a few of its 200 ms ticks; a busy machine may take longer.
     await eventually(async () => (await counted()) >= 180 + admitted, 5000).catch(() => undefined);
     assert.equal(await counted(), 180 + admitted, 'admitted calls and counted calls agree');
+    // Two more ticks: no instance counts a call late, twice.
+    await new Promise((r) => setTimeout(r, 450));
+    assert.equal(await counted(), 180 + admitted, 'and still agree after the next flushes');
 
     // clear_quota on one instance opens the day again on all of them.
     assert.deepEqual((await call(servers[1]!.url, '/cgi-bin/clear_quota', { token: tokens[1]!, body: { appid: QUOTA.appid } })).json, {

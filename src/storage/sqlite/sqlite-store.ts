@@ -45,7 +45,7 @@ export interface SqliteStoreOptions {
 /** The worker's options, and from how many WAL frames the writer finishes its checkpoints (default 1,000). */
 export type CheckpointTuning = Omit<WalCheckpointerOptions, 'filename'> & {
   finishFromFrames?: number;
-  /** Told what each of the writer's finishing checkpoints did (frames in the WAL, frames copied back). */
+  /** Told what each of the writer's finishing checkpoints did (frames in the WAL, frames copied back); if it throws, that is a WalCheckpointWarning. */
   onFinish?: (result: { walFrames: number; checkpointedFrames: number }) => void;
 };
 

@@ -89,6 +89,7 @@ interface SigningKey {
   outer: Buffer;
 }
 
+/** §4 step 5: kDate → kService → kSigning (the signature is `signAscii(kSigning, stringToSign)`). */
 function signingKey(secretKey: string, date: string, service: string): SigningKey {
   const cacheKey = `${date}\u0000${service}\u0000${secretKey}`;
   let found = signingKeys.get(cacheKey);
@@ -105,13 +106,6 @@ function signingKey(secretKey: string, date: string, service: string): SigningKe
     signingKeys.set(cacheKey, found);
   }
   return found;
-}
-
-/** §4 step 5: kDate → kService → kSigning → hex signature. */
-export function tc3Signature(secretKey: string, date: string, service: string, stringToSign: string): string {
-  return createHmac('sha256', signingKey(secretKey, date, service).key)
-    .update(stringToSign)
-    .digest('hex');
 }
 
 /**

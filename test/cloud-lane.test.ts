@@ -173,3 +173,24 @@ test('what the lane leaves to the route: a JSON body, a listed fault rule', asyn
     s.app.faults.clear();
   }
 });
+
+test('an order cancelled after it was printed: the same signed call answers its new state, on the lane and the route', async () => {
+  const w = (await s.post(PATHS.addOrder, testOrder('cloud-lane-2'))).json.waybill_id as string;
+  const [call] = await capture([{ openid: 'oABC123456', orderId: 'cloud-lane-2', deliveryId: 'TEST', waybillId: w }]);
+  const status = (seen: Seen) =>
+    (JSON.parse(Buffer.from(decodeCommOpenApiResp(seen.body).respData).toString('utf8')) as { errcode: number; order_status: number })
+      .order_status;
+  const first = await viaSocket(call!);
+  assert.equal(status(await viaSocket(call!)), status(first), 'printed and kept');
+  const cancel = await s.post(PATHS.cancelOrder, { openid: 'oABC123456', order_id: 'cloud-lane-2', delivery_id: 'TEST', waybill_id: w });
+  assert.equal(cancel.json.errcode, 0, JSON.stringify(cancel.json));
+  const before = served();
+  const lane = await viaSocket(call!);
+  assert.equal(served(), before + 1, 'the lane took it');
+  assert.notEqual(status(lane), status(first), 'not the kept answer of the order before its change');
+  assert.equal(status(lane), status(await viaRoute(call!)));
+  assert.equal(
+    status(lane),
+    (await s.post(PATHS.getOrder, { order_id: 'cloud-lane-2', delivery_id: 'TEST', waybill_id: w })).json.order_status,
+  );
+});

@@ -53,10 +53,16 @@ export class CloudService {
     this.#recent.clear();
   }
 
+  /** The app of a secretId looked up less than a second ago; undefined otherwise (ask findBySecretId). */
+  knownBySecretId(secretId: string): CloudApp | undefined {
+    const hit = this.#recent.get(secretId);
+    return hit && Date.now() - hit.at < 1000 ? hit.found : undefined;
+  }
+
   /** The app a secretId belongs to, with its key and envs (for the bridge). */
   async findBySecretId(secretId: string): Promise<CloudApp | undefined> {
-    const hit = this.#recent.get(secretId);
-    if (hit && Date.now() - hit.at < 1000) return hit.found;
+    const known = this.knownBySecretId(secretId);
+    if (known) return known;
     const c = await this.store.cloud.findCredential(secretId);
     const found = c && { appid: c.appid, secretKey: c.secret_key, envs: await this.store.cloud.listEnvs(c.appid) };
     if (this.#recent.size > 1000) this.#recent.clear();

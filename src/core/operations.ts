@@ -21,6 +21,11 @@ export interface Operation {
    * `take(n)`: bytes for an answer that is not kept, which the caller gives back once sent.
    */
   runJson?(core: LogisticsCore, appid: string, body: Body, take?: (n: number) => Buffer): Promise<Buffer>;
+  /**
+   * runJson's answer when the core has it without waiting (a kept answer of an order known
+   * unchanged); undefined otherwise. Throws as runJson would reject for a body it refuses.
+   */
+  knownJson?(core: LogisticsCore, appid: string, body: Body): Buffer | undefined;
 }
 
 const BASE = '/cgi-bin/express/business';
@@ -72,6 +77,7 @@ const businessOperations: Operation[] = [
     cloud: true,
     run: (c, appid, body) => c.orders.getOrder(appid, body),
     runJson: (c, appid, body, take) => c.orders.getOrderJson(appid, body, take),
+    knownJson: (c, appid, body) => c.orders.knownOrderJson(appid, body),
   },
   {
     name: 'getQuota',

@@ -19,7 +19,7 @@ import { errorBody, JSON_CONTENT_TYPE, type EnvelopeOptions } from './envelope.t
 import { parseWeChatBody } from './read-body.ts';
 import { newRid } from './rid.ts';
 import { routeConfigOf } from './route-config.ts';
-import type { CloudBridgeOptions, CloudCallRecord } from './cloud/bridge.ts';
+import type { ApiAnswer, CloudBridgeOptions, CloudCallRecord } from './cloud/bridge.ts';
 
 /** The header that carries a success answer's rid. */
 export const RID_HEADER = 'x-wxl-rid';
@@ -159,15 +159,20 @@ export function installApiManagement(
 
   return {
     recordCloudCall: (cloud, sent) => (options.ridLog ? recordCloud(cloud, sent) : undefined),
-    wrapCloudInvoke: (invoke) => async (appid, apiName, body, call) => {
+    // An answer the invoker has at once stays synchronous here too.
+    wrapCloudInvoke: (invoke) => (appid, apiName, body, call) => {
       const path = cloudPaths.get(apiName);
+      const recorded = (answer: ApiAnswer | undefined): ApiAnswer | undefined => {
+        // undefined: a fault rule took the connection over (reset or hang); there is no answer to log.
+        if (answer !== undefined && path !== undefined && options.ridLog) {
+          call.record = { appid, path, requestBody: body, answer };
+        }
+        return answer;
+      };
       const refused = options.quotas && path !== undefined ? meter.admit(appid, path) : undefined;
-      const answer = refused ? errorBody(refused, nowSeconds(core.clock), envelope) : await invoke(appid, apiName, body, call);
-      // undefined: a fault rule took the connection over (reset or hang); there is no answer to log.
-      if (answer !== undefined && path !== undefined && options.ridLog) {
-        call.record = { appid, path, requestBody: body, answer };
-      }
-      return answer;
+      if (refused) return recorded(errorBody(refused, nowSeconds(core.clock), envelope));
+      const answer = invoke(appid, apiName, body, call);
+      return answer instanceof Promise ? answer.then(recorded) : recorded(answer);
     },
   };
 }

@@ -187,6 +187,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     bodyLimit: CLOUD_BODY_LIMIT,
     freshnessSeconds: options.cloud?.freshnessSeconds ?? CLOUD_FRESHNESS_SECONDS,
     findAppBySecretId: (secretId) => core.cloud.findBySecretId(secretId),
+    knownAppBySecretId: (secretId) => core.cloud.knownBySecretId(secretId),
     invoke: management.wrapCloudInvoke(cloudInvoker(core, envelope, faults)),
     knownApiNames: cloudApiNames,
   };

@@ -3,10 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { encodeCommOpenApiResp } from '../../proto/comm-api.ts';
 import { parseMultipart, type FormPart } from './multipart.ts';
 import { openApiBodyFromPairs } from './open-api-body.ts';
-import { parseTc3Authorization, verifyTc3 } from './tc3.ts';
+import { parseTc3Authorization, verifyTc3, type Tc3Authorization } from './tc3.ts';
 
 export interface CloudApp {
   appid: string;
@@ -23,11 +22,14 @@ export interface CloudBridgeOptions {
   /** Max request body in bytes; default 10 MiB. */
   bodyLimit?: number;
   findAppBySecretId(secretId: string): Promise<CloudApp | undefined>;
+  /** The app of a secretId when known without a read (a recent lookup); undefined: ask findAppBySecretId. */
+  knownAppBySecretId?(secretId: string): CloudApp | undefined;
   /**
    * Runs the HTTPS twin of `apiName`; returns its JSON answer including errcode/errmsg if any (an object, or
-   * already serialised bytes), or undefined when it took the connection over (a fault rule reset or hung it).
+   * already serialised bytes), or undefined when it took the connection over (a fault rule reset or hung it);
+   * at once where it needs no wait, else as a promise.
    */
-  invoke(appid: string, apiName: string, snakeCaseBody: Record<string, unknown>, call: CloudCall): Promise<ApiAnswer | undefined>;
+  invoke(appid: string, apiName: string, snakeCaseBody: Record<string, unknown>, call: CloudCall): MaybePromise<ApiAnswer | undefined>;
   /** `apiName`s as the SDK sends them (`logistics.getOrder`); others get -604100. */
   knownApiNames: string[];
 }
@@ -95,11 +97,6 @@ const proto = async () => (protoLoaded ??= await (protoModule ??= import('../../
 /** §5: the API's answer as protobuf, never typed exactly `application/json; charset=utf-8`. */
 const protobuf = (bytes: Buffer): CloudAnswer => ({ contentType: PROTOBUF_CONTENT_TYPE, bytes });
 
-async function openApiResp(resp: Parameters<typeof encodeCommOpenApiResp>[0]): Promise<CloudAnswer> {
-  const { encodeCommOpenApiResp } = await proto();
-  return protobuf(encodeCommOpenApiResp(resp));
-}
-
 // An answer the core hands out as cached bytes (getOrder) is the same object on every call
 // until its order changes, so its protobuf envelope is built once too and lives as long as it.
 const envelopes = new WeakMap<Uint8Array, Buffer>();
@@ -128,30 +125,30 @@ export interface CloudLog {
 
 const silent: CloudLog = { warn: () => undefined, error: () => undefined };
 
+/** A value, or a promise of it where it had to wait (a store read). */
+export type MaybePromise<T> = T | Promise<T>;
+
+type ProtoModule = typeof import('../../proto/comm-api.ts');
+
 /**
  * The gateway's work for one request, whatever carries it: the form, the TC3 signature, the
  * env, the CommApiData, the API itself, the CommOpenApiResp. The fastify route below and the
- * direct lane (cloud-lane.ts) both send what it answers.
+ * direct lane (cloud-lane.ts) both send what it answers. A call that needs no store read (the
+ * secretId looked up recently, a kept getOrder answer) is answered in the same turn, not as a
+ * promise; an unexpected failure is thrown then, or rejects the promise.
  */
 export function cloudCallAnswerer(opts: CloudBridgeOptions) {
   const known = new Set(opts.knownApiNames);
-  return async (request: CloudRequest, call: CloudCall, log: CloudLog = silent): Promise<CloudAnswer> => {
-    const contentType = request.headers['content-type'] ?? '';
-    // Only `wx.openApi` (multipart) is served; `wx.api` (JSON, §7) is deprecated and unused by cloud.openapi.*.
-    if (!Buffer.isBuffer(request.body)) {
-      return gatewayError(GatewayCode.invalidCommonParam, 'only action wx.openApi (multipart/form-data) is supported');
-    }
-    let parts: FormPart[];
-    try {
-      parts = parseMultipart(request.body, contentType);
-    } catch (err) {
-      return gatewayError(GatewayCode.invalidCommonParam, `malformed form: ${(err as Error).message}`);
-    }
 
-    // §4 / rule 13: secretId → app, its secretKey verifies the signature.
-    const auth = parseTc3Authorization(request.headers.authorization);
-    if (!auth.ok) return gatewayError(GatewayCode.authFailed, `authorization: ${auth.reason}`);
-    const cloudApp = await opts.findAppBySecretId(auth.auth.secretId);
+  /** §4 / rule 13: the app of the Credential's secretId, whose secretKey verifies the signature. */
+  const signed = (
+    request: CloudRequest,
+    parts: FormPart[],
+    auth: Tc3Authorization,
+    cloudApp: CloudApp | undefined,
+    call: CloudCall,
+    log: CloudLog,
+  ): MaybePromise<CloudAnswer> => {
     if (!cloudApp) return gatewayError(GatewayCode.authFailed, 'authorization: unknown secretId');
     const verified = verifyTc3(
       {
@@ -161,7 +158,7 @@ export function cloudCallAnswerer(opts: CloudBridgeOptions) {
         params: parts,
       },
       cloudApp.secretKey,
-      { freshnessSeconds: opts.freshnessSeconds, authorization: auth.auth },
+      { freshnessSeconds: opts.freshnessSeconds, authorization: auth },
     );
     if (!verified.ok) {
       log.warn({ reason: verified.reason, detail: verified.detail }, 'cloud call signature rejected');
@@ -177,30 +174,68 @@ export function cloudCallAnswerer(opts: CloudBridgeOptions) {
     if (apiName === '' || requestData === undefined) {
       return gatewayError(GatewayCode.invalidParam, 'apiName and requestData are required');
     }
+    const bytes = typeof requestData.value === 'string' ? Buffer.from(requestData.value, 'utf8') : requestData.value;
+    if (protoLoaded === undefined) return proto().then((m) => openApi(m, cloudApp.appid, apiName, bytes, call, log));
+    return openApi(protoLoaded, cloudApp.appid, apiName, bytes, call, log);
+  };
 
-    const { ApiType, decodeCommApiData, encodeCommOpenApiResp } = protoLoaded ?? (await proto());
+  /** The CommApiData, the API itself, and its answer as a CommOpenApiResp. */
+  const openApi = (
+    m: ProtoModule,
+    appid: string,
+    apiName: string,
+    requestData: Buffer,
+    call: CloudCall,
+    log: CloudLog,
+  ): MaybePromise<CloudAnswer> => {
     let data;
     try {
-      data = decodeCommApiData(typeof requestData.value === 'string' ? Buffer.from(requestData.value, 'utf8') : requestData.value);
+      data = m.decodeCommApiData(requestData);
     } catch (err) {
       return gatewayError(GatewayCode.invalidParam, `requestData is not a CommApiData: ${(err as Error).message}`);
     }
+    const openApiResp = (resp: Parameters<ProtoModule['encodeCommOpenApiResp']>[0]) => protobuf(m.encodeCommOpenApiResp(resp));
     // getOpenData & co. (SVRKIT_API) are not logistics APIs (§7): same answer as an unknown name.
-    if (data.apiType !== ApiType.OPEN_API || !known.has(apiName)) return openApiResp({ errorCode: OpenApiErrorCode.apiNotFound });
+    if (data.apiType !== m.ApiType.OPEN_API || !known.has(apiName)) return openApiResp({ errorCode: OpenApiErrorCode.apiNotFound });
     // Cross-account calls name another appid (§3); this server cannot authorise those.
-    if (data.appid !== '' && data.appid !== cloudApp.appid) return openApiResp({ errorCode: OpenApiErrorCode.noPermission });
+    if (data.appid !== '' && data.appid !== appid) return openApiResp({ errorCode: OpenApiErrorCode.noPermission });
     const body = openApiBodyFromPairs(data.pairs);
     if (!body.ok) return gatewayError(GatewayCode.invalidParam, `parameter ${body.key} is not JSON: ${body.message}`);
 
-    let answer: ApiAnswer | undefined;
-    try {
-      answer = await opts.invoke(cloudApp.appid, apiName, body.body, call);
-    } catch (err) {
+    const failed = (err: unknown): CloudAnswer => {
       log.error({ err, apiName }, 'cloud call handler failed');
       return openApiResp({ errorCode: OpenApiErrorCode.systemError });
+    };
+    // undefined: the connection was reset or is left hanging.
+    const answered = (answer: ApiAnswer | undefined): CloudAnswer =>
+      answer === undefined ? undefined : apiAnswer(answer, m.encodeCommOpenApiResp);
+    let answer: MaybePromise<ApiAnswer | undefined>;
+    try {
+      answer = opts.invoke(appid, apiName, body.body, call);
+    } catch (err) {
+      return failed(err);
     }
-    if (answer === undefined) return undefined; // the connection was reset or is left hanging
-    return apiAnswer(answer, encodeCommOpenApiResp);
+    return answer instanceof Promise ? answer.then(answered, failed) : answered(answer);
+  };
+
+  return (request: CloudRequest, call: CloudCall, log: CloudLog = silent): MaybePromise<CloudAnswer> => {
+    const contentType = request.headers['content-type'] ?? '';
+    // Only `wx.openApi` (multipart) is served; `wx.api` (JSON, §7) is deprecated and unused by cloud.openapi.*.
+    if (!Buffer.isBuffer(request.body)) {
+      return gatewayError(GatewayCode.invalidCommonParam, 'only action wx.openApi (multipart/form-data) is supported');
+    }
+    let parts: FormPart[];
+    try {
+      parts = parseMultipart(request.body, contentType);
+    } catch (err) {
+      return gatewayError(GatewayCode.invalidCommonParam, `malformed form: ${(err as Error).message}`);
+    }
+    const auth = parseTc3Authorization(request.headers.authorization);
+    if (!auth.ok) return gatewayError(GatewayCode.authFailed, `authorization: ${auth.reason}`);
+    const { secretId } = auth.auth;
+    const recent = opts.knownAppBySecretId?.(secretId);
+    if (recent) return signed(request, parts, auth.auth, recent, call, log);
+    return opts.findAppBySecretId(secretId).then((found) => signed(request, parts, auth.auth, found, call, log));
   };
 }
 

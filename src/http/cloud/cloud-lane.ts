@@ -16,7 +16,7 @@ import type { FaultRegistry } from '../../faults/fault-registry.ts';
 import type { SentCall } from '../api-management.ts';
 import { JSON_CONTENT_TYPE } from '../envelope.ts';
 import { WxError } from '../../core/errors.ts';
-import type { CloudCall, CloudCallRecord, cloudCallAnswerer } from './bridge.ts';
+import type { CloudAnswer, CloudCall, CloudCallRecord, cloudCallAnswerer } from './bridge.ts';
 import { lane, laneBodySize, readBody, sendAnswer, type Lane } from '../lane.ts';
 
 export interface CloudLaneOptions {
@@ -36,21 +36,26 @@ export function cloudLane(options: CloudLaneOptions): Lane {
 
   const send = (req: IncomingMessage, res: ServerResponse, startedAt: number, body: Buffer): void => {
     const call: CloudCall = {};
-    options.answer({ method: 'POST', url: req.url!, headers: req.headers, body }, call).then(
-      (answer) => {
-        // No connection was handed over, so no rule took it; a rule listed since decided nothing here.
-        if (answer === undefined) return void res.destroy();
-        const rid = call.record
-          ? options.recordCloudCall(call.record, {
-              url: req.url!,
-              ip: req.socket.remoteAddress ?? '',
-              elapsedMs: performance.now() - startedAt,
-            })
-          : undefined;
-        sendAnswer(res, answer.contentType, answer.bytes, rid);
-      },
-      (error: unknown) => fail(res, error),
-    );
+    const answered = (answer: CloudAnswer): void => {
+      // No connection was handed over, so no rule took it; a rule listed since decided nothing here.
+      if (answer === undefined) return void res.destroy();
+      const rid = call.record
+        ? options.recordCloudCall(call.record, {
+            url: req.url!,
+            ip: req.socket.remoteAddress ?? '',
+            elapsedMs: performance.now() - startedAt,
+          })
+        : undefined;
+      sendAnswer(res, answer.contentType, answer.bytes, rid);
+    };
+    let answer: ReturnType<CloudLaneOptions['answer']>;
+    try {
+      answer = options.answer({ method: 'POST', url: req.url!, headers: req.headers, body }, call);
+    } catch (error) {
+      return fail(res, error);
+    }
+    if (answer instanceof Promise) answer.then(answered, (error: unknown) => fail(res, error));
+    else answered(answer);
   };
 
   const fail = (res: ServerResponse, error: unknown): void => sendAnswer(res, JSON_CONTENT_TYPE, options.unexpected(error));

@@ -64,6 +64,7 @@ test('drop with times: 1 fails the first attempt without sending it; the retry d
   await eventually(() => pushesOf('p-drop').length === 1);
   const [push] = pushesOf('p-drop');
   assert.ok(push!.at - started >= 290, `arrived after the 300 ms backoff (${push!.at - started} ms)`);
+  await eventually(async () => (await eventsOf('p-drop'))[0]?.status === 'delivered');
   const [event] = await eventsOf('p-drop');
   const attempts = await s.app.core.store.events.listAttempts(event!.id);
   assert.deepEqual(
@@ -100,6 +101,8 @@ test('delay_ms holds a delivery; another waybill overtakes it', async () => {
   const fast = pushesOf('p-fast')[0]!;
   assert.ok(slow.at - started >= 790, `held ${slow.at - started} ms`);
   assert.ok(fast.at < slow.at, 'the other waybill was not held');
+  // The receiver has the push before the dispatcher has written down its answer.
+  await eventually(async () => (await eventsOf('p-slow'))[0]?.status === 'delivered');
   const [event] = await eventsOf('p-slow');
   assert.equal(event!.attempts, 1, 'one attempt: a late push, not a retry');
 });
@@ -126,8 +129,11 @@ test('duplicate delivers the same event twice; with delay_ms the copy arrives af
     [1, 2, 1],
     'the late duplicate of Version 1 comes after Version 2',
   );
-  const [event] = await eventsOf('p-late');
-  assert.equal(event!.status, 'delivered');
+  // The receiver has the pushes before the dispatcher has written down their answers.
+  await eventually(async () => {
+    const events = await eventsOf('p-late');
+    return events.length === 2 && events.every((e) => e.status === 'delivered');
+  });
 });
 
 test('event, appid and delivery_id narrow a push rule', async () => {

@@ -46,7 +46,7 @@ export class CloudService {
 
   // Looked-up keys, kept one second: every cloud call needs them, they rarely change,
   // and a second is also how long a change takes to reach other instances.
-  readonly #recent = new Map<string, { at: number; found: CloudApp | undefined }>();
+  readonly #recent = new Map<string, { at: number; found: CloudApp }>();
 
   /** Forgets looked-up keys (the store was put back by a reset). */
   forgetLookups(): void {

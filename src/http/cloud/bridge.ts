@@ -126,7 +126,11 @@ export interface CloudLog {
 const silent: CloudLog = { warn: () => undefined, error: () => undefined };
 
 /** A value, or a promise of it where it had to wait (a store read). */
-export type MaybePromise<T> = T | Promise<T>;
+export type MaybePromise<T> = T | PromiseLike<T>;
+
+/** Whether a MaybePromise is still to come: any thenable, as `await` would take it. */
+export const isPending = <T>(value: MaybePromise<T>): value is PromiseLike<T> =>
+  typeof (value as PromiseLike<T> | null)?.then === 'function';
 
 type ProtoModule = typeof import('../../proto/comm-api.ts');
 
@@ -215,7 +219,7 @@ export function cloudCallAnswerer(opts: CloudBridgeOptions) {
     } catch (err) {
       return failed(err);
     }
-    return answer instanceof Promise ? answer.then(answered, failed) : answered(answer);
+    return isPending(answer) ? Promise.resolve(answer).then(answered, failed) : answered(answer);
   };
 
   return (request: CloudRequest, call: CloudCall, log: CloudLog = silent): MaybePromise<CloudAnswer> => {
@@ -235,7 +239,7 @@ export function cloudCallAnswerer(opts: CloudBridgeOptions) {
     const { secretId } = auth.auth;
     const recent = opts.knownAppBySecretId?.(secretId);
     if (recent) return signed(request, parts, auth.auth, recent, call, log);
-    return opts.findAppBySecretId(secretId).then((found) => signed(request, parts, auth.auth, found, call, log));
+    return Promise.resolve(opts.findAppBySecretId(secretId)).then((found) => signed(request, parts, auth.auth, found, call, log));
   };
 }
 

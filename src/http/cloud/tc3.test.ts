@@ -88,13 +88,18 @@ test('host and content-type must be signed', async () => {
   assert.deepEqual(verifyTc3({ ...req, headers }, 'y'), { ok: false, reason: 'missing-signed-header', detail: 'host' });
 });
 
-test('requests signed by @cloudbase/signature-nodejs verify: UTF-8 text, a file, a payload past the hash scratch, an encoded name', () => {
+test('requests signed by @cloudbase/signature-nodejs verify: UTF-8 text, files among text fields, a payload past the hash scratch, an encoded name', () => {
   const url = 'http://127.0.0.1:8080/admin?env=e&seqId=1';
   const headers = { 'content-type': 'multipart/form-data; boundary=b', Host: '127.0.0.1:8080', 'User-Agent': 'tcb-node-sdk/3.17.2' };
   const cases: Record<string, string | Buffer>[] = [
     { action: 'wx.openApi', apiName: 'logistics.getOrder', envName: 'e', note: '顺丰 😀 é', requestData: Buffer.from([0, 0xff, 0x80, 10]) },
     { action: 'wx.openApi', big: '运'.repeat(8000), file: Buffer.alloc(20_000, 0xa5) },
     { 'a b': 'spaced name', "it's(a)*!": 'every character encodeURIComponent keeps and the signer does not', action: ' padded ' },
+    // Files first, between and after text fields, two files, a file alone, an empty one.
+    { file: Buffer.from([0xde, 0xad]), action: 'wx.openApi', z: '后 after the file' },
+    { a: 'x', f1: Buffer.from([0xbe, 0xef]), f2: Buffer.from([0x00]), b: 'y' },
+    { only: Buffer.from([7, 8, 9]) },
+    { a: 'x', empty: Buffer.alloc(0), z: 'z' },
   ];
   for (const params of cases) {
     const timestamp = 1795882118;

@@ -86,6 +86,9 @@ test("under steady writes the WAL still starts again from its beginning (the wri
   const { dir, finished, reports, store } = await fileStore({ intervalMs: 10, finishFromFrames: 50 });
   try {
     await withApps(store);
+    // The worker thread first: on a busy machine it can take more than a second to start, longer
+    // than a fast machine needs for all the writes below.
+    assert.ok(await until(() => reports.length > 0, 15_000), 'the worker reported its first checkpoint');
     const body = 'x'.repeat(12_000);
     // Never idle: eight transactions always asked for, so the writer's groups follow each other
     // without a pause in which a worker pass could finish on its own.
@@ -115,9 +118,8 @@ test("under steady writes the WAL still starts again from its beginning (the wri
     };
     // The writer finished a checkpoint itself: every frame the WAL held was copied back.
     const completed = () => finished.some((r) => r.walFrames > 0 && r.checkpointedFrames === r.walFrames);
-    // Writes go on until both happened, for 20 s or 10,000 writes at most: on a busy machine the
-    // worker thread can take more than a second to start and send its first report, so a fixed short
-    // window proves nothing.
+    // Writes go on until both happened, for 20 s or 10,000 writes at most (a fixed short window
+    // proves nothing on a busy machine).
     const deadline = Date.now() + 20_000;
     let next = 0;
     await Promise.all(
@@ -125,7 +127,10 @@ test("under steady writes the WAL still starts again from its beginning (the wri
         while (Date.now() < deadline && next < 10_000 && !(restarted() && completed())) await write(next++);
       }),
     );
-    assert.ok(completed(), `the writer completed a checkpoint between groups: ${JSON.stringify(finished)}`);
+    assert.ok(
+      completed(),
+      `the writer completed a checkpoint between groups in ${next} writes: ${JSON.stringify(finished)} (${reports.length} worker reports)`,
+    );
     assert.ok(restarted(), `the WAL started again at least once while writes went on: ${JSON.stringify(reports.map((r) => r.walFrames))}`);
   } finally {
     await store.close();

@@ -205,7 +205,6 @@ function hashPayload(
     if (typeof value === 'string' && value === '') continue;
     if (!(signed ? signed.has(key) : signedParams.includes(key))) return { ok: false, reason: 'unsigned-param', detail: key };
   }
-  // `&key=value\r\n` per signed non-empty field, text as UTF-8, files as their bytes.
   let most = 0;
   for (const key of signedParams) {
     const value = byName.get(key);
@@ -214,17 +213,22 @@ function hashPayload(
   if (most > payloadScratch.length) {
     // Large (a file, or a forged header naming one field many times): no buffer of its size.
     const hash = createHash('sha256');
-    for (const key of signedParams) {
-      const value = byName.get(key);
-      if (value === undefined || value === '') continue;
-      hash.update(`&${key}=`).update(value).update('\r\n');
-    }
+    payloadPieces(signedParams, byName, (piece) => hash.update(piece));
     return { ok: true, hash: hash.digest('hex') };
   }
-  // Text runs are written in one call each, a file's bytes copied between them (the SDK's four
-  // signed fields are three text fields and then the requestData file: two writes and a copy).
-  const out = payloadScratch;
   let at = 0;
+  payloadPieces(signedParams, byName, (piece) => {
+    at += typeof piece === 'string' ? payloadScratch.write(piece, at, 'utf8') : piece.copy(payloadScratch, at);
+  });
+  return { ok: true, hash: sha256Hex(payloadScratch.subarray(0, at)) };
+}
+
+/**
+ * The payload the signature covers, `&key=value\r\n` per signed non-empty field (text as UTF-8,
+ * files as their bytes), handed on as runs of text and the files between them: the SDK's four
+ * signed fields (three text fields, then the requestData file) are three pieces.
+ */
+function payloadPieces(signedParams: string[], byName: Map<string, string | Buffer>, emit: (piece: string | Buffer) => void): void {
   let text = '';
   for (const key of signedParams) {
     const value = byName.get(key);
@@ -233,12 +237,11 @@ function hashPayload(
       text += `&${key}=${value}\r\n`;
       continue;
     }
-    at += out.write(`${text}&${key}=`, at, 'utf8');
-    at += value.copy(out, at);
+    emit(`${text}&${key}=`);
+    emit(value);
     text = '\r\n';
   }
-  if (text !== '') at += out.write(text, at, 'utf8');
-  return { ok: true, hash: sha256Hex(out.subarray(0, at)) };
+  if (text !== '') emit(text);
 }
 
 const ALWAYS_SIGNED = ['host', 'content-type'];

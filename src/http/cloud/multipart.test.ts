@@ -182,3 +182,15 @@ test('any mutation of the SDK body either parses or fails with MultipartError, n
   // Most single-byte changes inside a value still leave a well-formed body.
   assert.ok(parsed > 500, `${parsed} bodies parsed`);
 });
+
+test('a boundary reads the same in the form-data library’s Content-Type and through the general parameter reader', () => {
+  for (const boundary of ['--------------------------e6269d801b5a6b4abbb26a46', "a'()+_,-./:=?b", 'x', 'b'.repeat(70)]) {
+    const raw = `--${boundary}\r\nContent-Disposition: form-data; name="f"\r\n\r\nv\r\n--${boundary}--\r\n`;
+    const plain = parseMultipart(Buffer.from(raw), `multipart/form-data; boundary=${boundary}`);
+    const general = parseMultipart(Buffer.from(raw), `Multipart/Form-Data;charset=utf-8;  boundary="${boundary}"`);
+    assert.deepEqual(plain, general, boundary);
+    assert.deepEqual(plain, [{ name: 'f', kind: 'text', value: 'v' }], boundary);
+  }
+  // Past 70 characters a boundary is refused on either way.
+  assert.throws(() => parseMultipart(Buffer.from('--'), `multipart/form-data; boundary=${'b'.repeat(71)}`), MultipartError);
+});

@@ -95,8 +95,16 @@ function latin1Bytes(s: string): string {
   return /[\u0100-\uffff]/.test(s) ? Buffer.from(s, 'latin1').toString('latin1') : s;
 }
 
+/**
+ * The Content-Type as form-data (the SDK's form library) writes it: a boundary token and nothing
+ * else, read without the general parameter parser, which reads it the same.
+ */
+const PLAIN_MULTIPART = /^multipart\/form-data; boundary=([^\s;"\\]{1,70})$/;
+
 /** The boundary parameter of a `multipart/form-data` Content-Type (RFC 2046: 1–70 characters). */
 function multipartBoundary(contentType: string): string {
+  const plain = PLAIN_MULTIPART.exec(contentType);
+  if (plain) return plain[1]!;
   const type = leadingValue(contentType);
   if (type !== 'multipart/form-data') throw new MultipartError(`not multipart/form-data: ${type}`);
   const boundary = headerParams(contentType).get('boundary');

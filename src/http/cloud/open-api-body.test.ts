@@ -41,3 +41,33 @@ test('a value with a lone surrogate escape or bytes that are not UTF-8 is refuse
   const fine = openApiBodyFromPairs([pair('order_id', '"x\\ud83d\\udce6"')]);
   assert.deepEqual(fine, { ok: true, body: { order_id: 'x📦' } });
 });
+
+test('string values read as JSON.parse reads them, escapes, raw control characters and all', () => {
+  const values = [
+    '""',
+    '"oABC123456"',
+    '"01234567890123456789"',
+    '"with space ~!@#$%^&*()_+{}|:<>?`-=[];,./"',
+    '"a\\"b"',
+    '"a\\\\b"',
+    '"\\u0041\\n"',
+    '"é and 运"',
+    '"\t"',
+    '"a\u007fb"',
+    '"unterminated',
+    '"',
+    '"a"b"',
+    ` "padded" `,
+    `"${'x'.repeat(300)}"`,
+  ];
+  for (const text of values) {
+    let expected: unknown;
+    try {
+      expected = { ok: true, body: { v: JSON.parse(text) } };
+    } catch {
+      expected = false;
+    }
+    const result = openApiBodyFromPairs([pair('v', text)]);
+    assert.deepEqual(result.ok ? result : false, expected, text);
+  }
+});

@@ -73,7 +73,7 @@ export function parseMultipart(body: Buffer, contentType: string, limits: Multip
 
     const headerEnd = text.charCodeAt(at) === CR && text.charCodeAt(at + 1) === LF ? at : text.indexOf('\r\n\r\n', at);
     if (headerEnd === -1 || headerEnd - at > MAX_HEADER_BYTES) throw new MultipartError('unterminated part headers');
-    const block = text.slice(at, headerEnd);
+    const blockStart = at;
     const contentStart = headerEnd === at ? at + 2 : headerEnd + 4;
     const next = text.indexOf(delimiter, contentStart - 2);
     if (next === -1) throw new MultipartError('unexpected end of form');
@@ -82,6 +82,17 @@ export function parseMultipart(body: Buffer, contentType: string, limits: Multip
     at = next + delimiter.length;
 
     if (++seen > maxParts) throw new MultipartError('too many form parts');
+    const quote = sdkNameEnd(text, blockStart, headerEnd);
+    if (quote !== -1 && quote + 1 === headerEnd) {
+      parts.push(textPart(text.slice(blockStart + SDK_DISPOSITION.length, quote), body, text, contentStart, contentEnd, maxField));
+      continue;
+    }
+    if (quote !== -1 && quote + SDK_OCTET_STREAM.length === headerEnd && text.startsWith(SDK_OCTET_STREAM, quote)) {
+      const name = text.slice(blockStart + SDK_DISPOSITION.length, quote);
+      parts.push(filePart(name, body, contentStart, contentEnd, maxFile, undefined, 'application/octet-stream'));
+      continue;
+    }
+    const block = text.slice(blockStart, headerEnd);
     const plain = PLAIN_BLOCK.exec(block);
     const part = plain
       ? textPart(plain[1]!, body, text, contentStart, contentEnd, maxField)
@@ -142,6 +153,32 @@ function partHeaders(block: string): PartHeaders {
 }
 
 /**
+ * The header blocks the SDK's form library writes, byte for byte: `Content-Disposition: form-data;
+ * name="…"` alone (a text field), or followed by `Content-Type: application/octet-stream` (the
+ * requestData file). They are recognised in the body's text where they stand, without cutting
+ * the block out or matching it (neither allocates); any other block takes the ways below, which
+ * read these the same.
+ */
+const SDK_DISPOSITION = 'Content-Disposition: form-data; name="';
+const SDK_OCTET_STREAM = '"\r\nContent-Type: application/octet-stream';
+
+/**
+ * Where the name's closing quote is when the block at `start` opens with the SDK's Content-Disposition
+ * and a name of no backslash, CR or LF (what PLAIN_BLOCK allows) closes before `end`; -1 otherwise.
+ */
+function sdkNameEnd(text: string, start: number, end: number): number {
+  if (!text.startsWith(SDK_DISPOSITION, start)) return -1;
+  const from = start + SDK_DISPOSITION.length;
+  const quote = text.indexOf('"', from);
+  if (quote === -1 || quote >= end) return -1;
+  for (let i = from; i < quote; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c || c === CR || c === LF) return -1;
+  }
+  return quote;
+}
+
+/**
  * A header block that is one `Content-Disposition: form-data; name="…"` line (all but one of the
  * SDK's parts): a text field, read without splitting the block into header fields. Blocks this
  * does not match take the general way, which reads the ones it does match the same.
@@ -180,14 +217,26 @@ function formPart(
   if (name === undefined) throw new MultipartError('a form part has no name');
   const type = headers.type;
   const mimeType = type === undefined ? 'text/plain' : leadingValue(type);
-  if (filename !== undefined || mimeType === 'application/octet-stream') {
-    if (end - start > maxFile) throw new MultipartError(`form file ${name} too large`);
-    // A copy: the part outlives the request body it was cut from.
-    const value = Buffer.allocUnsafe(end - start);
-    body.copy(value, 0, start, end);
-    return { name, kind: 'file', value, filename, mimeType };
-  }
+  if (filename !== undefined || mimeType === 'application/octet-stream')
+    return filePart(name, body, start, end, maxFile, filename, mimeType);
   return textPart(name, body, text, start, end, maxField);
+}
+
+/** A file whose content is `body[start, end)`. */
+function filePart(
+  name: string,
+  body: Buffer,
+  start: number,
+  end: number,
+  maxFile: number,
+  filename: string | undefined,
+  mimeType: string,
+): FormPart {
+  if (end - start > maxFile) throw new MultipartError(`form file ${name} too large`);
+  // A copy: the part outlives the request body it was cut from.
+  const value = Buffer.allocUnsafe(end - start);
+  body.copy(value, 0, start, end);
+  return { name, kind: 'file', value, filename, mimeType };
 }
 
 /** A text field whose content is `body[start, end)`. */

@@ -237,38 +237,71 @@ function sha256HexOfText(text: string): string {
   return oneShotHash('sha256', payloadBytes.head(payloadBytes.bytes.write(text, 0, 'utf8')), 'hex');
 }
 
+/**
+ * The received fields under their signed names, for one verification at a time: two arrays kept
+ * from call to call (their values emptied after each) instead of a Map per request. The SDK sends
+ * nine fields, so a name is looked up by a search from the start; checking many fields for a
+ * repeated name, which only a forged request sends, takes a Set.
+ */
+const fieldKeys: string[] = [];
+const fieldValues: (string | Buffer)[] = [];
+
+/** The value of the field named `key` among the first `n`, or undefined. */
+function fieldValue(key: string, n: number): string | Buffer | undefined {
+  for (let i = 0; i < n; i++) if (fieldKeys[i] === key) return fieldValues[i];
+  return undefined;
+}
+
 /** §4 step 2 on the server: hash the received fields in SignedParams order; reject unsigned ones. */
 function hashPayload(
   params: Tc3Request['params'],
   signedParams: readonly string[],
 ): { ok: true; hash: string } | { ok: false; reason: Tc3Failure; detail: string } {
-  const byName = new Map<string, string | Buffer>();
-  for (const { name, value } of params) {
+  const n = params.length;
+  try {
+    return hashFields(params, signedParams);
+  } finally {
+    for (let i = 0; i < n; i++) fieldValues[i] = '';
+  }
+}
+
+function hashFields(
+  params: Tc3Request['params'],
+  signedParams: readonly string[],
+): { ok: true; hash: string } | { ok: false; reason: Tc3Failure; detail: string } {
+  const n = params.length;
+  const seen = n > 32 ? new Set<string>() : undefined;
+  for (let i = 0; i < n; i++) {
+    const { name, value } = params[i]!;
     const key = paramKey(name);
-    if (byName.has(key)) return { ok: false, reason: 'duplicate-param', detail: key };
-    byName.set(key, typeof value === 'string' ? value.trim() : value);
+    if (seen ? seen.has(key) : fieldValue(key, i) !== undefined) return { ok: false, reason: 'duplicate-param', detail: key };
+    seen?.add(key);
+    fieldKeys[i] = key;
+    fieldValues[i] = typeof value === 'string' ? value.trim() : value;
   }
   // The SDK skips empty strings when hashing, so only non-empty fields need a signature. (A list
   // as short as the SDK's is searched as it is; a long one, which only a forged header sends, as a set.)
   const signed = signedParams.length > 16 ? new Set(signedParams) : undefined;
-  for (const [key, value] of byName) {
-    if (typeof value === 'string' && value === '') continue;
+  for (let i = 0; i < n; i++) {
+    if (fieldValues[i] === '') continue;
+    const key = fieldKeys[i]!;
     if (!(signed ? signed.has(key) : signedParams.includes(key))) return { ok: false, reason: 'unsigned-param', detail: key };
   }
   let most = 0;
-  for (const key of signedParams) {
-    const value = byName.get(key);
+  for (let i = 0; i < signedParams.length; i++) {
+    const key = signedParams[i]!;
+    const value = fieldValue(key, n);
     if (value !== undefined && value !== '') most += 3 * key.length + 4 + (typeof value === 'string' ? 3 * value.length : value.length);
   }
   if (most > payloadBytes.bytes.length || oneShotHash === undefined) {
     // Large (a file, or a forged header naming one field many times): no buffer of its size.
     const hash = createHash('sha256');
-    payloadPieces(signedParams, byName, (piece) => hash.update(piece));
+    payloadPieces(signedParams, n, (piece) => hash.update(piece));
     return { ok: true, hash: hash.digest('hex') };
   }
   const scratch = payloadBytes.bytes;
   let at = 0;
-  payloadPieces(signedParams, byName, (piece) => {
+  payloadPieces(signedParams, n, (piece) => {
     at += typeof piece === 'string' ? scratch.write(piece, at, 'utf8') : piece.copy(scratch, at);
   });
   return { ok: true, hash: oneShotHash('sha256', payloadBytes.head(at), 'hex') };
@@ -277,16 +310,14 @@ function hashPayload(
 /**
  * The payload the signature covers, `&key=value\r\n` per signed non-empty field (text as UTF-8,
  * files as their bytes), handed on as runs of text and the files between them: the SDK's four
- * signed fields (three text fields, then the requestData file) are three pieces.
+ * signed fields (three text fields, then the requestData file) are three pieces. Reads the first
+ * `n` fields of fieldKeys / fieldValues.
  */
-function payloadPieces(
-  signedParams: readonly string[],
-  byName: Map<string, string | Buffer>,
-  emit: (piece: string | Buffer) => void,
-): void {
+function payloadPieces(signedParams: readonly string[], n: number, emit: (piece: string | Buffer) => void): void {
   let text = '';
-  for (const key of signedParams) {
-    const value = byName.get(key);
+  for (let i = 0; i < signedParams.length; i++) {
+    const key = signedParams[i]!;
+    const value = fieldValue(key, n);
     if (value === undefined || value === '') continue;
     if (typeof value === 'string') {
       text += `&${key}=${value}\r\n`;
@@ -312,11 +343,13 @@ export function verifyTc3(req: Tc3Request, secretKey: string, options: Tc3Verify
   if (auth.service !== 'tcb') return { ok: false, reason: 'wrong-service', detail: auth.service };
 
   // The SDK always signs host and content-type; without them the request is not bound to us.
-  for (const required of ALWAYS_SIGNED) {
+  for (let i = 0; i < ALWAYS_SIGNED.length; i++) {
+    const required = ALWAYS_SIGNED[i]!;
     if (!auth.signedHeaders.includes(required)) return { ok: false, reason: 'missing-signed-header', detail: required };
   }
   let canonicalHeaders = '';
-  for (const name of auth.signedHeaders) {
+  for (let i = 0; i < auth.signedHeaders.length; i++) {
+    const name = auth.signedHeaders[i]!;
     const value = headerValue(req.headers, name);
     if (value === undefined) return { ok: false, reason: 'missing-signed-header', detail: name };
     canonicalHeaders += `${name}:${canonicalHeaderValue(name, value)}\n`;

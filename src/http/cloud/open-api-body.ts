@@ -14,25 +14,34 @@ export type OpenApiBodyResult = { ok: true; body: Record<string, unknown> } | { 
 
 /** JSON-parses every pair value into one snake_case object; keys are taken verbatim. Values follow the HTTPS body's text rule (well-formed UTF-8, no lone surrogates). */
 export function openApiBodyFromPairs(pairs: readonly KeyValuePair[]): OpenApiBodyResult {
-  const entries: Array<[string, unknown]> = [];
-  for (const pair of pairs) {
+  const body: Record<string, unknown> = {};
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i]!;
+    let value: unknown;
     if (pair.filename !== '') {
-      entries.push([pair.key, { filename: pair.filename, contentType: pair.contenttype, value: pair.value } satisfies CloudMediaValue]);
-      continue;
+      value = { filename: pair.filename, contentType: pair.contenttype, value: pair.value } satisfies CloudMediaValue;
+    } else {
+      value = plainJsonString(pair.value);
+      if (value === undefined) {
+        try {
+          value = parseWellFormedJson(utf8Text(pair.value));
+        } catch (err) {
+          return { ok: false, key: pair.key, message: err instanceof Error ? err.message : String(err) };
+        }
+      }
     }
-    const plain = plainJsonString(pair.value);
-    if (plain !== undefined) {
-      entries.push([pair.key, plain]);
-      continue;
-    }
-    try {
-      entries.push([pair.key, parseWellFormedJson(utf8Text(pair.value))]);
-    } catch (err) {
-      return { ok: false, key: pair.key, message: err instanceof Error ? err.message : String(err) };
-    }
+    setOwn(body, pair.key, value);
   }
-  // fromEntries defines own properties, so a `__proto__` key cannot change the prototype.
-  return { ok: true, body: Object.fromEntries(entries) };
+  return { ok: true, body };
+}
+
+/**
+ * `target[key] = value` as an own property whatever the key: assigning `__proto__` would set the
+ * object's prototype instead. (Object.fromEntries does the same, ~7 times slower on four pairs.)
+ */
+function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** Longest value read by `plainJsonString`; longer ones go through JSON.parse, which is faster on them. */

@@ -107,8 +107,9 @@ function latin1Bytes(s: string): string {
 }
 
 /**
- * The Content-Type as form-data (the SDK's form library) writes it: a boundary token and nothing
- * else, read without the general parameter parser, which reads it the same.
+ * The Content-Type as form-data (the SDK's form library) writes it: an unquoted boundary (no space,
+ * `;`, `"` or backslash) and nothing else, read without the general parameter parser, which reads
+ * it the same.
  */
 const PLAIN_MULTIPART = /^multipart\/form-data; boundary=([^\s;"\\]{1,70})$/;
 
@@ -155,9 +156,9 @@ function partHeaders(block: string): PartHeaders {
 /**
  * The header blocks the SDK's form library writes, byte for byte: `Content-Disposition: form-data;
  * name="…"` alone (a text field), or followed by `Content-Type: application/octet-stream` (the
- * requestData file). They are recognised in the body's text where they stand, without cutting
- * the block out or matching it (neither allocates); any other block takes the ways below, which
- * read these the same.
+ * requestData file). They are recognised in the body's text where they stand: the block is not
+ * cut out and matched by a regular expression, which allocate a string and a match each; any other
+ * block takes the ways below, which read these the same.
  */
 const SDK_DISPOSITION = 'Content-Disposition: form-data; name="';
 const SDK_OCTET_STREAM = '"\r\nContent-Type: application/octet-stream';

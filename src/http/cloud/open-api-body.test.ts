@@ -30,6 +30,7 @@ test('a __proto__ key becomes an own property, not the prototype', () => {
   const result = openApiBodyFromPairs([pair('__proto__', '{"polluted":true}')]);
   assert.ok(result.ok);
   assert.equal(Object.getPrototypeOf(result.body), Object.prototype);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(result.body, '__proto__')?.value, { polluted: true });
   assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
 });
 

@@ -135,3 +135,46 @@ test('requests signed by @cloudbase/signature-nodejs verify: UTF-8 text, files a
     assert.deepEqual(verifyTc3({ ...req, params: changed }, 'y'), { ok: false, reason: 'bad-signature' });
   }
 });
+
+test('a SignedParams list that names a field twice is refused before anything is hashed', async () => {
+  const req = await vectorRequest();
+  const headers = { ...seedVector.headers() };
+  headers['authorization'] = headers['authorization']!.replace('SignedParams=action;', 'SignedParams=requestdata;action;');
+  assert.deepEqual(verifyTc3({ ...req, headers }, 'y'), { ok: false, reason: 'duplicate-param', detail: 'requestdata' });
+  // The list of the request before is not kept for the next one.
+  assert.deepEqual(verifyTc3(req, 'y'), { ok: true, secretId: 'x' });
+});
+
+test('a canonical request too long for the reused buffer (a long signed header) is hashed as it is', () => {
+  const url = 'http://127.0.0.1:8080/admin?env=e&seqId=1';
+  const timestamp = 1795882118;
+  const params = { action: 'wx.openApi', envName: 'e' };
+  const request = (userAgent: string, signedWith: string): Tc3Request => {
+    const headers = { 'content-type': 'multipart/form-data; boundary=b', Host: '127.0.0.1:8080', 'User-Agent': signedWith };
+    const { authorization } = sign({
+      secretId: 'x',
+      secretKey: 'y',
+      method: 'post',
+      url,
+      params,
+      headers,
+      withSignedParams: true,
+      timestamp,
+    });
+    return {
+      method: 'POST',
+      url: '/admin?env=e&seqId=1',
+      headers: {
+        'content-type': headers['content-type'],
+        host: headers.Host,
+        'user-agent': userAgent,
+        'x-timestamp': String(timestamp),
+        authorization,
+      },
+      params: Object.entries(params).map(([name, value]) => ({ name, value })),
+    };
+  };
+  const long = `agent/${'运'.repeat(6_000)}`;
+  assert.deepEqual(verifyTc3(request(long, long), 'y'), { ok: true, secretId: 'x' });
+  assert.deepEqual(verifyTc3(request(`${long}!`, long), 'y'), { ok: false, reason: 'bad-signature' });
+});

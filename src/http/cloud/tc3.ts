@@ -10,8 +10,6 @@ export interface Tc3Authorization {
   service: string;
   signedParams: readonly string[];
   signedHeaders: readonly string[];
-  /** SignedHeaders as sent (`content-type;host;…`), which the canonical request repeats. */
-  signedHeadersText: string;
   signature: string;
 }
 
@@ -65,9 +63,8 @@ export function parseTc3Authorization(
       secretId,
       date,
       service,
-      signedParams: params === '' ? [] : paramLists.split(params),
+      signedParams: params === '' ? NONE : paramLists.split(params),
       signedHeaders: headerLists.split(headers),
-      signedHeadersText: headers,
       signature,
     },
   };
@@ -75,19 +72,31 @@ export function parseTc3Authorization(
 
 /**
  * `a;b;c` as a list, the last one remembered: every request of one SDK names the same fields and
- * headers, so the list it made for the last request serves the next. Shared, hence read-only.
+ * headers, so the list made for the last request serves the next. Shared, hence frozen.
  */
 class ListMemo {
-  #text = '';
-  #list: readonly string[] = [];
+  #text: string | undefined;
+  #list: readonly string[] = NONE;
   split(text: string): readonly string[] {
     if (text !== this.#text) {
       this.#list = Object.freeze(text.split(';'));
-      this.#text = text;
+      this.#text = detached(text);
     }
     return this.#list;
   }
+  /** `list.join(';')`, without joining again when it is the list this memo made last. */
+  join(list: readonly string[]): string {
+    return list === this.#list && this.#text !== undefined ? this.#text : list.join(';');
+  }
 }
+const NONE: readonly string[] = Object.freeze([]);
+
+/**
+ * A copy of `text` that holds no other string: a slice V8 makes of a long string (here, of a
+ * request's headers or body) keeps the whole of it alive, and what a module keeps between
+ * requests must not keep a request. Only for the few strings kept: it costs a copy.
+ */
+const detached = (text: string): string => JSON.parse(JSON.stringify(text)) as string;
 const paramLists = new ListMemo();
 const headerLists = new ListMemo();
 
@@ -141,19 +150,19 @@ function signingKey(secretKey: string, date: string, service: string): SigningKe
  * of what hashing a hundred bytes costs. Lengths repeat (every request of the SDK signs the same
  * shapes), and views are kept for the first VIEW_LENGTHS_MAX bytes only.
  */
+const VIEW_LENGTHS_MAX = 2048;
 class Scratch {
   readonly bytes: Buffer;
-  readonly #views: (Buffer | undefined)[] = [];
+  readonly #views: (Buffer | undefined)[];
   constructor(size: number) {
     this.bytes = Buffer.allocUnsafeSlow(size);
+    this.#views = new Array<Buffer | undefined>(Math.min(size, VIEW_LENGTHS_MAX) + 1).fill(undefined);
   }
   head(n: number): Buffer {
     if (n > VIEW_LENGTHS_MAX) return this.bytes.subarray(0, n);
     return (this.#views[n] ??= this.bytes.subarray(0, n));
   }
 }
-const VIEW_LENGTHS_MAX = 2048;
-
 /** The pad and the message of the inner hash, then the pad and the inner digest of the outer one. */
 const mac = new Scratch(64 + 256);
 /** The request's signature as bytes, to compare with the expected one. */
@@ -211,7 +220,8 @@ function paramKey(name: string): string {
     const lower = name.trim().toLowerCase();
     key = PLAIN_NAME.test(lower) ? lower : camSafeUrlEncode(lower);
     if (paramKeys.size >= 256) paramKeys.clear();
-    paramKeys.set(name, key);
+    key = detached(key);
+    paramKeys.set(detached(name), key);
   }
   return key;
 }
@@ -239,9 +249,9 @@ function sha256HexOfText(text: string): string {
 
 /**
  * The received fields under their signed names, for one verification at a time: two arrays kept
- * from call to call (their values emptied after each) instead of a Map per request. The SDK sends
- * nine fields, so a name is looked up by a search from the start; checking many fields for a
- * repeated name, which only a forged request sends, takes a Set.
+ * from call to call (emptied after each) instead of a Map per request. The SDK sends eight
+ * fields, so a name is looked up by a search from the start; checking many fields for a repeated
+ * name, which only a forged request sends, takes a Set.
  */
 const fieldKeys: string[] = [];
 const fieldValues: (string | Buffer)[] = [];
@@ -249,6 +259,20 @@ const fieldValues: (string | Buffer)[] = [];
 /** The value of the field named `key` among the first `n`, or undefined. */
 function fieldValue(key: string, n: number): string | Buffer | undefined {
   for (let i = 0; i < n; i++) if (fieldKeys[i] === key) return fieldValues[i];
+  return undefined;
+}
+
+/** The first name of `list` that an earlier one repeats, or undefined. */
+function firstRepeat(list: readonly string[]): string | undefined {
+  if (list.length > 16) {
+    const seen = new Set<string>();
+    for (let i = 0; i < list.length; i++) {
+      if (seen.has(list[i]!)) return list[i];
+      seen.add(list[i]!);
+    }
+    return undefined;
+  }
+  for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) if (list[i] === list[j]) return list[i];
   return undefined;
 }
 
@@ -261,7 +285,10 @@ function hashPayload(
   try {
     return hashFields(params, signedParams);
   } finally {
-    for (let i = 0; i < n; i++) fieldValues[i] = '';
+    for (let i = 0; i < n; i++) {
+      fieldKeys[i] = '';
+      fieldValues[i] = '';
+    }
   }
 }
 
@@ -282,6 +309,11 @@ function hashFields(
   // The SDK skips empty strings when hashing, so only non-empty fields need a signature. (A list
   // as short as the SDK's is searched as it is; a long one, which only a forged header sends, as a set.)
   const signed = signedParams.length > 16 ? new Set(signedParams) : undefined;
+  // A field named twice in SignedParams would be hashed twice. The SDK never names one twice; a
+  // forged list naming a large file over and over would have it hashed as many times before the
+  // signature is even compared.
+  const repeated = firstRepeat(signedParams);
+  if (repeated !== undefined) return { ok: false, reason: 'duplicate-param', detail: repeated };
   for (let i = 0; i < n; i++) {
     if (fieldValues[i] === '') continue;
     const key = fieldKeys[i]!;
@@ -368,7 +400,7 @@ export function verifyTc3(req: Tc3Request, secretKey: string, options: Tc3Verify
   const q = req.url.indexOf('?');
   const path = q === -1 ? req.url : req.url.slice(0, q);
   const query = q === -1 ? '' : req.url.slice(q + 1);
-  const canonicalRequest = `${req.method.toLowerCase()}\n//${headerValue(req.headers, 'host') ?? ''}${path}\n${query}\n${canonicalHeaders}\n${auth.signedHeadersText}\n${payload.hash}`;
+  const canonicalRequest = `${req.method.toLowerCase()}\n//${headerValue(req.headers, 'host') ?? ''}${path}\n${query}\n${canonicalHeaders}\n${headerLists.join(auth.signedHeaders)}\n${payload.hash}`;
   const scope = `${auth.date}/${auth.service}/tc3_request`;
   const stringToSign = `TC3-HMAC-SHA256\n${timestamp}\n${scope}\n${sha256HexOfText(canonicalRequest)}`;
   // ASCII throughout: the timestamp and the date are digits (checked above), the service is tcb.

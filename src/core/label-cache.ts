@@ -1,8 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { findCarrier } from './carriers.ts';
 import type { LabelInput, LabelParty, PrintType } from './label/label-input.ts';
-import type { LabelValues } from './label/label-blocks.ts';
-import { labelValues, writeLabelValues } from './label/render-label.ts';
+import { renderLabelHtml } from './label/render-label.ts';
 import { arr, obj, str, type Body } from './validate.ts';
 import type { OrderRecord } from '../storage/types.ts';
 import { getOrderAnswerBytes } from './get-order-answer.ts';
@@ -101,8 +100,8 @@ export class LabelCache {
   carrierLabel: CarrierLabel = () => undefined;
 
   #renderBase64(order: OrderRecord, printType: PrintType): string {
-    const html = this.carrierLabel(order);
-    return html === undefined ? labelBase64(labelValues(labelInput(order)), printType) : base64OfUtf8(html);
+    const html = this.carrierLabel(order) ?? renderLabelHtml(labelInput(order), printType);
+    return base64OfUtf8(html);
   }
 
   /**
@@ -163,15 +162,6 @@ export class LabelCache {
  * heap (the server's RSS grew with it).
  */
 let utf8Scratch = Buffer.allocUnsafe(64 * 1024);
-
-/** base64 of the built-in label's UTF-8, written by the label engine into the reused buffer (no HTML string). */
-export function labelBase64(values: LabelValues, printType: PrintType): string {
-  for (;;) {
-    const written = writeLabelValues(values, printType, utf8Scratch);
-    if (written !== -1) return utf8Scratch.toString('base64', 0, written);
-    utf8Scratch = Buffer.allocUnsafe(utf8Scratch.length * 2);
-  }
-}
 
 /** base64 of the UTF-8 of `text`, without allocating the UTF-8 bytes. */
 export function base64OfUtf8(text: string): string {

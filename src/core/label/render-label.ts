@@ -152,11 +152,6 @@ export function renderLabelValues(values: LabelValues, printType: PrintType): st
   return compiled[printType === 1 ? 1 : 0](values);
 }
 
-/** The same label's UTF-8 written into `into` from byte `at`: where it ends, or -1 when `into` may be too short (CompiledTemplate.write). */
-export function writeLabelValues(values: LabelValues, printType: PrintType, into: Buffer, at = 0): number {
-  return compiled[printType === 1 ? 1 : 0].write(values, into, at);
-}
-
 /** The label as a complete HTML document; `printType` 0 two-part 100 × 180 mm, 1 single-part 76 × 130 mm. */
 export function renderLabelHtml(input: LabelInput, printType: PrintType): string {
   return renderLabelValues(labelValues(input), printType);

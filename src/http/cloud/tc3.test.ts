@@ -88,9 +88,44 @@ test('host and content-type must be signed', async () => {
   assert.deepEqual(verifyTc3({ ...req, headers }, 'y'), { ok: false, reason: 'missing-signed-header', detail: 'host' });
 });
 
+const SIGNED_URL = 'http://127.0.0.1:8080/admin?env=e&seqId=1';
+const SIGNED_AT = 1795882118;
+
+/**
+ * A request with these form fields signed by `@cloudbase/signature-nodejs` (secretId x, key y), as
+ * the server receives it; `sentUserAgent` is the User-Agent it arrives with, `userAgent` the signed one.
+ */
+function sdkSignedRequest(
+  params: Record<string, string | Buffer>,
+  userAgent = 'tcb-node-sdk/3.17.2',
+  sentUserAgent = userAgent,
+): Tc3Request {
+  const headers = { 'content-type': 'multipart/form-data; boundary=b', Host: '127.0.0.1:8080', 'User-Agent': userAgent };
+  const { authorization } = sign({
+    secretId: 'x',
+    secretKey: 'y',
+    method: 'post',
+    url: SIGNED_URL,
+    params,
+    headers,
+    withSignedParams: true,
+    timestamp: SIGNED_AT,
+  });
+  return {
+    method: 'POST',
+    url: '/admin?env=e&seqId=1',
+    headers: {
+      'content-type': headers['content-type'],
+      host: headers.Host,
+      'user-agent': sentUserAgent,
+      'x-timestamp': String(SIGNED_AT),
+      authorization,
+    },
+    params: Object.entries(params).map(([name, value]) => ({ name, value })),
+  };
+}
+
 test('requests signed by @cloudbase/signature-nodejs verify: UTF-8 text, files among text fields, a payload past the hash scratch, an encoded name', () => {
-  const url = 'http://127.0.0.1:8080/admin?env=e&seqId=1';
-  const headers = { 'content-type': 'multipart/form-data; boundary=b', Host: '127.0.0.1:8080', 'User-Agent': 'tcb-node-sdk/3.17.2' };
   const cases: Record<string, string | Buffer>[] = [
     { action: 'wx.openApi', apiName: 'logistics.getOrder', envName: 'e', note: '顺丰 😀 é', requestData: Buffer.from([0, 0xff, 0x80, 10]) },
     { action: 'wx.openApi', big: '运'.repeat(8000), file: Buffer.alloc(20_000, 0xa5) },
@@ -102,29 +137,7 @@ test('requests signed by @cloudbase/signature-nodejs verify: UTF-8 text, files a
     { a: 'x', empty: Buffer.alloc(0), z: 'z' },
   ];
   for (const params of cases) {
-    const timestamp = 1795882118;
-    const { authorization } = sign({
-      secretId: 'x',
-      secretKey: 'y',
-      method: 'post',
-      url,
-      params,
-      headers,
-      withSignedParams: true,
-      timestamp,
-    });
-    const req: Tc3Request = {
-      method: 'POST',
-      url: '/admin?env=e&seqId=1',
-      headers: {
-        'content-type': headers['content-type'],
-        host: headers.Host,
-        'user-agent': headers['User-Agent'],
-        'x-timestamp': String(timestamp),
-        authorization,
-      },
-      params: Object.entries(params).map(([name, value]) => ({ name, value })),
-    };
+    const req = sdkSignedRequest(params);
     assert.deepEqual(verifyTc3(req, 'y'), { ok: true, secretId: 'x' }, Object.keys(params).join(','));
     // The same fields with one character or byte changed do not.
     const changed = req.params.map((p, i) =>
@@ -146,35 +159,8 @@ test('a SignedParams list that names a field twice is refused before anything is
 });
 
 test('a canonical request too long for the reused buffer (a long signed header) is hashed as it is', () => {
-  const url = 'http://127.0.0.1:8080/admin?env=e&seqId=1';
-  const timestamp = 1795882118;
   const params = { action: 'wx.openApi', envName: 'e' };
-  const request = (userAgent: string, signedWith: string): Tc3Request => {
-    const headers = { 'content-type': 'multipart/form-data; boundary=b', Host: '127.0.0.1:8080', 'User-Agent': signedWith };
-    const { authorization } = sign({
-      secretId: 'x',
-      secretKey: 'y',
-      method: 'post',
-      url,
-      params,
-      headers,
-      withSignedParams: true,
-      timestamp,
-    });
-    return {
-      method: 'POST',
-      url: '/admin?env=e&seqId=1',
-      headers: {
-        'content-type': headers['content-type'],
-        host: headers.Host,
-        'user-agent': userAgent,
-        'x-timestamp': String(timestamp),
-        authorization,
-      },
-      params: Object.entries(params).map(([name, value]) => ({ name, value })),
-    };
-  };
   const long = `agent/${'运'.repeat(6_000)}`;
-  assert.deepEqual(verifyTc3(request(long, long), 'y'), { ok: true, secretId: 'x' });
-  assert.deepEqual(verifyTc3(request(`${long}!`, long), 'y'), { ok: false, reason: 'bad-signature' });
+  assert.deepEqual(verifyTc3(sdkSignedRequest(params, long), 'y'), { ok: true, secretId: 'x' });
+  assert.deepEqual(verifyTc3(sdkSignedRequest(params, long, `${long}!`), 'y'), { ok: false, reason: 'bad-signature' });
 });

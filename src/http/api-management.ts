@@ -19,7 +19,8 @@ import { errorBody, JSON_CONTENT_TYPE, type EnvelopeOptions } from './envelope.t
 import { parseWeChatBody } from './read-body.ts';
 import { newRid } from './rid.ts';
 import { routeConfigOf } from './route-config.ts';
-import { isPending, type ApiAnswer, type CloudBridgeOptions, type CloudCallRecord } from './cloud/bridge.ts';
+import type { ApiAnswer, CloudBridgeOptions, CloudCallRecord } from './cloud/bridge.ts';
+import { thenOrNow } from './maybe-promise.ts';
 
 /** The header that carries a success answer's rid. */
 export const RID_HEADER = 'x-wxl-rid';
@@ -171,8 +172,7 @@ export function installApiManagement(
       };
       const refused = options.quotas && path !== undefined ? meter.admit(appid, path) : undefined;
       if (refused) return recorded(errorBody(refused, nowSeconds(core.clock), envelope));
-      const answer = invoke(appid, apiName, body, call);
-      return isPending(answer) ? Promise.resolve(answer).then(recorded) : recorded(answer);
+      return thenOrNow(invoke(appid, apiName, body, call), recorded);
     },
   };
 }

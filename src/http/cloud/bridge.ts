@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { thenOrNow, type MaybePromise } from '../maybe-promise.ts';
 import { parseMultipart, type FormPart } from './multipart.ts';
 import { openApiBodyFromPairs } from './open-api-body.ts';
 import { parseTc3Authorization, verifyTc3, type Tc3Authorization } from './tc3.ts';
@@ -125,13 +126,6 @@ export interface CloudLog {
 
 const silent: CloudLog = { warn: () => undefined, error: () => undefined };
 
-/** A value, or a promise of it where it had to wait (a store read). */
-export type MaybePromise<T> = T | PromiseLike<T>;
-
-/** Whether a MaybePromise is still to come: any thenable, as `await` would take it. */
-export const isPending = <T>(value: MaybePromise<T>): value is PromiseLike<T> =>
-  typeof (value as PromiseLike<T> | null)?.then === 'function';
-
 type ProtoModule = typeof import('../../proto/comm-api.ts');
 
 /**
@@ -219,7 +213,7 @@ export function cloudCallAnswerer(opts: CloudBridgeOptions) {
     } catch (err) {
       return failed(err);
     }
-    return isPending(answer) ? Promise.resolve(answer).then(answered, failed) : answered(answer);
+    return thenOrNow(answer, answered, failed);
   };
 
   return (request: CloudRequest, call: CloudCall, log: CloudLog = silent): MaybePromise<CloudAnswer> => {

@@ -16,7 +16,8 @@ import type { FaultRegistry } from '../../faults/fault-registry.ts';
 import type { SentCall } from '../api-management.ts';
 import { JSON_CONTENT_TYPE } from '../envelope.ts';
 import { WxError } from '../../core/errors.ts';
-import { isPending, type CloudAnswer, type CloudCall, type CloudCallRecord, type cloudCallAnswerer } from './bridge.ts';
+import { thenOrNow } from '../maybe-promise.ts';
+import type { CloudAnswer, CloudCall, CloudCallRecord, cloudCallAnswerer } from './bridge.ts';
 import { lane, laneBodySize, readBody, sendAnswer, type Lane } from '../lane.ts';
 
 export interface CloudLaneOptions {
@@ -54,8 +55,7 @@ export function cloudLane(options: CloudLaneOptions): Lane {
     } catch (error) {
       return fail(res, error);
     }
-    if (isPending(answer)) Promise.resolve(answer).then(answered, (error: unknown) => fail(res, error));
-    else answered(answer);
+    void thenOrNow(answer, answered, (error: unknown) => fail(res, error));
   };
 
   const fail = (res: ServerResponse, error: unknown): void => sendAnswer(res, JSON_CONTENT_TYPE, options.unexpected(error));

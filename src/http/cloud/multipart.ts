@@ -92,11 +92,7 @@ export function parseMultipart(body: Buffer, contentType: string, limits: Multip
       parts.push(filePart(name, body, contentStart, contentEnd, maxFile, undefined, 'application/octet-stream'));
       continue;
     }
-    const block = text.slice(blockStart, headerEnd);
-    const plain = PLAIN_BLOCK.exec(block);
-    const part = plain
-      ? textPart(plain[1]!, body, text, contentStart, contentEnd, maxField)
-      : formPart(partHeaders(block), body, text, contentStart, contentEnd, maxField, maxFile);
+    const part = formPart(partHeaders(text.slice(blockStart, headerEnd)), body, text, contentStart, contentEnd, maxField, maxFile);
     if (part) parts.push(part);
   }
 }
@@ -165,7 +161,8 @@ const SDK_OCTET_STREAM = '"\r\nContent-Type: application/octet-stream';
 
 /**
  * Where the name's closing quote is when the block at `start` opens with the SDK's Content-Disposition
- * and a name of no backslash, CR or LF (what PLAIN_BLOCK allows) closes before `end`; -1 otherwise.
+ * and its name closes before `end`, on the same line and without a backslash (an escape, which the
+ * general reader undoes); -1 otherwise.
  */
 function sdkNameEnd(text: string, start: number, end: number): number {
   if (!text.startsWith(SDK_DISPOSITION, start)) return -1;
@@ -179,14 +176,7 @@ function sdkNameEnd(text: string, start: number, end: number): number {
   return quote;
 }
 
-/**
- * A header block that is one `Content-Disposition: form-data; name="…"` line (all but one of the
- * SDK's parts): a text field, read without splitting the block into header fields. Blocks this
- * does not match take the general way, which reads the ones it does match the same.
- */
-const PLAIN_BLOCK = /^content-disposition:[ \t]*form-data;[ \t]*name="([^"\\\r\n]*)"[ \t]*$/i;
-
-/** What nearly every part's Content-Disposition is (the SDK's all are): read without the general parser. */
+/** A Content-Disposition that is a plain name and nothing else: read without the general parameter parser. */
 const PLAIN_DISPOSITION = /^form-data;[ \t]*name="([^"\\]*)"$/i;
 
 /** The part whose content is `body[start, end)` (`text` is the body as latin1), or undefined for one that is not form-data. */

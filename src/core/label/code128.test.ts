@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import bwipjs from 'bwip-js';
 import { decodeModules } from '../../../test/support/code128-decode.ts';
-import { encodeCode128 } from './code128.ts';
+import { encodeCode128, jsBarcodeCode128Widths } from './code128.ts';
+import { encodePrintableCode128, isPrintableAscii } from './code128-printable.ts';
 
 function* randomTexts(count: number): Generator<string> {
   let seed = 7;
@@ -51,4 +52,51 @@ test('non-ASCII text goes through FNC4 as UTF-8 bytes; empty text has no symbol'
   assert.equal(decodeModules(encodeCode128('广州')!.widths), Buffer.from('广州', 'utf8').toString('latin1'));
   assert.equal(decodeModules(encodeCode128('\u00c8x')!.widths), Buffer.from('\u00c8x', 'utf8').toString('latin1'));
   assert.equal(encodeCode128(''), null);
+});
+
+/** Printable texts built from pieces that move the code-set choice: digit runs of every length, upper and lower case. */
+function* printableTexts(count: number): Generator<string> {
+  let seed = 11;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const pieces = [
+    () => '0123456789'.slice(0, 1 + rnd(9)),
+    () => String(rnd(10)),
+    () => 'SFYTZJT'.slice(rnd(6)).slice(0, 1 + rnd(3)),
+    () => 'abcxyz'.slice(rnd(5)).slice(0, 1 + rnd(2)),
+    () => ' !"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'[rnd(32)]!,
+  ];
+  for (let i = 0; i < count; i++) {
+    let s = '';
+    for (let k = 0, n = 1 + rnd(8); k < n; k++) s += pieces[rnd(pieces.length)]!();
+    yield s;
+  }
+}
+
+test('printable text gets the same bars as from JsBarcode, code sets and checksum included', () => {
+  const samples = [
+    'SF1234567890123',
+    '773012345678901',
+    'YT7000000000001',
+    'JT0001234567890',
+    '1',
+    '12',
+    '123',
+    'a1234',
+    'A12345b',
+    '12AB',
+    '12Ab',
+    'ab12cd3456',
+  ];
+  let texts = 0;
+  for (const text of [...samples, ...printableTexts(5000)]) {
+    assert.ok(isPrintableAscii(text), JSON.stringify(text));
+    assert.deepEqual(encodePrintableCode128(text), jsBarcodeCode128Widths(text), JSON.stringify(text));
+    texts++;
+  }
+  assert.equal(texts, 5012);
+  assert.equal(isPrintableAscii('a\tb'), false);
+  assert.equal(isPrintableAscii('广州'), false);
 });

@@ -4,9 +4,14 @@
  * which is every waybill number we have seen, and bwip-js's encoder (`raw`, UTF-8 bytes through
  * FNC4) for anything else, e.g. a 集包地 in Chinese. Neither draws anything: the SVG and PNG
  * writers (symbol-svg.ts, symbol-png.ts) do.
+ *
+ * Printable ASCII (every waybill number) takes a loop of our own that makes JsBarcode's choices
+ * (code128-printable.ts, checked symbol for symbol against JsBarcode): JsBarcode builds regular
+ * expressions and a string of bits per call, which was a fifth of a label's render.
  */
 import bwipjs from 'bwip-js';
 import { packageRequire } from '../../package-files.ts';
+import { encodePrintableCode128, isPrintableAscii } from './code128-printable.ts';
 
 interface JsBarcodeEncoder {
   encode(): { data: string };
@@ -44,13 +49,20 @@ interface BwipRaw {
   sbs: number[];
 }
 
+/** The bars JsBarcode's own encoder gives for 7-bit ASCII `text` (the reference for the printable loop). */
+export function jsBarcodeCode128Widths(text: string): number[] {
+  return runsOf(new Code128Auto(text, {}).encode().data);
+}
+
 /** The Code128 of `text`, or null when it cannot be encoded (empty text, or an encoder refuses it). */
 export function encodeCode128(text: string): Code128Bars | null {
   if (text === '') return null;
   try {
     let widths: number[];
-    if (ASCII.test(text)) {
-      widths = runsOf(new Code128Auto(text, {}).encode().data);
+    if (isPrintableAscii(text)) {
+      widths = encodePrintableCode128(text);
+    } else if (ASCII.test(text)) {
+      widths = jsBarcodeCode128Widths(text);
     } else {
       const raw = (bwipjs as unknown as { raw(bcid: string, text: string, opts: string): BwipRaw[] }).raw('code128', text, '');
       widths = raw[0]?.sbs ?? [];

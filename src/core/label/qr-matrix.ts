@@ -13,7 +13,7 @@ export interface QrMatrix {
   size: number;
   dark: Uint8Array;
   /** The rows as words (bit `c` = column `c`), when the symbol is at most 32 modules wide. */
-  rowWords?: Int32Array;
+  rowWords?: readonly number[];
 }
 
 /** Throws when the text is empty or does not fit a version-40 symbol. */

@@ -22,6 +22,9 @@ export const SMALL_MAX_VERSION = 3;
 
 type Mode = 'numeric' | 'alphanumeric' | 'byte';
 const ALNUM = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:';
+/** The alphanumeric value of each character of `ALNUM`, by character code. */
+const ALNUM_VALUE = new Uint8Array(128);
+for (let i = 0; i < ALNUM.length; i++) ALNUM_VALUE[ALNUM.charCodeAt(i)] = i;
 const NUMERIC_RE = /^[0-9]+$/;
 const ALNUM_RE = /^[0-9A-Z $%*+\-./:]+$/;
 
@@ -59,16 +62,29 @@ function generator(degree: number): Uint8Array {
   return g;
 }
 
-function ecCodewords(data: Uint8Array, gen: Uint8Array): Uint8Array {
-  const degree = gen.length - 1;
-  const rem = new Uint8Array(degree);
+function generatorLogs(degree: number): Uint8Array {
+  const g = generator(degree);
+  if (g.subarray(1).includes(0)) throw new Error(`generator of degree ${degree} has a zero coefficient`);
+  return Uint8Array.from(g.subarray(1), (c) => LOG[c]!);
+}
+
+/**
+ * The error-correction codewords: the remainder of data·x^degree divided by the generator, one
+ * long-division step per data codeword (shift the remainder by one and add factor × generator,
+ * in one pass), with the generator's coefficients kept as logarithms (`genLog`, none is zero).
+ */
+function ecCodewords(data: Uint8Array, genLog: Uint8Array, rem: Uint8Array): Uint8Array {
+  const degree = genLog.length;
+  rem.fill(0);
   for (let i = 0; i < data.length; i++) {
     const factor = data[i]! ^ rem[0]!;
-    rem.copyWithin(0, 1);
-    rem[degree - 1] = 0;
-    if (factor !== 0) {
+    if (factor === 0) {
+      for (let j = 0; j < degree - 1; j++) rem[j] = rem[j + 1]!;
+      rem[degree - 1] = 0;
+    } else {
       const lf = LOG[factor]!;
-      for (let j = 0; j < degree; j++) if (gen[j + 1] !== 0) rem[j]! ^= EXP[lf + LOG[gen[j + 1]!]!]!;
+      for (let j = 0; j < degree - 1; j++) rem[j] = rem[j + 1]! ^ EXP[lf + genLog[j]!]!;
+      rem[degree - 1] = EXP[lf + genLog[degree - 1]!]!;
     }
   }
   return rem;
@@ -77,15 +93,19 @@ function ecCodewords(data: Uint8Array, gen: Uint8Array): Uint8Array {
 // ---- Data codewords --------------------------------------------------------------------
 
 class Bits {
-  readonly bytes: Uint8Array;
   length = 0;
-  constructor(capacityBytes: number) {
-    this.bytes = new Uint8Array(capacityBytes);
+  constructor(readonly bytes: Uint8Array) {
+    bytes.fill(0);
   }
+  /** The low `n` bits of `value` (n ≤ 16), most significant first, as many at a time as the current byte takes. */
   put(value: number, n: number): void {
-    for (let i = n - 1; i >= 0; i--) {
-      if ((value >>> i) & 1) this.bytes[this.length >> 3]! |= 0x80 >> (this.length & 7);
-      this.length++;
+    while (n > 0) {
+      const free = 8 - (this.length & 7);
+      const take = free < n ? free : n;
+      const chunk = (value >>> (n - take)) & ((1 << take) - 1);
+      this.bytes[this.length >> 3]! |= chunk << (free - take);
+      this.length += take;
+      n -= take;
     }
   }
 }
@@ -101,19 +121,22 @@ function dataBitLength(mode: Mode, count: number): number {
   return head + count * 8;
 }
 
-function dataCodewords(text: string, mode: Mode, bytes: Uint8Array | null, capacity: number): Uint8Array {
-  const b = new Bits(capacity);
+function dataCodewords(text: string, mode: Mode, bytes: Uint8Array | null, out: Uint8Array): Uint8Array {
+  const capacity = out.length;
+  const b = new Bits(out);
   b.put(MODE_BITS[mode], 4);
   if (mode === 'numeric') {
     b.put(text.length, 10);
     for (let i = 0; i < text.length; i += 3) {
-      const group = text.slice(i, i + 3);
-      b.put(Number(group), [0, 4, 7, 10][group.length]!);
+      const digits = Math.min(3, text.length - i);
+      let group = 0;
+      for (let k = 0; k < digits; k++) group = group * 10 + text.charCodeAt(i + k) - 48;
+      b.put(group, digits === 3 ? 10 : digits === 2 ? 7 : 4);
     }
   } else if (mode === 'alphanumeric') {
     b.put(text.length, 9);
-    for (let i = 0; i + 1 < text.length; i += 2) b.put(ALNUM.indexOf(text[i]!) * 45 + ALNUM.indexOf(text[i + 1]!), 11);
-    if (text.length % 2) b.put(ALNUM.indexOf(text[text.length - 1]!), 6);
+    for (let i = 0; i + 1 < text.length; i += 2) b.put(ALNUM_VALUE[text.charCodeAt(i)]! * 45 + ALNUM_VALUE[text.charCodeAt(i + 1)]!, 11);
+    if (text.length % 2) b.put(ALNUM_VALUE[text.charCodeAt(text.length - 1)]!, 6);
   } else {
     b.put(bytes!.length, 8);
     for (const byte of bytes!) b.put(byte, 8);
@@ -129,17 +152,20 @@ function dataCodewords(text: string, mode: Mode, bytes: Uint8Array | null, capac
 
 interface VersionLayout {
   size: number;
-  gen: Uint8Array;
-  dataCapacity: number;
-  /** Function-pattern modules (finders, separators, timing, alignment, dark module) per row / column. */
-  fixedRows: Int32Array;
-  fixedCols: Int32Array;
+  /** log α of the generator's coefficients after the leading 1. */
+  genLog: Uint8Array;
+  /** Buffers for the data and error-correction codewords, reused by every call (encoding is synchronous). */
+  dataWords: Uint8Array;
+  ecWords: Uint8Array;
   /** Data cells in placement order: their rows, and their columns. */
   orderRows: Uint8Array;
   orderCols: Uint8Array;
-  /** Per mask: the 15 format bits' dark modules per row / column. */
-  formatRows: Int32Array[];
-  formatCols: Int32Array[];
+  /**
+   * Per mask: the dark modules of the function patterns (finders, separators, timing, alignment,
+   * dark module) and of that mask's 15 format bits, per row / column.
+   */
+  patternRows: Int32Array[];
+  patternCols: Int32Array[];
   /** Per mask: which data cells the mask flips, per row / column. */
   flipRows: Int32Array[];
   flipCols: Int32Array[];
@@ -231,18 +257,17 @@ function buildLayout(version: number): VersionLayout {
     }
     return [rows, cols];
   };
-  const [fixedRows, fixedCols] = rowsOf((r, c) => fixed[r * size + c] === 1);
-  const formatRows: Int32Array[] = [];
-  const formatCols: Int32Array[] = [];
+  const patternRows: Int32Array[] = [];
+  const patternCols: Int32Array[] = [];
   const flipRows: Int32Array[] = [];
   const flipCols: Int32Array[] = [];
   for (let m = 0; m < 8; m++) {
-    const dark = new Uint8Array(size * size);
+    const dark = fixed.slice();
     const bits = formatBits(m);
     for (let i = 0; i < 15; i++) if ((bits >> i) & 1) for (const [r, c] of formatCells(size, i)) dark[r * size + c] = 1;
     const [fr, fc] = rowsOf((r, c) => dark[r * size + c] === 1);
-    formatRows.push(fr);
-    formatCols.push(fc);
+    patternRows.push(fr);
+    patternCols.push(fc);
     const mask = MASKS[m]!;
     const [xr, xc] = rowsOf((r, c) => !reserved[r * size + c] && mask(r, c));
     flipRows.push(xr);
@@ -251,14 +276,13 @@ function buildLayout(version: number): VersionLayout {
   const { total, ec } = CODEWORDS[version]!;
   return {
     size,
-    gen: generator(ec),
-    dataCapacity: total - ec,
-    fixedRows,
-    fixedCols,
+    genLog: generatorLogs(ec),
+    dataWords: new Uint8Array(total - ec),
+    ecWords: new Uint8Array(ec),
     orderRows: Uint8Array.from(order, (cell) => Math.floor(cell / size)),
     orderCols: Uint8Array.from(order, (cell) => cell % size),
-    formatRows,
-    formatCols,
+    patternRows,
+    patternCols,
     flipRows,
     flipCols,
   };
@@ -276,25 +300,27 @@ function layoutOf(version: number): VersionLayout {
 
 // ---- Penalty (N1–N4) on row/column words -----------------------------------------------
 
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
+/** Set bits of every 16-bit value. */
+const BITS16 = new Uint8Array(1 << 16);
+for (let i = 1; i < 1 << 16; i++) BITS16[i] = (i & 1) + BITS16[i >> 1]!;
+
+const popcount = (x: number): number => BITS16[x & 0xffff]! + BITS16[x >>> 16]!;
 
 /** N1 (runs of five or more: 3 + run − 5) and N3 (1:1:3:1:1 beside four light modules, 40 each) of one line. */
 function linePenalty(x: number, n: number): number {
   const e = ~(x ^ (x >>> 1)) & ((1 << (n - 1)) - 1); // bit i: modules i and i+1 alike
   const w5 = e & (e >>> 1) & (e >>> 2) & (e >>> 3); // bit i: modules i..i+4 alike
-  const starts = w5 & ~(w5 << 1);
-  let finderA = (1 << (n - 10)) - 1; // 1 0 1 1 1 0 1 0 0 0 0 from module i on
-  let finderB = finderA; //             0 0 0 0 1 0 1 1 1 0 1
+  // A run of L ≥ 5 marks L − 4 bits of w5 in a row; with the two bits after them that makes the
+  // run's L − 2 = 3 + (L − 5) points, and runs are far enough apart not to share any.
+  const n1 = popcount(w5 | (w5 << 1) | (w5 << 2));
   const nx = ~x;
-  finderA &=
-    x & (nx >>> 1) & (x >>> 2) & (x >>> 3) & (x >>> 4) & (nx >>> 5) & (x >>> 6) & (nx >>> 7) & (nx >>> 8) & (nx >>> 9) & (nx >>> 10);
-  finderB &=
-    nx & (nx >>> 1) & (nx >>> 2) & (nx >>> 3) & (x >>> 4) & (nx >>> 5) & (x >>> 6) & (x >>> 7) & (x >>> 8) & (nx >>> 9) & (x >>> 10);
-  return popcount(w5) + 2 * popcount(starts) + 40 * (popcount(finderA) + popcount(finderB));
+  const core = x & (nx >>> 1) & (x >>> 2) & (x >>> 3) & (x >>> 4) & (nx >>> 5) & (x >>> 6); // bit i: 1 0 1 1 1 0 1 from module i on
+  if (core === 0) return n1; // most lines: no 1:1:3:1:1 at all
+  const light4 = nx & (nx >>> 1) & (nx >>> 2) & (nx >>> 3); // bit i: modules i..i+3 light
+  const within = (1 << (n - 10)) - 1; // the eleven modules i..i+10 inside the symbol
+  const finderA = core & (light4 >>> 7) & within; // 1 0 1 1 1 0 1 0 0 0 0
+  const finderB = light4 & (core >>> 4) & within; // 0 0 0 0 1 0 1 1 1 0 1
+  return n1 + 40 * (popcount(finderA) + popcount(finderB));
 }
 
 function penalty(rows: Int32Array, cols: Int32Array, n: number): number {
@@ -325,8 +351,8 @@ export class SmallQr {
 
   constructor(
     readonly size: number,
-    /** Row `r` as a word: bit `c` set when module (r, c) is dark. */
-    readonly rowWords: Int32Array,
+    /** Row `r` as a word: bit `c` set when module (r, c) is dark (a plain array: cheaper to make than a typed one). */
+    readonly rowWords: readonly number[],
     readonly mask: number,
     readonly version: number,
   ) {}
@@ -365,8 +391,8 @@ export function encodeSmallQr(text: string): SmallQr | null {
   if (version > SMALL_MAX_VERSION || count === 0) return null;
   const L = layoutOf(version);
   const n = L.size;
-  const data = dataCodewords(text, mode, bytes, L.dataCapacity);
-  const ec = ecCodewords(data, L.gen);
+  const data = dataCodewords(text, mode, bytes, L.dataWords);
+  const ec = ecCodewords(data, L.genLog, L.ecWords);
 
   const { dataRows, dataCols, rows, cols } = scratch;
   dataRows.fill(0);
@@ -388,13 +414,13 @@ export function encodeSmallQr(text: string): SmallQr | null {
   let best = 0;
   let bestPoints = Infinity;
   for (let m = 0; m < 8; m++) {
-    const fr = L.formatRows[m]!,
-      fc = L.formatCols[m]!,
+    const fr = L.patternRows[m]!,
+      fc = L.patternCols[m]!,
       xr = L.flipRows[m]!,
       xc = L.flipCols[m]!;
     for (let i = 0; i < n; i++) {
-      rows[i] = L.fixedRows[i]! | fr[i]! | (dataRows[i]! ^ xr[i]!);
-      cols[i] = L.fixedCols[i]! | fc[i]! | (dataCols[i]! ^ xc[i]!);
+      rows[i] = fr[i]! | (dataRows[i]! ^ xr[i]!);
+      cols[i] = fc[i]! | (dataCols[i]! ^ xc[i]!);
     }
     const points = penalty(rows, cols, n);
     if (points < bestPoints) {
@@ -402,9 +428,9 @@ export function encodeSmallQr(text: string): SmallQr | null {
       best = m;
     }
   }
-  const rowWords = new Int32Array(n);
-  const fr = L.formatRows[best]!,
+  const rowWords: number[] = [];
+  const fr = L.patternRows[best]!,
     xr = L.flipRows[best]!;
-  for (let r = 0; r < n; r++) rowWords[r] = L.fixedRows[r]! | fr[r]! | (dataRows[r]! ^ xr[r]!);
+  for (let r = 0; r < n; r++) rowWords.push(fr[r]! | (dataRows[r]! ^ xr[r]!));
   return new SmallQr(n, rowWords, best, version);
 }

@@ -6,12 +6,21 @@ import type { Code128Bars } from './code128.ts';
 import { escapeHtml as esc } from './escape-html.ts';
 import { formatShanghaiTime } from './format-time.ts';
 import type { LabelInput, LabelParty } from './label-input.ts';
-import { section, tpl, type Part } from './label-template.ts';
+import { compileTemplate, section, tpl, type Part } from './label-template.ts';
 import { maskPhone } from './mask-phone.ts';
 import type { QrMatrix } from './qr-matrix.ts';
-import { code128Svg, qrSvg } from './symbol-svg.ts';
+import { code128SvgAt, qrSvgAt } from './symbol-svg.ts';
 
 const GOODS_MAX_CHARS = 60;
+
+/** A receiver or sender as the label prints them, escaped: the two-part label shows each twice. */
+export interface PartyLines {
+  name: string;
+  /** The phone number, its middle masked. */
+  phone: string;
+  company: string;
+  address: string;
+}
 
 /** One order's input with what several bands share, worked out once per render. */
 export interface LabelValues {
@@ -24,6 +33,10 @@ export interface LabelValues {
   qr: QrMatrix | null;
   mark: string | undefined;
   bagAddr: string | undefined;
+  receiver: PartyLines;
+  sender: PartyLines;
+  /** Remark, goods, weight / pieces / insured value and order id (`detailLines`). */
+  details: string;
 }
 
 type P = Part<LabelValues>;
@@ -38,6 +51,16 @@ export function waybillValue(input: LabelInput, suffix: string): string | undefi
 export function fullAddress(p: LabelParty): string {
   const parts = [p.province, p.city, p.area, p.address].filter((s): s is string => !!s && s.trim() !== '');
   return parts.filter((s, i) => s !== parts[i - 1]).join('');
+}
+
+export function partyLines(p: LabelParty): PartyLines {
+  const phone = p.mobile || p.tel || '';
+  return {
+    name: esc(p.name ?? ''),
+    phone: esc(phone ? maskPhone(phone) : ''),
+    company: esc(p.company ?? ''),
+    address: esc(fullAddress(p)),
+  };
 }
 
 /** Yuan with two decimals from integer fen, without float rounding surprises. */
@@ -65,7 +88,8 @@ export const headerBand: P = [
 /** Code128 of the waybill number with the number in digits under it (digits alone if no symbol). */
 export function barcodeBand(maxWidthMm: number, heightMm: number, cls = 'bc'): P {
   const noSymbol = `<div class="nobc" style="height:${heightMm}mm"></div>`;
-  const symbol = (v: V): string => (v.bars ? code128Svg(v.bars, { maxWidthMm, heightMm }, v.barsPath) : noSymbol);
+  const draw = code128SvgAt({ maxWidthMm, heightMm });
+  const symbol = (v: V): string => (v.bars ? draw(v.bars, v.barsPath) : noSymbol);
   return tpl`<div class="${cls}">${symbol}<div class="digits">${(v: V) => esc(v.input.waybill_id)}</div></div>`;
 }
 
@@ -84,46 +108,45 @@ export interface PartyOptions {
 }
 
 /** Receiver or sender; with `qrMm`, the waybill number's QR at the right. */
-export function partyBand(party: (input: LabelInput) => LabelParty, o: PartyOptions): P {
-  const phone = (v: V): string => {
-    const p = party(v.input);
-    const n = p.mobile || p.tel || '';
-    return esc(n ? maskPhone(n) : '');
-  };
-  const qrMm = o.qrMm;
-  const qr: P = qrMm === undefined ? '' : section((v: V) => v.qr !== null, tpl`<div class="qr">${(v: V) => qrSvg(v.qr!, qrMm)}</div>`);
+export function partyBand(party: (values: V) => PartyLines, o: PartyOptions): P {
+  const drawQr = o.qrMm === undefined ? undefined : qrSvgAt(o.qrMm);
+  const qr: P = drawQr ? section((v: V) => v.qr !== null, tpl`<div class="qr">${(v: V) => drawQr(v.qr!)}</div>`) : '';
   return [
     `<div class="party ${o.size}"><div class="role">${o.role}</div><div class="pbody">`,
-    tpl`<div class="pline"><span class="pname">${(v: V) => esc(party(v.input).name ?? '')}</span>`,
-    tpl`<span class="pphone">${phone}</span></div>`,
-    section((v: V) => !!party(v.input).company, tpl`<div class="pcomp">${(v: V) => esc(party(v.input).company ?? '')}</div>`),
-    tpl`<div class="paddr">${(v: V) => esc(fullAddress(party(v.input)))}</div></div>`,
+    tpl`<div class="pline"><span class="pname">${(v: V) => party(v).name}</span>`,
+    tpl`<span class="pphone">${(v: V) => party(v).phone}</span></div>`,
+    section((v: V) => party(v).company !== '', tpl`<div class="pcomp">${(v: V) => party(v).company}</div>`),
+    tpl`<div class="paddr">${(v: V) => party(v).address}</div></div>`,
     qr,
     '</div>',
   ];
 }
 
-export const receiverOf = (input: LabelInput): LabelParty => input.receiver;
-export const senderOf = (input: LabelInput): LabelParty => input.sender;
+export const receiverOf = (v: V): PartyLines => v.receiver;
+export const senderOf = (v: V): PartyLines => v.sender;
 
-function facts(v: V): string {
-  const i = v.input;
-  const insured = i.insured_value_fen === undefined ? '' : `<span>保价：${fenToYuan(i.insured_value_fen)}元</span>`;
-  return `<span>重量：${num(i.weight_kg)}kg</span><span>件数：${num(i.cargo_count)}</span>${insured}`;
+function facts(input: LabelInput): string {
+  const insured = input.insured_value_fen === undefined ? '' : `<span>保价：${fenToYuan(input.insured_value_fen)}元</span>`;
+  return `<span>重量：${num(input.weight_kg)}kg</span><span>件数：${num(input.cargo_count)}</span>${insured}`;
 }
 
-/** Remark, goods, weight / pieces / insured value, order id. */
-export const detailLines: P = [
-  section((v: V) => !!v.input.custom_remark, tpl`<div class="remark">备注：${(v: V) => esc(v.input.custom_remark ?? '')}</div>`),
-  section((v: V) => v.input.goods.length > 0, tpl`<div>物品：${(v: V) => esc(clip(v.input.goods.join('，'), GOODS_MAX_CHARS))}</div>`),
+type I = LabelInput;
+
+/** Remark, goods, weight / pieces / insured value, order id: `LabelValues.details`. */
+export const detailLines = compileTemplate<LabelInput>([
+  section((i: I) => !!i.custom_remark, tpl`<div class="remark">备注：${(i: I) => esc(i.custom_remark ?? '')}</div>`),
+  section((i: I) => i.goods.length > 0, tpl`<div>物品：${(i: I) => esc(clip(i.goods.join('，'), GOODS_MAX_CHARS))}</div>`),
   tpl`<div class="facts">${facts}</div>`,
-  tpl`<div class="oid">订单号：${(v: V) => esc(v.input.order_id)}</div>`,
-];
+  tpl`<div class="oid">订单号：${(i: I) => esc(i.order_id)}</div>`,
+]);
+
+/** The details, worked out once per render. */
+export const details: P = (v: V) => v.details;
 
 /** Details, then the 已验视 mark and the signature box (签收人 / 时间). */
 export const infoBand: P = [
   '<div class="info"><div class="details">',
-  detailLines,
+  details,
   '</div>',
   '<div class="foot"><div class="inspected">已验视</div>',
   '<div class="sign"><div>签收人：</div><div>时间：</div></div></div></div>',

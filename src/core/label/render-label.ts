@@ -15,10 +15,12 @@ import { escapeHtml } from './escape-html.ts';
 import {
   barcodeBand,
   detailLines,
+  details,
   headerBand,
   hubBand,
   infoBand,
   partyBand,
+  partyLines,
   receiverOf,
   senderOf,
   sortCodeBand,
@@ -102,7 +104,7 @@ const twoPart: Layout = {
     { top: 110, bottom: 127, html: barcodeBand(70, 9, 'bcs'), cls: 'tear' },
     { top: 127, bottom: 145, html: partyBand(receiverOf, { role: '收', size: 'small' }) },
     { top: 145, bottom: 159, html: partyBand(senderOf, { role: '寄', size: 'small' }) },
-    { top: 159, bottom: 180, html: ['<div class="details">', detailLines, '</div>'], cls: 'last' },
+    { top: 159, bottom: 180, html: ['<div class="details">', details, '</div>'], cls: 'last' },
   ],
 };
 
@@ -144,6 +146,9 @@ export function labelValues(input: LabelInput): LabelValues {
     qr: qrOrNull(input.waybill_id),
     mark: waybillValue(input, 'mark'),
     bagAddr: waybillValue(input, 'bagAddr'),
+    receiver: partyLines(input.receiver),
+    sender: partyLines(input.sender),
+    details: detailLines(input),
   };
 }
 

@@ -4,15 +4,21 @@ import { encodeCode128 } from './code128.ts';
 import { encodeQr } from './qr-matrix.ts';
 import { code128PathData, qrPathData } from './symbol-svg.ts';
 
-/** The rectangles `M x y h w v1 h-w z` of a path, as [x, y, w]. */
+/** The rectangles of a path, `M x y h w v1 h-w z` or, from the last one's start, `m dx dy h w v1 h-w z`, as [x, y, w]. */
 function rects(d: string): [number, number, number][] {
   const out: [number, number, number][] = [];
-  const re = /M(\d+) (\d+)h(\d+)v1h-(\d+)z/gy;
+  const re = /([Mm])(\d+) (\d+)h(\d+)v1h-(\d+)z/gy;
   let m: RegExpExecArray | null;
   let at = 0;
+  let x0 = 0;
+  let y0 = 0;
   while ((m = re.exec(d))) {
-    assert.equal(m[3], m[4], 'each rectangle closes on itself');
-    out.push([Number(m[1]), Number(m[2]), Number(m[3])]);
+    assert.equal(m[4], m[5], 'each rectangle closes on itself');
+    const relative = m[1] === 'm';
+    assert.ok(!relative || out.length > 0, 'a path starts with an absolute move');
+    x0 = (relative ? x0 : 0) + Number(m[2]);
+    y0 = (relative ? y0 : 0) + Number(m[3]);
+    out.push([x0, y0, Number(m[4])]);
     at = re.lastIndex;
   }
   assert.equal(at, d.length, `the path is rectangles only: ${d.slice(at, at + 40)}`);

@@ -69,7 +69,8 @@ export function fenToYuan(fen: number): string {
   return `${fen < 0 ? '-' : ''}${Math.floor(f / 100)}.${String(f % 100).padStart(2, '0')}`;
 }
 
-const num = (n: number): string => (Number.isFinite(n) ? String(Number(n.toFixed(3))) : '');
+/** A number with at most three decimals, trailing zeros dropped; whole numbers (most counts and weights) skip `toFixed`, which is slow. */
+const num = (n: number): string => (Number.isInteger(n) ? String(n) : Number.isFinite(n) ? String(Number(n.toFixed(3))) : '');
 
 function clip(text: string, max: number): string {
   if (text.length <= max) return text; // fewer UTF-16 units than `max` means fewer characters too

@@ -120,6 +120,8 @@ test('receiver, sender, QR, details and signature box are on the label', () => {
     // the two-part label repeats receiver and sender in its tear-off part
     assert.equal(html.match(/张三/g)?.length, t === 0 ? 2 : 1);
   }
+  assert.ok(label({ weight_kg: 1.23456, cargo_count: 3 }, 1).includes('重量：1.235kg</span><span>件数：3<'));
+  assert.ok(label({ weight_kg: 12, cargo_count: 1.5 }, 1).includes('重量：12kg</span><span>件数：1.5<'));
   const { insured_value_fen: _drop, custom_remark: _r, ...uninsured } = base;
   assert.doesNotMatch(renderLabelHtml({ ...uninsured, goods: [] }, 1), /保价|备注|物品/);
 });

@@ -4,13 +4,10 @@ import bwipjs from 'bwip-js';
 import { decodeModules } from '../../../test/support/code128-decode.ts';
 import { encodeCode128, jsBarcodeCode128Widths } from './code128.ts';
 import { encodePrintableCode128, isPrintableAscii } from './code128-printable.ts';
+import { seededRandom } from '../../../test/support/seeded-random.ts';
 
 function* randomTexts(count: number): Generator<string> {
-  let seed = 7;
-  const rnd = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
+  const rnd = seededRandom(7);
   const pools = [
     '0123456789',
     '0123456789SFYTZ',
@@ -56,11 +53,7 @@ test('non-ASCII text goes through FNC4 as UTF-8 bytes; empty text has no symbol'
 
 /** Printable texts built from pieces that move the code-set choice: digit runs of every length, upper and lower case. */
 function* printableTexts(count: number): Generator<string> {
-  let seed = 11;
-  const rnd = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
+  const rnd = seededRandom(11);
   const pieces = [
     () => '0123456789'.slice(0, 1 + rnd(9)),
     () => String(rnd(10)),

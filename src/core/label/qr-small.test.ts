@@ -3,14 +3,11 @@ import assert from 'node:assert/strict';
 import QRCode, { type QRCodeSegment } from 'qrcode';
 import { encodeQr } from './qr-matrix.ts';
 import { encodeSmallQr, modeOf } from './qr-small.ts';
+import { seededRandom } from '../../../test/support/seeded-random.ts';
 
 /** A deterministic stream of pseudo-random texts of every mode and length up to version 3. */
 function* texts(count: number): Generator<string> {
-  let seed = 12345;
-  const rnd = (n: number): number => {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
+  const rnd = seededRandom(12345);
   const alphabets = ['0123456789', '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:', 'abcxyzSF0123456789-_#@', '收寄件人广州顺丰ab1'];
   for (let i = 0; i < count; i++) {
     const a = alphabets[i % alphabets.length]!;

@@ -53,12 +53,12 @@ function restInSetA(text: string, from: number): boolean {
 }
 
 /** Digits in a row from each position (reused: encoding is synchronous). */
-let digitRuns = new Uint16Array(64);
+let digitRuns = new Int32Array(64);
 
 /** Bar/space widths of the symbol for `text`, which must be printable ASCII (`isPrintableAscii`). */
 export function encodePrintableCode128(text: string): number[] {
   const n = text.length;
-  if (digitRuns.length <= n) digitRuns = new Uint16Array(n + 1);
+  if (digitRuns.length <= n) digitRuns = new Int32Array(n + 1);
   const run = digitRuns;
   run[n] = 0;
   for (let i = n - 1; i >= 0; i--) run[i] = isDigit(text.charCodeAt(i)) ? run[i + 1]! + 1 : 0;

@@ -93,3 +93,15 @@ test('printable text gets the same bars as from JsBarcode, code sets and checksu
   assert.equal(isPrintableAscii('a\tb'), false);
   assert.equal(isPrintableAscii('广州'), false);
 });
+
+test('a printable text longer than 65,536 characters still takes code set C where its digits run', () => {
+  // digit runs are counted per position; a 16-bit counter would wrap inside this run
+  const text = `A${'1'.repeat(70_000)}`;
+  const widths = encodePrintableCode128(text);
+  assert.equal(decodeModules(widths), text);
+  // A in set B, a change to C, 35,000 digit pairs, checksum and stop: 11 modules each, 13 for the stop
+  assert.equal(
+    widths.reduce((a, b) => a + b, 0),
+    11 * (1 + 1 + 1 + 35_000 + 1) + 13,
+  );
+});

@@ -53,6 +53,7 @@ export function fullAddress(p: LabelParty): string {
   return parts.filter((s, i) => s !== parts[i - 1]).join('');
 }
 
+/** A party's name, masked phone, company and full address, each escaped for HTML. */
 export function partyLines(p: LabelParty): PartyLines {
   const phone = p.mobile || p.tel || '';
   return {

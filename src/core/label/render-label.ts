@@ -136,7 +136,7 @@ function qrOrNull(text: string): QrMatrix | null {
   }
 }
 
-/** What the bands share for one input: the symbols (encoded once) and the waybill_data values. */
+/** What the bands share for one input, worked out once: the symbols, the waybill_data values, the parties and the details. */
 export function labelValues(input: LabelInput): LabelValues {
   const bars = encodeCode128(input.waybill_id);
   return {

@@ -50,7 +50,7 @@ export function code128PathData(bars: Code128Bars): string {
   return d;
 }
 
-/** Remembers up to 64 `<svg>` openings by a symbol's width in modules (a few widths occur at all). */
+/** Remembers up to 64 `<svg>` openings by a symbol's width in modules (only a few widths occur). */
 function openingsBy(open: (modules: number) => string): (modules: number) => string {
   const seen = new Map<number, string>();
   return (modules) => {

@@ -18,18 +18,23 @@ import { packageRequire } from '../../package-files.ts';
 
 const { BARS } = packageRequire('jsbarcode/bin/barcodes/CODE128/constants.js') as { BARS: number[] };
 
-/** Each of the 107 symbols (values 0–102, starts 103–105, stop 106) as bar/space widths. */
-const PATTERNS: readonly (readonly number[])[] = BARS.map((bits) => {
-  const s = String(bits);
+/** Bar/space widths of a symbol written as bits (`1` bar, `0` space): the lengths of its runs. */
+export function runsOf(bits: string): number[] {
   const widths: number[] = [];
-  for (let i = 0, run = 1; i < s.length; i++, run++) {
-    if (s[i + 1] !== s[i]) {
+  let run = 1;
+  for (let i = 1; i < bits.length; i++) {
+    if (bits.charCodeAt(i) === bits.charCodeAt(i - 1)) run++;
+    else {
       widths.push(run);
-      run = 0;
+      run = 1;
     }
   }
+  widths.push(run);
   return widths;
-});
+}
+
+/** Each of the 107 symbols (values 0–102, starts 103–105, stop 106) as bar/space widths. */
+const PATTERNS: readonly (readonly number[])[] = BARS.map((bits) => runsOf(String(bits)));
 
 const START_B = 104;
 const START_C = 105;

@@ -11,7 +11,7 @@
  */
 import bwipjs from 'bwip-js';
 import { packageRequire } from '../../package-files.ts';
-import { encodePrintableCode128, isPrintableAscii } from './code128-printable.ts';
+import { encodePrintableCode128, isPrintableAscii, runsOf } from './code128-printable.ts';
 
 interface JsBarcodeEncoder {
   encode(): { data: string };
@@ -29,20 +29,6 @@ const ASCII = /^[\x00-\x7f]+$/;
 export interface Code128Bars {
   widths: number[];
   modules: number;
-}
-
-function runsOf(bits: string): number[] {
-  const widths: number[] = [];
-  let run = 1;
-  for (let i = 1; i < bits.length; i++) {
-    if (bits.charCodeAt(i) === bits.charCodeAt(i - 1)) run++;
-    else {
-      widths.push(run);
-      run = 1;
-    }
-  }
-  widths.push(run);
-  return widths;
 }
 
 interface BwipRaw {
